@@ -1,0 +1,242 @@
+"""The append-only, hash-chained audit log of every write.
+
+An entry (who, when, what action on which table) owns one or more items (record, action, changed values as
+JSON). The entry's hash covers its header, a digest of its items and the previous entry's hash, so editing or
+deleting any entry or item breaks the chain, and `verify` finds where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from engine.store import Store
+
+GENESIS = "0" * 64
+# The same digest in Python (one item) and SQL (many): sha256 of 'id|action|changes' lines in a fixed order.
+ITEMS_DIGEST_SQL = (
+    "sha256(coalesce(string_agg(CAST(record_id AS VARCHAR) || '|' || action || '|' || changes, chr(10) "
+    "ORDER BY record_id, action, changes), ''))"
+)
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    record_id: int
+    action: str
+    changes: str  # JSON text, stored verbatim so the digest can be recomputed
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int
+    items: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def encode_changes(changes: dict[str, Any]) -> str:
+    """Canonical JSON text of changed values (dates and decimals as text)."""
+    return json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def items_digest(items: list[AuditItem]) -> str:
+    ordered = sorted(items, key=lambda i: (i.record_id, i.action, i.changes))
+    text = "\n".join(f"{i.record_id}|{i.action}|{i.changes}" for i in ordered)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_hash(header: tuple[Any, ...], prev_hash: str) -> str:
+    """Hash of one entry: its header fields (see _HEADER), then the previous hash."""
+    payload = json.dumps([*[_plain(v) for v in header], prev_hash], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+def _last(cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    row = cur.execute(
+        "SELECT seq, hash FROM _audit_log WHERE seq = (SELECT max(seq) FROM _audit_log)"
+    ).fetchone()
+    return (0, GENESIS) if row is None else (row[0], row[1])
+
+
+def _append(
+    cur: duckdb.DuckDBPyConnection,
+    digest: str,
+    count: int,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    workspace: str,
+    table: str,
+    record_id: int | None,
+    note: str,
+) -> int:
+    seq, prev = _last(cur)
+    seq += 1
+    header = (seq, at, actor, action, workspace, table, record_id, count, digest, note)
+    cur.execute(
+        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*header, prev, entry_hash(header, prev)],
+    )
+    return seq
+
+
+def record_change(
+    cur: duckdb.DuckDBPyConnection,
+    items: list[AuditItem],
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    workspace: str,
+    table: str,
+    note: str = "",
+) -> int:
+    """Append one entry with a few items (the form path); returns its sequence number."""
+    record_id = items[0].record_id if len(items) == 1 else None
+    seq = _append(
+        cur,
+        items_digest(items),
+        len(items),
+        at=at,
+        actor=actor,
+        action=action,
+        workspace=workspace,
+        table=table,
+        record_id=record_id,
+        note=note,
+    )
+    cur.executemany(
+        "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
+        [[seq, i.record_id, i.action, i.changes] for i in items],
+    )
+    return seq
+
+
+def record_bulk_change(
+    cur: duckdb.DuckDBPyConnection,
+    relation_name: str,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    workspace: str,
+    table: str,
+    note: str = "",
+) -> int:
+    """Append one entry whose items are the rows (record_id, action, changes) of a registered relation."""
+    seq, _ = _last(cur)
+    seq += 1
+    cur.execute(f"INSERT INTO _audit_items SELECT ?, record_id, action, changes FROM {relation_name}", [seq])
+    count, digest = cur.execute(
+        f"SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?", [seq]
+    ).fetchone()  # type: ignore[misc]
+    appended = _append(
+        cur,
+        digest,
+        count,
+        at=at,
+        actor=actor,
+        action=action,
+        workspace=workspace,
+        table=table,
+        record_id=None,
+        note=note,
+    )
+    assert appended == seq
+    return seq
+
+
+def verify(store: Store) -> VerifyResult:
+    """Recompute every item digest and entry hash in order; report the first entry that does not match."""
+    cur = store.cursor()
+    digests = dict(cur.execute(f"SELECT seq, {ITEMS_DIGEST_SQL} FROM _audit_items GROUP BY seq").fetchall())
+    counts = dict(cur.execute("SELECT seq, count(*) FROM _audit_items GROUP BY seq").fetchall())
+    rows = cur.execute(
+        "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, item_count, items_digest, note, prev_hash, hash "
+        "FROM _audit_log ORDER BY seq"
+    ).fetchall()
+    prev = GENESIS
+    expected_seq = 1
+    for row in rows:
+        seq, header, prev_hash, stored = row[0], row[:10], row[10], row[11]
+        if seq != expected_seq:
+            return VerifyResult(
+                False, len(rows), sum(counts.values()), expected_seq, f"entry {expected_seq} is missing"
+            )
+        if prev_hash != prev or entry_hash(header, prev) != stored:
+            return VerifyResult(
+                False, len(rows), sum(counts.values()), seq, f"entry {seq} was edited (hash mismatch)"
+            )
+        if counts.get(seq, 0) != row[7] or digests.get(seq) != row[8]:
+            return VerifyResult(
+                False, len(rows), sum(counts.values()), seq, f"items of entry {seq} were edited or deleted"
+            )
+        prev = stored
+        expected_seq += 1
+    orphans = set(counts) - {r[0] for r in rows}
+    if orphans:
+        bad = min(orphans)
+        return VerifyResult(
+            False, len(rows), sum(counts.values()), bad, f"items of entry {bad} have no entry"
+        )
+    return VerifyResult(True, len(rows), sum(counts.values()))
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    table: str
+    record_id: int
+    changes: dict[str, Any]
+    note: str
+
+
+def history(
+    store: Store,
+    workspace: str,
+    table: str | None = None,
+    record_id: int | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+) -> list[AuditRow]:
+    """Audited changes, newest first, filtered by table, record, actor and time range."""
+    where = ["l.workspace = ?"]
+    params: list[Any] = [workspace]
+    for clause, value in (
+        ("l.table_name = ?", table),
+        ("i.record_id = ?", record_id),
+        ("l.actor = ?", actor),
+        ("l.logged_at >= ?", since),
+        ("l.logged_at < ?", until),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note "
+            "FROM _audit_log l JOIN _audit_items i ON i.seq = l.seq "
+            f"WHERE {' AND '.join(where)} ORDER BY l.seq DESC, i.record_id LIMIT ?",
+            [*params, limit],
+        )
+        .fetchall()
+    )
+    return [AuditRow(s, a, ac, act, t, r, json.loads(c), n) for s, a, ac, act, t, r, c, n in rows]

@@ -1,0 +1,219 @@
+"""Local users, password hashes (argon2) and permission checks, enforced by the engine on every action.
+
+Owns who someone is and what a role may do with a table or field; the schema declares per-table and
+per-field overrides, records.py and workspaces.py call the checks.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from engine.errors import DataError, NotFoundError, Problem, RefusedError
+from engine.fields import FieldBase
+from engine.roles import DEFAULT_TABLE_PERMISSIONS, ROLES, SCHEMA_EDITORS, USER_ADMINS
+from engine.schema import Table
+from engine.store import Store
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{2,64}$"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and in which roles."""
+
+    username: str
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+SYSTEM = Actor("system", frozenset({"admin"}))
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+
+    def actor(self) -> Actor:
+        return Actor(self.username, frozenset(self.roles))
+
+
+def _check_roles(roles: list[str]) -> None:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise DataError(
+            f"unknown role(s) {unknown!r}; roles are {', '.join(ROLES)}"
+            if unknown
+            else "give at least one role"
+        )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DataError(f"password too short: at least {MIN_PASSWORD} characters")
+
+
+def require_user_admin(actor: Actor) -> None:
+    """Refuse unless the actor may manage users."""
+    if not actor.roles & USER_ADMINS:
+        raise RefusedError(f"{actor.username} may not manage users (admin only)")
+
+
+def add_user(
+    store: Store,
+    username: str,
+    password: str,
+    roles: list[str],
+    actor: Actor,
+    display_name: str = "",
+    now: datetime | None = None,
+) -> User:
+    """Create a local user with a hashed password."""
+    require_user_admin(actor)
+    if not re.match(USERNAME_PATTERN, username):
+        raise DataError(f"username {username!r} is not valid: 2–64 letters, digits, _ . @ -")
+    _check_roles(roles)
+    _check_password(password)
+    with store.transaction() as cur:
+        if cur.execute("SELECT 1 FROM _users WHERE username = ?", [username]).fetchone():
+            raise DataError(f"user {username!r} already exists")
+        cur.execute(
+            "INSERT INTO _users VALUES (?, ?, ?, ?, TRUE, ?)",
+            [username, display_name or username, _hasher.hash(password), roles, now or datetime.now()],
+        )
+    return User(username, display_name or username, tuple(roles), True)
+
+
+def set_password(store: Store, username: str, password: str, actor: Actor) -> None:
+    """Change a password; users may change their own, admins anyone's."""
+    if actor.username != username:
+        require_user_admin(actor)
+    _check_password(password)
+    with store.transaction() as cur:
+        _get_user(cur, username)
+        cur.execute(
+            "UPDATE _users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username]
+        )
+
+
+def set_roles(store: Store, username: str, roles: list[str], actor: Actor) -> None:
+    """Replace a user's roles."""
+    require_user_admin(actor)
+    _check_roles(roles)
+    with store.transaction() as cur:
+        _get_user(cur, username)
+        cur.execute("UPDATE _users SET roles = ? WHERE username = ?", [roles, username])
+
+
+def _get_user(cur: object, username: str) -> tuple[str, str, str, list[str], bool]:
+    row = cur.execute(  # type: ignore[attr-defined]
+        "SELECT username, display_name, password_hash, roles, active FROM _users WHERE username = ?",
+        [username],
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"no user {username!r}")
+    return row
+
+
+def list_users(store: Store) -> list[User]:
+    """Every user, by name."""
+    rows = (
+        store.cursor()
+        .execute("SELECT username, display_name, roles, active FROM _users ORDER BY username")
+        .fetchall()
+    )
+    return [User(u, d, tuple(r), a) for u, d, r, a in rows]
+
+
+def authenticate(store: Store, username: str, password: str) -> User:
+    """Check a password; the same message whether the user or the password is wrong."""
+    refused = RefusedError("wrong username or password")
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT username, display_name, password_hash, roles, active FROM _users WHERE username = ?",
+            [username],
+        )
+        .fetchone()
+    )
+    if row is None or not row[4]:
+        raise refused
+    try:
+        _hasher.verify(row[2], password)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    return User(row[0], row[1], tuple(row[3]), row[4])
+
+
+def ensure_admin(store: Store, now: datetime | None = None) -> str | None:
+    """On first start create user 'admin' with a random password and return it; else None."""
+    if store.cursor().execute("SELECT count(*) FROM _users").fetchone()[0]:  # type: ignore[index]
+        return None
+    password = secrets.token_urlsafe(9)
+    add_user(store, "admin", password, ["admin"], SYSTEM, "管理员 Admin", now)
+    return password
+
+
+# -- permissions ---------------------------------------------------------------------------------------
+
+
+def table_actions(actor: Actor, table: Table) -> set[str]:
+    """The actions the actor may take on a table (admin: all)."""
+    if actor.is_admin:
+        return {"read", "create", "update", "delete"}
+    grants = table.permissions if table.permissions is not None else DEFAULT_TABLE_PERMISSIONS
+    return {a for role in actor.roles for a in grants.get(role, ())}  # type: ignore[call-overload]
+
+
+def require_table(actor: Actor, table: Table, action: str) -> None:
+    """Refuse unless the actor may take `action` on the table."""
+    if action not in table_actions(actor, table):
+        raise RefusedError(
+            f"{actor.username} ({', '.join(sorted(actor.roles))}) may not {action} rows of {table.label} ({table.name})"
+        )
+
+
+def is_hidden(actor: Actor, field: FieldBase) -> bool:
+    return not actor.is_admin and bool(actor.roles & set(field.hidden_for))
+
+
+def is_readonly(actor: Actor, field: FieldBase) -> bool:
+    return (
+        not field.stored
+        or is_hidden(actor, field)
+        or (not actor.is_admin and bool(actor.roles & set(field.readonly_for)))
+    )
+
+
+def writable_problems(actor: Actor, table: Table, names: list[str]) -> list[Problem]:
+    """Problems for fields the actor may not write (read-only, hidden or derived)."""
+    out = []
+    for name in names:
+        field = table.field(name)
+        if field is not None and is_readonly(actor, field):
+            why = (
+                "is derived and cannot be written"
+                if not field.stored
+                else f"is read-only for {actor.username}"
+            )
+            out.append(Problem(name, f"{field.label} ({name}) {why}"))
+    return out
+
+
+def require_schema_editor(actor: Actor) -> None:
+    """Refuse unless the actor may change workspace schemas."""
+    if not actor.roles & SCHEMA_EDITORS:
+        raise RefusedError(f"{actor.username} may not change the workspace schema (admin or builder only)")

@@ -1,0 +1,141 @@
+"""The field-type base class: the schema attributes every field shares and the coercion contract.
+
+A type turns a polars column of raw input into typed values plus a parallel column of problem texts
+(null where the value is fine). The scalar path for forms runs the same expressions on one row, so a form
+and an import can never disagree about a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.roles import Role
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+# Whitespace a spreadsheet or a Chinese IME leaves around values, full-width space included.
+BLANKS = " \t\r\n\u3000\u00a0"
+
+
+@dataclass(frozen=True)
+class Coerced:
+    """The typed value of one input, or the reason it was refused."""
+
+    value: Any
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def quote_expr(raw: pl.Expr) -> pl.Expr:
+    """Render a raw input inside a message as 'value'."""
+    return pl.concat_str([pl.lit("'"), raw.cast(pl.String), pl.lit("'")])
+
+
+def problem_when(condition: pl.Expr, raw: pl.Expr, reason: str) -> pl.Expr:
+    """A problem column: "'raw' reason" where condition holds, else null."""
+    return pl.when(condition).then(pl.concat_str([quote_expr(raw), pl.lit(" " + reason)]))
+
+
+def first_problem(*problems: pl.Expr) -> pl.Expr:
+    """Combine problem columns, keeping the first non-null one."""
+    return pl.coalesce(*problems) if len(problems) > 1 else problems[0]
+
+
+class FieldBase(BaseModel):
+    """Attributes shared by every field type; subclasses add constraints and coercion."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    id: str = Field("", description="Stable id; survives renames. Defaults to the name.")
+    name: str = Field(pattern=NAME_PATTERN, description="Column name: lowercase, digits, underscores.")
+    label: str = Field(min_length=1, description="Label shown to people (zh-CN in templates).")
+    label_en: str = ""
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    help: str = ""
+    hidden_for: list[Role] = Field(default_factory=list)
+    readonly_for: list[Role] = Field(default_factory=list)
+
+    # Stored fields have a column; lookup and computed fields are derived at query time.
+    stored: ClassVar[bool] = True
+    # Types whose values can be compared with < and >, which the min/max checks rely on.
+    ordered: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("name"), str):
+            data = {**data, "id": data["name"]}
+        return data
+
+    def duckdb_type(self) -> str:
+        """The DuckDB column type that stores this field."""
+        raise NotImplementedError
+
+    def polars_dtype(self) -> pl.DataType:
+        """The polars dtype of coerced values."""
+        raise NotImplementedError
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        """Return (value, problem) expressions for a present (non-blank) raw column of `dtype`."""
+        raise NotImplementedError
+
+    def display(self, value: Any) -> str:
+        """Format one stored value for people."""
+        return "" if value is None else str(value)
+
+    def widens_to(self, other: FieldBase) -> bool:
+        """True if every value of this type fits `other` unchanged (a safe in-place type change)."""
+        return type(other) is type(self)
+
+    # -- shared machinery -------------------------------------------------------------------------
+
+    def column_exprs(self, name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        """Value and problem expressions for column `name`, blanks mapped to null first."""
+        raw = blank_to_null(pl.col(name), dtype)
+        value, problem = self.coerce_exprs(raw, dtype)
+        present = raw.is_not_null()
+        problem = pl.when(present).then(problem).otherwise(None).cast(pl.String)
+        # A refused value is dropped whole, never half-kept.
+        value = pl.when(present & problem.is_null()).then(value).otherwise(None).cast(self.polars_dtype())
+        return value.alias(name), problem.alias(name)
+
+    def coerce_series(self, series: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Coerce a whole column; returns (values, problems) of the same length."""
+        frame = pl.DataFrame({"v": series})
+        value, problem = self.column_exprs("v", series.dtype)
+        out = frame.select(value.alias("value"), problem.alias("problem"))
+        return out["value"], out["problem"]
+
+    def coerce(self, raw: Any) -> Coerced:
+        """Coerce one value (the form path); never raises."""
+        if isinstance(raw, str | None) or not isinstance(raw, list | tuple):
+            series = pl.Series("v", [raw])
+        else:
+            series = pl.Series("v", [list(raw)], dtype=pl.List(pl.String))
+        try:
+            values, problems = self.coerce_series(series)
+        except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
+            return Coerced(None, f"{raw!r} cannot be read as {self.type}: {exc}")
+        value = values[0]
+        if isinstance(value, pl.Series):
+            value = value.to_list()
+        return Coerced(value, problems[0])
+
+
+def blank_to_null(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Trim text and treat empty strings as missing; other dtypes pass through."""
+    if dtype == pl.String:
+        trimmed = col.str.strip_chars(BLANKS)
+        return pl.when(trimmed == "").then(None).otherwise(trimmed)
+    if dtype == pl.Null:
+        return col.cast(pl.String)
+    return col

@@ -1,0 +1,142 @@
+"""Boolean, single-select and multi-select fields; selects accept an option's value or its label."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from engine.fields.base import FieldBase, problem_when
+from engine.fields.text import as_text
+
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "对", "√", "✓", "✔", "on")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "无", "没有", "不是", "×", "✗", "off")
+LIST_SEPARATORS = r"[,，;；、|/]"
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+
+class BooleanField(FieldBase):
+    """Yes/no; reads 是/否, √/×, yes/no, 1/0."""
+
+    type: Literal["boolean"] = "boolean"
+
+    def duckdb_type(self) -> str:
+        return "BOOLEAN"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Boolean()
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        if dtype == pl.Boolean:
+            return raw, pl.lit(None, pl.String)
+        words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
+        value = (
+            as_text(raw, dtype)
+            .str.to_lowercase()
+            .replace_strict(words, default=None, return_dtype=pl.Boolean)
+        )
+        return value, problem_when(value.is_null(), raw, "is not yes/no (是/否)")
+
+
+class Option(BaseModel):
+    """One choice of a select: a stable value, a label and a colour."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    color: str = Field("#9e9e9e", pattern=COLOR_PATTERN)
+
+
+class _SelectBase(FieldBase):
+    options: list[Option] = Field(min_length=1)
+
+    @field_validator("options")
+    @classmethod
+    def _unique_values(cls, options: list[Option]) -> list[Option]:
+        seen: set[str] = set()
+        for option in options:
+            if option.value in seen:
+                raise ValueError(f"option value {option.value!r} appears twice")
+            seen.add(option.value)
+        return options
+
+    def lookup_map(self) -> dict[str, str]:
+        """Input text → option value: values, labels and lowercase values all accepted."""
+        mapping: dict[str, str] = {}
+        for option in self.options:
+            mapping.setdefault(option.label, option.value)
+            mapping.setdefault(option.value.lower(), option.value)
+        for option in self.options:
+            mapping[option.value] = option.value
+        return mapping
+
+    def option_values(self) -> list[str]:
+        return [o.value for o in self.options]
+
+    def label_of(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
+
+    def widens_to(self, other: FieldBase) -> bool:
+        # Same kind with every old option kept; removing an option is checked against the data instead.
+        return type(other) is type(self) and set(self.option_values()) <= set(other.option_values())  # type: ignore[attr-defined]
+
+
+class SingleSelectField(_SelectBase):
+    """One option out of a list (a status, a channel, a priority tag)."""
+
+    type: Literal["single_select"] = "single_select"
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        text = as_text(raw, dtype)
+        mapping = self.lookup_map()
+        exact = text.replace_strict(mapping, default=None, return_dtype=pl.String)
+        value = pl.coalesce(
+            exact, text.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
+        )
+        allowed = ", ".join(self.option_values()[:12])
+        return value, problem_when(value.is_null(), raw, f"is not one of the options ({allowed})")
+
+    def display(self, value: object) -> str:
+        return "" if value is None else self.label_of(str(value))
+
+
+class MultiSelectField(_SelectBase):
+    """Several options (tags); text input is split on , ， ; ； 、 | /."""
+
+    type: Literal["multi_select"] = "multi_select"
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR[]"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.List(pl.String)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        if isinstance(dtype, pl.List):
+            items = raw.cast(pl.List(pl.String))
+        else:
+            items = as_text(raw, dtype).str.replace_all(LIST_SEPARATORS, ",").str.split(",")
+        mapping = self.lookup_map()
+        cleaned = items.list.eval(pl.element().str.strip_chars()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+        mapped = cleaned.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.String))
+        unknown = mapped.list.eval(pl.element().is_null()).list.any()
+        value = mapped.list.unique(maintain_order=True)
+        allowed = ", ".join(self.option_values()[:12])
+        problem = problem_when(
+            unknown, cleaned.list.join(","), f"has a value that is not an option ({allowed})"
+        )
+        empty = value.list.len() == 0
+        return pl.when(empty).then(None).otherwise(value), problem
+
+    def display(self, value: object) -> str:
+        return "" if value is None else "、".join(self.label_of(str(v)) for v in value)  # type: ignore[union-attr]

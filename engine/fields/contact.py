@@ -1,0 +1,101 @@
+"""Phone, email and link fields.
+
+Phones: CN mobiles (138 0013 8000, +86 13800138000), landlines (021-62345678, 0755-8888888-123) and masked
+mobiles from platform exports (138****1234), which are kept masked: the real number is unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import quote
+
+import polars as pl
+from pydantic import Field, field_validator
+
+from engine.fields.base import FieldBase, problem_when
+from engine.fields.text import as_text
+
+MOBILE = r"^1[3-9]\d{9}$"
+MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
+LANDLINE = r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$"
+EMAIL = r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$"
+FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
+
+
+def normalise_phone(text: pl.Expr) -> pl.Expr:
+    """Half-width digits, no spaces or brackets, no +86/0086 prefix; mobiles lose their dashes."""
+    out = text
+    for wide, narrow in FULLWIDTH_DIGITS.items():
+        out = out.str.replace_all(wide, narrow, literal=True)
+    out = out.str.replace_all(r"[\s()（）]", "").str.replace_all("－", "-", literal=True)
+    out = out.str.replace(r"^(\+86|0086)-?", "")
+    no_dash = out.str.replace_all("-", "", literal=True)
+    is_mobile_like = no_dash.str.contains(r"^1[3-9][\d*]{9}$")
+    # A landline without a dash after its area code: 02162345678 → 021-62345678 is ambiguous, keep as typed.
+    return pl.when(is_mobile_like).then(no_dash).otherwise(out)
+
+
+class PhoneField(FieldBase):
+    """A Chinese mobile or landline number; masked mobiles are allowed unless `allow_masked` is false."""
+
+    type: Literal["phone"] = "phone"
+    allow_masked: bool = True
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        value = normalise_phone(as_text(raw, dtype))
+        ok = value.str.contains(MOBILE) | value.str.contains(LANDLINE)
+        if self.allow_masked:
+            ok = ok | value.str.contains(MASKED_MOBILE)
+        return value, problem_when(~ok, raw, "is not a phone number (e.g. 13800138000 or 021-62345678)")
+
+
+class EmailField(FieldBase):
+    """An e-mail address, stored lowercase."""
+
+    type: Literal["email"] = "email"
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        value = as_text(raw, dtype).str.to_lowercase()
+        return value, problem_when(~value.str.contains(EMAIL), raw, "is not an e-mail address")
+
+
+class LinkField(FieldBase):
+    """A value shown as a link built from a URL template, e.g. a tracking number → the carrier's page."""
+
+    type: Literal["link"] = "link"
+    url_template: str = Field(description="URL with {value} where the field's value goes.")
+
+    @field_validator("url_template")
+    @classmethod
+    def _has_placeholder(cls, template: str) -> str:
+        if "{value}" not in template:
+            raise ValueError(f"url_template {template!r} must contain {{value}}")
+        if not template.startswith(("https://", "http://")):
+            raise ValueError(f"url_template {template!r} must start with https:// or http://")
+        return template
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        value = as_text(raw, dtype)
+        return value, problem_when(value.str.contains(r"\s"), raw, "contains spaces")
+
+    def url(self, value: str | None) -> str | None:
+        """The link for one value, the value URL-quoted."""
+        return None if not value else self.url_template.replace("{value}", quote(str(value), safe=""))

@@ -1,0 +1,129 @@
+"""Integer, decimal and money fields; text input may carry thousands separators and currency signs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import polars as pl
+from pydantic import Field
+
+from engine.fields.base import FieldBase, first_problem, problem_when
+
+CURRENCY_MARKS = r"[,，\s¥￥元]|RMB|CNY"
+
+
+def to_float(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Read a raw column as Float64; text loses separators and currency marks first."""
+    if dtype == pl.String:
+        return raw.str.replace_all(CURRENCY_MARKS, "").cast(pl.Float64, strict=False)
+    if dtype == pl.Boolean:
+        return pl.lit(None, pl.Float64)
+    if dtype.is_numeric():
+        return raw.cast(pl.Float64)
+    return pl.lit(None, pl.Float64)
+
+
+def range_problems(
+    value: pl.Expr, raw: pl.Expr, minimum: float | None, maximum: float | None
+) -> list[pl.Expr]:
+    """Problems for values outside [minimum, maximum]."""
+    out = []
+    if minimum is not None:
+        out.append(problem_when(value < minimum, raw, f"is below the minimum {minimum}"))
+    if maximum is not None:
+        out.append(problem_when(value > maximum, raw, f"is above the maximum {maximum}"))
+    return out
+
+
+class IntegerField(FieldBase):
+    """Whole numbers (quantities, counts)."""
+
+    type: Literal["integer"] = "integer"
+    minimum: int | None = None
+    maximum: int | None = None
+    ordered = True
+
+    def duckdb_type(self) -> str:
+        return "BIGINT"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Int64()
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, IntegerField | DecimalField)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        number = to_float(raw, dtype)
+        whole = number.round(0) == number
+        value = pl.when(whole).then(number).cast(pl.Int64, strict=False)
+        problems = [
+            problem_when(number.is_null(), raw, "is not a number"),
+            problem_when(~whole, raw, "is not a whole number"),
+            *range_problems(number, raw, self.minimum, self.maximum),
+        ]
+        return value, first_problem(*problems)
+
+
+class DecimalField(FieldBase):
+    """Fixed-point numbers; extra decimals are rounded to `scale`."""
+
+    type: Literal["decimal"] = "decimal"
+    scale: int = Field(4, ge=0, le=8, description="Digits after the decimal point.")
+    minimum: float | None = None
+    maximum: float | None = None
+    ordered = True
+
+    def duckdb_type(self) -> str:
+        return f"DECIMAL(18,{self.scale})"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Decimal(18, self.scale)
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, DecimalField) and other.scale >= self.scale
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        number = to_float(raw, dtype)
+        value = number.round(self.scale)
+        problems = [
+            problem_when(number.is_null(), raw, "is not a number"),
+            *range_problems(number, raw, self.minimum, self.maximum),
+        ]
+        return value, first_problem(*problems)
+
+    def display(self, value: object) -> str:
+        return "" if value is None else f"{Decimal(str(value)):.{self.scale}f}"
+
+
+class MoneyField(FieldBase):
+    """An amount in yuan with exactly 2 decimals; more decimals are refused, not rounded."""
+
+    type: Literal["money"] = "money"
+    currency: Literal["CNY"] = "CNY"
+    minimum: float | None = None
+    maximum: float | None = None
+    ordered = True
+
+    def duckdb_type(self) -> str:
+        return "DECIMAL(18,2)"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Decimal(18, 2)
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, MoneyField) or (isinstance(other, DecimalField) and other.scale >= 2)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        number = to_float(raw, dtype)
+        cents = number * 100
+        excess = (cents - cents.round(0)).abs() > 1e-6
+        problems = [
+            problem_when(number.is_null(), raw, "is not an amount of money"),
+            problem_when(excess, raw, "has more than 2 decimals"),
+            *range_problems(number, raw, self.minimum, self.maximum),
+        ]
+        return number.round(2), first_problem(*problems)
+
+    def display(self, value: object) -> str:
+        return "" if value is None else f"¥{Decimal(str(value)):,.2f}"

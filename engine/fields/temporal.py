@@ -1,0 +1,110 @@
+"""Date and datetime fields; reads the formats Chinese spreadsheets use and Excel serial numbers.
+
+Datetimes are stored naive, in the workspace's local time (Asia/Shanghai by default).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+import polars as pl
+
+from engine.fields.base import FieldBase, first_problem, problem_when
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y%m%d",
+)
+# Excel counts days from 1899-12-30 (it keeps Lotus's 1900 leap-year bug); serials 1..2958465 cover 1900..9999.
+EXCEL_EPOCH = datetime(1899, 12, 30)
+SERIAL_MIN, SERIAL_MAX = 1.0, 2958465.0
+US_PER_DAY = 86_400_000_000
+
+
+def parse_datetime(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Read a raw column as Datetime(us): text in known formats, Excel serials, dates and datetimes."""
+    if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+        return raw.dt.replace_time_zone(None).cast(pl.Datetime("us"))
+    if dtype == pl.Date:
+        return raw.cast(pl.Datetime("us"))
+    if dtype.is_numeric():
+        return from_serial(raw.cast(pl.Float64))
+    if dtype != pl.String:
+        return pl.lit(None, pl.Datetime("us"))
+    text = raw.str.replace("Z$", "").str.replace(r"\.\d+$", "")
+    parsed = [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in DATETIME_FORMATS]
+    serial = from_serial(text.cast(pl.Float64, strict=False))
+    return pl.coalesce(*parsed, serial)
+
+
+def from_serial(days: pl.Expr) -> pl.Expr:
+    """Convert Excel serial day numbers to datetimes; out-of-range numbers become null."""
+    valid = (days >= SERIAL_MIN) & (days <= SERIAL_MAX)
+    micros = (days * US_PER_DAY).round(0).cast(pl.Int64, strict=False)
+    return pl.when(valid).then(pl.lit(EXCEL_EPOCH) + pl.duration(microseconds=micros))
+
+
+class DateField(FieldBase):
+    """A calendar date."""
+
+    type: Literal["date"] = "date"
+    minimum: date | None = None
+    maximum: date | None = None
+    ordered = True
+
+    def duckdb_type(self) -> str:
+        return "DATE"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Date()
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, DateField | DatetimeField)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        value = parse_datetime(raw, dtype).dt.date()
+        problems = [problem_when(value.is_null(), raw, "is not a date (e.g. 2026-03-15)")]
+        if self.minimum is not None:
+            problems.append(problem_when(value < self.minimum, raw, f"is before {self.minimum}"))
+        if self.maximum is not None:
+            problems.append(problem_when(value > self.maximum, raw, f"is after {self.maximum}"))
+        return value, first_problem(*problems)
+
+
+class DatetimeField(FieldBase):
+    """A date and time, to the second."""
+
+    type: Literal["datetime"] = "datetime"
+    minimum: datetime | None = None
+    maximum: datetime | None = None
+    ordered = True
+
+    def duckdb_type(self) -> str:
+        return "TIMESTAMP"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.Datetime("us")
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        value = parse_datetime(raw, dtype).dt.truncate("1s")
+        problems = [problem_when(value.is_null(), raw, "is not a date and time (e.g. 2026-03-15 14:05)")]
+        if self.minimum is not None:
+            problems.append(problem_when(value < self.minimum, raw, f"is before {self.minimum}"))
+        if self.maximum is not None:
+            problems.append(problem_when(value > self.maximum, raw, f"is after {self.maximum}"))
+        return value, first_problem(*problems)
+
+    def display(self, value: object) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else super().display(value)

@@ -1,0 +1,100 @@
+"""Text and long-text fields: trimmed strings with optional length and pattern limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import polars as pl
+from pydantic import Field, field_validator
+
+from engine.fields.base import FieldBase, first_problem, problem_when
+
+
+def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Render any raw column as text; whole floats lose their '.0' (Excel stores 123 as 123.0)."""
+    if dtype.is_float():
+        whole = raw.round(0) == raw
+        return (
+            pl.when(whole)
+            .then(raw.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(raw.cast(pl.String))
+        )
+    if dtype == pl.String:
+        return raw
+    return raw.cast(pl.String)
+
+
+class TextField(FieldBase):
+    """Single-line text."""
+
+    type: Literal["text"] = "text"
+    min_length: int | None = Field(None, ge=0)
+    max_length: int | None = Field(None, ge=1)
+    pattern: str | None = Field(None, description="Regular expression the whole value must match.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from exc
+        return value
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, TextField | LongTextField)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        text = as_text(raw, dtype)
+        problems = []
+        if self.max_length is not None:
+            problems.append(
+                problem_when(
+                    text.str.len_chars() > self.max_length, text, f"is longer than {self.max_length}"
+                )
+            )
+        if self.min_length is not None:
+            problems.append(
+                problem_when(
+                    text.str.len_chars() < self.min_length, text, f"is shorter than {self.min_length}"
+                )
+            )
+        if self.pattern is not None:
+            anchored = f"^(?:{self.pattern})$"
+            problems.append(
+                problem_when(~text.str.contains(anchored), text, f"does not match pattern {self.pattern!r}")
+            )
+        return text, first_problem(*problems) if problems else pl.lit(None, pl.String)
+
+
+class LongTextField(FieldBase):
+    """Multi-line text such as remarks."""
+
+    type: Literal["long_text"] = "long_text"
+    max_length: int | None = Field(None, ge=1)
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+    def widens_to(self, other: FieldBase) -> bool:
+        return isinstance(other, LongTextField)
+
+    def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+        text = as_text(raw, dtype)
+        if self.max_length is None:
+            return text, pl.lit(None, pl.String)
+        too_long = problem_when(
+            text.str.len_chars() > self.max_length, text, f"is longer than {self.max_length}"
+        )
+        return text, too_long

@@ -1,0 +1,39 @@
+"""The built-in roles and the table actions they may take by default.
+
+Owns role names only; per-table and per-field overrides live in the schema, enforcement in auth.py.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Role = Literal["admin", "builder", "manager", "operator", "warehouse", "finance", "temp_worker"]
+ROLES: tuple[str, ...] = ("admin", "builder", "manager", "operator", "warehouse", "finance", "temp_worker")
+
+Action = Literal["read", "create", "update", "delete"]
+ACTIONS: tuple[str, ...] = ("read", "create", "update", "delete")
+
+# Used when a table declares no permissions of its own.
+DEFAULT_TABLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "admin": ACTIONS,
+    "builder": ACTIONS,
+    "manager": ACTIONS,
+    "operator": ("read", "create", "update"),
+    "warehouse": ("read", "update"),
+    "finance": ("read", "update"),
+    "temp_worker": ("read", "update"),
+}
+
+# Roles that may change a workspace's schema or manage users.
+SCHEMA_EDITORS: frozenset[str] = frozenset({"admin", "builder"})
+USER_ADMINS: frozenset[str] = frozenset({"admin"})
+
+ROLE_LABELS: dict[str, str] = {
+    "admin": "管理员",
+    "builder": "搭建者",
+    "manager": "经理",
+    "operator": "客服/运营",
+    "warehouse": "仓库",
+    "finance": "财务",
+    "temp_worker": "临时工",
+}

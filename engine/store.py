@@ -1,0 +1,115 @@
+"""The one place that opens the DuckDB file: connection, system tables, transactions.
+
+One Store per process owns the file (DuckDB allows a single writer process); each unit of work takes its own
+cursor, because a DuckDB connection is not thread-safe and Streamlit runs every session in its own thread.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from engine.errors import DatabaseBusyError, EngineError
+
+DEFAULT_DB = "data/orderhub.duckdb"
+
+SYSTEM_DDL = (
+    """CREATE TABLE IF NOT EXISTS _workspaces (
+        name VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, current_version INTEGER NOT NULL,
+        created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _schema_versions (
+        workspace VARCHAR NOT NULL, version INTEGER NOT NULL, document VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '',
+        PRIMARY KEY (workspace, version))""",
+    """CREATE TABLE IF NOT EXISTS _users (
+        username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, password_hash VARCHAR NOT NULL,
+        roles VARCHAR[] NOT NULL, active BOOLEAN NOT NULL DEFAULT TRUE, created_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _audit_log (
+        seq BIGINT PRIMARY KEY, logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT, item_count INTEGER NOT NULL,
+        items_digest VARCHAR NOT NULL, note VARCHAR NOT NULL, prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _audit_items (
+        seq BIGINT NOT NULL, record_id BIGINT NOT NULL, action VARCHAR NOT NULL, changes VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _counters (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, stem VARCHAR NOT NULL,
+        last BIGINT NOT NULL, PRIMARY KEY (workspace, table_name, field, stem))""",
+    """CREATE TABLE IF NOT EXISTS _archived_values (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, version INTEGER NOT NULL,
+        archived_at TIMESTAMP NOT NULL, record_id BIGINT NOT NULL, value VARCHAR)""",
+)
+
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+class Store:
+    """An open OrderHub database: hands out cursors and transactions."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self._con = con
+        self.path = path
+        # Parsed workspaces by (name, version): parsing JSON into models on every page run is wasted work.
+        self.workspace_cache: dict[tuple[str, int], object] = {}
+        self._lock = threading.Lock()
+        # Writes are serialised in-process: the audit hash chain needs one writer at a time, and DuckDB would
+        # otherwise abort one of two concurrent transactions on conflict.
+        self.write_lock = threading.RLock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for one unit of work in the calling thread."""
+        with self._lock:
+            return self._con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in one transaction on its own cursor: commit on success, roll back on any error."""
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                cur.close()
+                raise
+            try:
+                cur.execute("COMMIT")
+            except duckdb.Error as exc:
+                raise EngineError(f"the change could not be saved: {exc}") from exc
+            finally:
+                cur.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def resolve_path(path: str | os.PathLike[str] | None) -> str:
+    """The database path: explicit, else $ORDERHUB_DB, else data/orderhub.duckdb."""
+    return str(path or os.environ.get("ORDERHUB_DB") or DEFAULT_DB)
+
+
+def open_store(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+    """Open (creating if needed) the database file and its system tables."""
+    resolved = resolve_path(path)
+    if resolved != ":memory:":
+        Path(resolved).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(resolved, read_only=read_only, config={"autoinstall_known_extensions": False})
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = _LOCK_PID.search(text)
+            holder = f" (PID {pid.group(1)})" if pid else ""
+            raise DatabaseBusyError(
+                f"database {resolved} is in use by another process{holder}: stop the app, or run this from its Jobs page"
+            ) from None
+        raise EngineError(f"cannot open database {resolved}: {text.splitlines()[0]}") from None
+    if not read_only:
+        for ddl in SYSTEM_DDL:
+            con.execute(ddl)
+    return Store(con, resolved)
