@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.fields import AnyField, FieldBase
+from engine.errors import NotFoundError
+from engine.fields import AnyField, FieldBase, suggest
 from engine.fields.base import NAME_PATTERN
 from engine.roles import Action, Role
 
@@ -118,3 +119,13 @@ class Workspace(Frozen):
 
     def table(self, name: str) -> Table | None:
         return self.by_name.get(name)
+
+    def require_table(self, name: str) -> Table:
+        """The table called `name`; the error names the known tables and the closest one."""
+        table = self.by_name.get(name)
+        if table is None:
+            known = list(self.by_name)
+            raise NotFoundError(
+                f"workspace {self.name!r} has no table {name!r}{suggest(name, known)} (tables: {', '.join(known)})"
+            )
+        return table

@@ -1,0 +1,372 @@
+"""Bulk upsert by business key from a polars or Arrow frame, set-based, in one transaction.
+
+Every cell is coerced by its field type in one vectorised pass; problems are collected per row and field.
+By default any problem refuses the whole batch (nothing written); with `report=True` the valid rows are
+written and the rest come back as an error report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from engine.audit import record_bulk_change
+from engine.auth import Actor, require_table, writable_problems
+from engine.clock import as_naive
+from engine.errors import DataError, Problem, RefusedError
+from engine.fields import AutonumberField, RelationField
+from engine.migrate import next_id_sql
+from engine.records import check_names, next_autonumber
+from engine.schema import Table, Workspace
+from engine.sql import qualified, quote_ident
+from engine.store import Store
+
+ROW = "__row"
+ERROR_COLUMNS = {ROW: pl.Int64, "field": pl.String, "message": pl.String}
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: pl.DataFrame  # __row, field, message
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+class BulkDataError(DataError):
+    """A batch refused because some cells are invalid; `errors` lists every one (row, field, message)."""
+
+    def __init__(self, message: str, errors: pl.DataFrame) -> None:
+        problems = [Problem(f"row {r}.{f}", m) for r, f, m in errors.head(MAX_LISTED).iter_rows()]
+        super().__init__(message, problems)
+        self.errors = errors
+
+
+def _empty_errors() -> pl.DataFrame:
+    return pl.DataFrame(schema=ERROR_COLUMNS)
+
+
+def _errors_where(frame: pl.DataFrame, mask: pl.Expr, field: str, message: pl.Expr | str) -> pl.DataFrame:
+    msg = pl.lit(message) if isinstance(message, str) else message
+    return frame.filter(mask).select(
+        pl.col(ROW).cast(pl.Int64), pl.lit(field).alias("field"), msg.cast(pl.String).alias("message")
+    )
+
+
+def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed values of every field column (plus __row) and the long list of cell problems."""
+    names = [c for c in frame.columns if c != ROW]
+    values, problems = [], []
+    for name in names:
+        value, problem = table.by_name[name].column_exprs(name, frame.schema[name])
+        values.append(value)
+        problems.append(problem.alias(f"{name}__problem"))
+    out = frame.select(pl.col(ROW), *values, *problems)
+    errors = [
+        _errors_where(
+            out,
+            pl.col(f"{n}__problem").is_not_null(),
+            n,
+            pl.concat_str([pl.lit(table.by_name[n].label + ": "), pl.col(f"{n}__problem")]),
+        )
+        for n in names
+    ]
+    return out.select(ROW, *names), pl.concat([_empty_errors(), *errors])
+
+
+def _frame_checks(table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
+    """Business key present and unique within the batch; required fields not blank."""
+    key = str(table.business_key)
+    out = [
+        _errors_where(
+            typed, pl.col(key).is_null(), key, f"{table.by_name[key].label} (business key) is required"
+        )
+    ]
+    # The row a repeated key first appeared in, computed before filtering so the window sees every row.
+    with_first = typed.with_columns(pl.col(ROW).first().over(key).alias("__first"))
+    dup = pl.col(key).is_not_null() & (pl.col(ROW) != pl.col("__first"))
+    label = table.by_name[key].label
+    msg = pl.concat_str(
+        [pl.lit(f"{label} "), pl.col(key), pl.lit(" repeats row "), pl.col("__first").cast(pl.String)]
+    )
+    out.append(_errors_where(with_first, dup, key, msg))
+    for field in table.stored_fields():
+        if field.required and field.name in typed.columns and field.name != key:
+            out.append(
+                _errors_where(
+                    typed,
+                    pl.col(field.name).is_null(),
+                    field.name,
+                    f"{field.label} ({field.name}) is required",
+                )
+            )
+    return out
+
+
+def _relation_checks(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, typed: pl.DataFrame
+) -> list[pl.DataFrame]:
+    out = []
+    for field in table.stored_fields():
+        if isinstance(field, RelationField) and field.name in typed.columns:
+            other = ws.require_table(field.table)
+            keys = typed.select(pl.col(field.name).drop_nulls().unique())
+            cur.register("_rel_keys", keys.to_arrow())
+            try:
+                found = cur.execute(
+                    f"SELECT k.{quote_ident(field.name)} AS v FROM _rel_keys k SEMI JOIN {qualified(ws.name, other.name)} o "
+                    f"ON o.{quote_ident(str(other.business_key))} = k.{quote_ident(field.name)}"
+                ).pl()
+            finally:
+                cur.unregister("_rel_keys")
+            missing = pl.col(field.name).is_not_null() & ~pl.col(field.name).is_in(found["v"].implode())
+            msg = pl.concat_str([pl.lit(f"{field.label}: no {other.label} "), pl.col(field.name)])
+            out.append(_errors_where(typed, missing, field.name, msg))
+    return out
+
+
+def bulk_upsert(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    data: pl.DataFrame | pa.Table,
+    actor: Actor,
+    now: datetime | None = None,
+    source: str = "import",
+    report: bool = False,
+) -> UpsertResult:
+    """Insert new rows and update existing ones (matched by business key), all-or-nothing unless `report`."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "create")
+    require_table(actor, table, "update")
+    if not table.business_key:
+        raise DataError(f"{table.label} ({table.name}) has no business key to upsert by")
+    frame = pl.from_arrow(data) if isinstance(data, pa.Table) else data
+    assert isinstance(frame, pl.DataFrame)
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    names = [c for c in frame.columns if c != ROW]
+    unknown = check_names(table, names)
+    if unknown:
+        raise DataError(f"{len(unknown)} column(s) are not fields of {table.name}", unknown)
+    refused = writable_problems(actor, table, names)
+    if refused:
+        raise RefusedError(f"{actor.username} may not write these fields", refused)
+    if table.business_key not in names:
+        raise DataError(f"the batch needs the business key column {table.business_key!r}")
+    moment = as_naive(now, ws.timezone)
+    typed, errors = coerce_frame(table, frame)
+    with store.transaction() as cur:
+        errors = pl.concat([errors, *_frame_checks(table, typed), *_relation_checks(cur, ws, table, typed)])
+        writer = _Writer(cur, ws, table, actor, moment, source)
+        existing = writer.existing(typed)
+        errors = pl.concat([errors, *writer.required_for_new(typed, existing)])
+        errors = errors.sort(ROW, "field")
+        bad_rows = errors[ROW].unique()
+        if bad_rows.len() and not report:
+            raise BulkDataError(
+                f"{table.label}: {errors.height} problem(s) in {bad_rows.len()} of {typed.height} rows; nothing was written",
+                errors,
+            )
+        good = typed.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        inserted, updated, unchanged = writer.write(
+            good, existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        )
+    return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
+
+
+class _Writer:
+    """The set-based write steps of one upsert, inside its transaction."""
+
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        ws: Workspace,
+        table: Table,
+        actor: Actor,
+        now: datetime,
+        source: str,
+    ) -> None:
+        self.cur, self.ws, self.table, self.actor, self.now, self.source = cur, ws, table, actor, now, source
+        self.target = qualified(ws.name, table.name)
+        self.key = str(table.business_key)
+
+    def existing(self, typed: pl.DataFrame) -> pl.DataFrame:
+        """For incoming rows whose key exists: __row, _id and the current values of the incoming columns."""
+        names = [c for c in typed.columns if c not in (ROW, self.key)]
+        cols = "".join(f", t.{quote_ident(n)} AS {quote_ident('__old_' + n)}" for n in names)
+        self.cur.register("_incoming_keys", typed.select(ROW, self.key).to_arrow())
+        try:
+            return self.cur.execute(
+                f"SELECT i.{ROW}, t._id{cols} FROM _incoming_keys i JOIN {self.target} t ON t.{quote_ident(self.key)} = i.{quote_ident(self.key)}"
+            ).pl()
+        finally:
+            self.cur.unregister("_incoming_keys")
+
+    def required_for_new(self, typed: pl.DataFrame, existing: pl.DataFrame) -> list[pl.DataFrame]:
+        """New rows must carry every required field that has no default."""
+        missing = [
+            f
+            for f in self.table.stored_fields()
+            if f.required
+            and f.name not in typed.columns
+            and f.default is None
+            and not isinstance(f, AutonumberField)
+        ]
+        if not missing:
+            return []
+        new_rows = typed.filter(~pl.col(ROW).is_in(existing[ROW].implode()))
+        return [
+            _errors_where(new_rows, pl.lit(True), f.name, f"{f.label} ({f.name}) is required for a new row")
+            for f in missing
+        ]
+
+    def write(self, good: pl.DataFrame, existing: pl.DataFrame) -> tuple[int, int, int]:
+        names = [c for c in good.columns if c != ROW]
+        new = good.filter(~pl.col(ROW).is_in(existing[ROW].implode()))
+        old = good.join(existing, on=ROW, how="inner")
+        changed_cols = [c for c in names if c != self.key]
+        changed = [pl.col(c).ne_missing(pl.col(f"__old_{c}")) for c in changed_cols]
+        upd = old.filter(pl.any_horizontal(changed)) if changed else old.clear()
+        self._insert(self._with_defaults(new))
+        self._update(upd, changed_cols)
+        items = pl.concat([self._insert_items(new), self._update_items(upd, changed_cols)])
+        if items.height:
+            self.cur.register("_audit_batch", items.to_arrow())
+            try:
+                record_bulk_change(
+                    self.cur,
+                    "_audit_batch",
+                    at=self.now,
+                    actor=self.actor.username,
+                    action="bulk_upsert",
+                    workspace=self.ws.name,
+                    table=self.table.name,
+                    note=self.source,
+                )
+            finally:
+                self.cur.unregister("_audit_batch")
+        return new.height, upd.height, old.height - upd.height
+
+    def _with_defaults(self, new: pl.DataFrame) -> pl.DataFrame:
+        extra: list[pl.Series] = []
+        for field in self.table.stored_fields():
+            if field.name in new.columns:
+                continue
+            if isinstance(field, AutonumberField) and new.height:
+                extra.append(
+                    pl.Series(
+                        field.name,
+                        next_autonumber(self.cur, self.ws, self.table, field, self.now, new.height),
+                    )
+                )
+            elif field.default is not None:
+                extra.append(
+                    pl.Series(
+                        field.name,
+                        [field.coerce(field.default).value] * new.height,
+                        dtype=field.polars_dtype(),
+                    )
+                )
+        return new.with_columns(extra) if extra else new
+
+    def _insert(self, new: pl.DataFrame) -> None:
+        if not new.height:
+            return
+        names = [c for c in new.columns if c != ROW]
+        self.cur.register("_new_rows", new.to_arrow())
+        try:
+            cols = ", ".join(quote_ident(n) for n in names)
+            self.cur.execute(
+                f"INSERT INTO {self.target} (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, {cols}) "
+                f"SELECT {next_id_sql(self.ws.name, self.table.name)}, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows ORDER BY {ROW}",
+                [self.now, self.actor.username, self.now, self.actor.username, self.source],
+            )
+        finally:
+            self.cur.unregister("_new_rows")
+
+    def _update(self, upd: pl.DataFrame, columns: list[str]) -> None:
+        if not upd.height or not columns:
+            return
+        self.cur.register("_upd_rows", upd.select("_id", *columns).to_arrow())
+        try:
+            sets = ", ".join(f"{quote_ident(c)} = u.{quote_ident(c)}" for c in columns)
+            self.cur.execute(
+                f"UPDATE {self.target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+                f"FROM _upd_rows u WHERE {self.target}._id = u._id",
+                [self.now, self.actor.username],
+            )
+        finally:
+            self.cur.unregister("_upd_rows")
+
+    def _insert_items(self, new: pl.DataFrame) -> pl.DataFrame:
+        if not new.height:
+            return _empty_items()
+        names = [c for c in new.columns if c != ROW]
+        self.cur.register("_new_keys", new.select(self.key).to_arrow())
+        try:
+            id_map = self.cur.execute(
+                f"SELECT t._id, t.{quote_ident(self.key)} AS k FROM {self.target} t SEMI JOIN _new_keys n ON n.{quote_ident(self.key)} = t.{quote_ident(self.key)}"
+            ).pl()
+        finally:
+            self.cur.unregister("_new_keys")
+        changes = new.select(
+            pl.col(self.key).alias("k"),
+            pl.struct([_jsonable(n, new.schema[n]) for n in names]).struct.json_encode().alias("changes"),
+        )
+        return id_map.join(changes, on="k").select(
+            pl.col("_id").alias("record_id"), pl.lit("create").alias("action"), "changes"
+        )
+
+    def _update_items(self, upd: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+        if not upd.height:
+            return _empty_items()
+        parts = [
+            pl.when(pl.col(c).ne_missing(pl.col(f"__old_{c}"))).then(
+                pl.concat_str(
+                    [
+                        pl.lit(f'"{c}":'),
+                        pl.struct(
+                            pl.col(f"__old_{c}").cast(pl.String).alias("before"),
+                            pl.col(c).cast(pl.String).alias("after"),
+                        ).struct.json_encode(),
+                    ]
+                )
+            )
+            for c in columns
+        ]
+        changes = pl.concat_str(
+            [pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True), pl.lit("}")]
+        )
+        return upd.select(
+            pl.col("_id").alias("record_id"), pl.lit("update").alias("action"), changes.alias("changes")
+        )
+
+
+def _jsonable(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Lists stay lists in the audit JSON; everything else is recorded as text, as the form path does."""
+    return pl.col(name) if isinstance(dtype, pl.List) else pl.col(name).cast(pl.String)
+
+
+def _empty_items() -> pl.DataFrame:
+    return pl.DataFrame(schema={"record_id": pl.Int64, "action": pl.String, "changes": pl.String})
+
+
+def frame_from_rows(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """A frame from dict rows, every column read as text (as a spreadsheet would give it)."""
+    return pl.DataFrame(rows, infer_schema_length=None)

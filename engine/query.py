@@ -1,0 +1,177 @@
+"""Read queries over a table: the select list (stored, computed and lookup fields), quick filters,
+search by business key or phone, sort and paging. Builds SQL from checked names and bound values only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from engine.auth import Actor, is_hidden, require_table
+from engine.errors import DataError
+from engine.expressions import compile_expression
+from engine.fields import ComputedField, FieldBase, LookupField, PhoneField, RelationField, suggest
+from engine.filters import Filter, compile_filter
+from engine.schema import Table, Workspace
+from engine.sql import Fragment, all_of, any_of, qualified, quote_ident
+from engine.store import Store
+
+SYSTEM_FIELDS = ("_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source")
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Source:
+    """FROM clause and the SQL expression of every field the actor may see."""
+
+    from_sql: str
+    columns: dict[str, str]  # field or system name → SQL expression
+    fields: dict[str, FieldBase]
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: pl.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
+    """The table joined to what its lookups read, with an expression per visible field."""
+    alias = "t"
+    columns = {name: f"{alias}.{quote_ident(name)}" for name in SYSTEM_FIELDS}
+    joins: list[str] = []
+    fields: dict[str, FieldBase] = {}
+
+    def column(name: str) -> str:
+        return f"{alias}.{quote_ident(name)}"
+
+    for field in table.fields:
+        if actor is not None and is_hidden(actor, field):
+            continue
+        fields[field.name] = field
+        if field.stored:
+            columns[field.name] = column(field.name)
+        elif isinstance(field, ComputedField):
+            expr = compile_expression(field.expression, column)
+            # Computed expressions bind only numbers, which are inlined as checked float literals here
+            # because a FROM/SELECT fragment shared by many queries cannot carry positional parameters.
+            columns[field.name] = f"round({_inline_numbers(expr)}, {int(field.scale)})"
+        elif isinstance(field, LookupField):
+            relation = table.field(field.relation)
+            assert isinstance(relation, RelationField)
+            target = ws.require_table(relation.table)
+            j = f"l{len(joins)}"
+            joins.append(
+                f"LEFT JOIN {qualified(ws.name, target.name)} {j} "
+                f"ON {j}.{quote_ident(str(target.business_key))} = {column(relation.name)}"
+            )
+            columns[field.name] = f"{j}.{quote_ident(field.field)}"
+    from_sql = f"{qualified(ws.name, table.name)} {alias} " + " ".join(joins)
+    return Source(from_sql, columns, fields)
+
+
+def _inline_numbers(fragment: Fragment) -> str:
+    parts = fragment.sql.split("?")
+    out = parts[0]
+    for value, rest in zip(fragment.params, parts[1:], strict=True):
+        out += repr(float(value)) + rest
+    return out
+
+
+def search_fragment(table: Table, source: Source, term: str) -> Fragment:
+    """Match a term against the business key (exact or prefix), phone fields (any part) and search fields."""
+    term = term.strip()
+    parts: list[Fragment] = []
+    if table.business_key and table.business_key in source.columns:
+        col = source.columns[table.business_key]
+        parts += [Fragment(f"{col} = ?", (term,)), Fragment(f"starts_with({col}, ?)", (term,))]
+    digits = "".join(ch for ch in term if ch.isdigit() or ch == "*")
+    for name, field in source.fields.items():
+        if isinstance(field, PhoneField) and digits:
+            parts.append(Fragment(f"contains({source.columns[name]}, ?)", (digits,)))
+    for name in table.search_fields:
+        if name in source.columns:
+            parts.append(
+                Fragment(f"contains(lower(CAST({source.columns[name]} AS VARCHAR)), lower(?))", (term,))
+            )
+    return any_of(parts)
+
+
+def where_fragment(
+    ws: Workspace, table: Table, source: Source, filters: list[Filter], search: str | None
+) -> Fragment:
+    parts = []
+    known = list(source.fields)
+    for i, flt in enumerate(filters):
+        field = source.fields.get(flt.field)
+        column_sql = source.columns.get(flt.field, "NULL")
+        parts.append(compile_filter(field, flt, column_sql, known, f"filters[{i}]"))
+    if search:
+        parts.append(search_fragment(table, source, search))
+    return all_of(parts)
+
+
+def order_sql(source: Source, sort: list[tuple[str, bool]]) -> str:
+    """ORDER BY from (field, descending) pairs; _id breaks ties so pages are stable."""
+    items = []
+    for name, descending in sort:
+        if name not in source.columns:
+            raise DataError(f"sort: unknown field {name!r}{suggest(name, list(source.columns))}")
+        items.append(f"{source.columns[name]} {'DESC' if descending else 'ASC'} NULLS LAST")
+    items.append(f"{source.columns['_id']} DESC")
+    return ", ".join(items)
+
+
+def query_records(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    actor: Actor,
+    filters: list[Filter] | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+    page: int = 1,
+    page_size: int = 100,
+    search: str | None = None,
+) -> Page:
+    """One page of rows the actor may read, filtered, searched and sorted, plus the total count."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "read")
+    if not 1 <= page_size <= MAX_PAGE:
+        raise DataError(f"page_size must be 1–{MAX_PAGE}, got {page_size}")
+    if page < 1:
+        raise DataError(f"page must be 1 or more, got {page}")
+    source = build_source(ws, table, actor)
+    where = where_fragment(ws, table, source, filters or [], search)
+    select = ", ".join(f"{expr} AS {quote_ident(name)}" for name, expr in source.columns.items())
+    cur = store.cursor()
+    total = cur.execute(
+        f"SELECT count(*) FROM {source.from_sql} WHERE {where.sql}", list(where.params)
+    ).fetchone()
+    rows = cur.execute(
+        f"SELECT {select} FROM {source.from_sql} WHERE {where.sql} ORDER BY {order_sql(source, sort or [])} "
+        "LIMIT ? OFFSET ?",
+        [*where.params, page_size, (page - 1) * page_size],
+    ).pl()
+    return Page(rows, int(total[0]) if total else 0, page, page_size)
+
+
+def fetch_record(
+    store: Store, ws: Workspace, table: Table, record_id: int, actor: Actor | None
+) -> dict[str, Any] | None:
+    """One row as a dict with every field the actor may see (stored, computed, lookups), or None."""
+    source = build_source(ws, table, actor)
+    select = ", ".join(f"{expr} AS {quote_ident(name)}" for name, expr in source.columns.items())
+    cur = store.cursor()
+    result = cur.execute(f"SELECT {select} FROM {source.from_sql} WHERE t._id = ?", [record_id])
+    row = result.fetchone()
+    if row is None:
+        return None
+    return dict(zip(source.columns, row, strict=True))

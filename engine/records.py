@@ -1,0 +1,344 @@
+"""Create, update, delete and get single records: the one write path for forms, pages and the CLI.
+
+Every write checks the actor's permission, validates values with the field registry, maintains the system
+columns, refuses a stale version (optimistic concurrency) and appends to the audit log, in one transaction.
+Bulk writes live in bulk.py and share the same checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from engine.audit import AuditItem, encode_changes, record_change
+from engine.auth import Actor, is_hidden, require_table, writable_problems
+from engine.clock import as_naive
+from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
+from engine.fields import AutonumberField, FieldBase, RelationField, suggest
+from engine.migrate import next_id_sql, unique_columns
+from engine.query import fetch_record
+from engine.schema import Table, Workspace
+from engine.sql import qualified, quote_ident
+from engine.store import Store
+
+
+def check_names(table: Table, names: list[str]) -> list[Problem]:
+    """Problems for names that are not fields of the table, or are system columns."""
+    known = [f.name for f in table.fields]
+    out = []
+    for name in names:
+        if name.startswith("_"):
+            out.append(Problem(name, f"{name!r} is a system column and cannot be written"))
+        elif table.field(name) is None:
+            out.append(
+                Problem(name, f"unknown field {name!r}{suggest(name, known)} in {table.label} ({table.name})")
+            )
+    return out
+
+
+def coerce_values(
+    table: Table, values: dict[str, Any], creating: bool
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed values for the given fields (plus defaults when creating), and every problem found."""
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for field in table.stored_fields():
+        if field.name in values:
+            coerced = field.coerce(values[field.name])
+            if not coerced.ok:
+                problems.append(Problem(field.name, f"{field.label}: {coerced.problem}"))
+                continue
+            out[field.name] = coerced.value
+        elif creating and field.default is not None:
+            out[field.name] = field.coerce(field.default).value
+        if (field.required and field.name in out and out[field.name] is None) or (
+            creating and field.required and field.name not in out and not isinstance(field, AutonumberField)
+        ):
+            problems.append(Problem(field.name, f"{field.label} ({field.name}) is required"))
+    return out, problems
+
+
+def _guard_input(table: Table, values: dict[str, Any], actor: Actor) -> None:
+    names = list(values)
+    unknown = check_names(table, names)
+    if unknown:
+        raise DataError(f"{len(unknown)} unknown field(s) for {table.name}", unknown)
+    refused = writable_problems(actor, table, names)
+    if refused:
+        raise RefusedError(f"{actor.username} may not write these fields", refused)
+
+
+def _db_problems(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, values: dict[str, Any], record_id: int | None
+) -> list[Problem]:
+    """Unique values already used by another row; relations pointing at rows that do not exist."""
+    problems = []
+    target = qualified(ws.name, table.name)
+    for name in unique_columns(table):
+        value = values.get(name)
+        if value is None:
+            continue
+        hit = cur.execute(
+            f"SELECT _id FROM {target} WHERE {quote_ident(name)} = ? AND _id IS DISTINCT FROM ? LIMIT 1",
+            [value, record_id],
+        ).fetchone()
+        if hit:
+            label = table.by_name[name].label
+            problems.append(Problem(name, f"{label} {value!r} is already used by another row (id {hit[0]})"))
+    for field in table.stored_fields():
+        if isinstance(field, RelationField) and values.get(field.name) is not None:
+            other = ws.require_table(field.table)
+            found = cur.execute(
+                f"SELECT 1 FROM {qualified(ws.name, other.name)} WHERE {quote_ident(str(other.business_key))} = ?",
+                [values[field.name]],
+            ).fetchone()
+            if not found:
+                problems.append(
+                    Problem(field.name, f"{field.label}: no {other.label} {values[field.name]!r}")
+                )
+    return problems
+
+
+def next_autonumber(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    field: AutonumberField,
+    now: datetime,
+    count: int = 1,
+) -> list[str]:
+    """Reserve `count` numbers for an autonumber field; a new stem starts after the highest number in use."""
+    stem = field.stem(now)
+    row = cur.execute(
+        "SELECT last FROM _counters WHERE workspace = ? AND table_name = ? AND field = ? AND stem = ?",
+        [ws.name, table.name, field.name, stem],
+    ).fetchone()
+    if row is None:
+        col = quote_ident(field.name)
+        used = cur.execute(
+            f"SELECT max(TRY_CAST(substr({col}, ?) AS BIGINT)) FROM {qualified(ws.name, table.name)} "
+            f"WHERE starts_with({col}, ?) AND length({col}) = ?",
+            [len(stem) + 1, stem, len(stem) + field.digits],
+        ).fetchone()
+        last = int(used[0] or 0) if used else 0
+        cur.execute(
+            "INSERT INTO _counters VALUES (?, ?, ?, ?, ?)",
+            [ws.name, table.name, field.name, stem, last + count],
+        )
+    else:
+        last = int(row[0])
+        cur.execute(
+            "UPDATE _counters SET last = ? WHERE workspace = ? AND table_name = ? AND field = ? AND stem = ?",
+            [last + count, ws.name, table.name, field.name, stem],
+        )
+    return [field.format(stem, last + i) for i in range(1, count + 1)]
+
+
+def _row(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, record_id: int) -> dict[str, Any]:
+    result = cur.execute(f"SELECT * FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
+    row = result.fetchone()
+    if row is None:
+        raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
+    return dict(zip([d[0] for d in result.description], row, strict=True))
+
+
+def _describe(table: Table, row: dict[str, Any]) -> str:
+    key = table.business_key
+    return f"{table.label} {row[key]}" if key and row.get(key) else f"{table.label} #{row['_id']}"
+
+
+def create_record(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    values: dict[str, Any],
+    actor: Actor,
+    now: datetime | None = None,
+    source: str = "form",
+) -> dict[str, Any]:
+    """Validate and insert one record; returns it as stored (with computed and lookup fields)."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "create")
+    _guard_input(table, values, actor)
+    typed, problems = coerce_values(table, values, creating=True)
+    if problems:
+        raise DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+    moment = as_naive(now, ws.timezone)
+    with store.transaction() as cur:
+        for field in table.stored_fields():
+            if isinstance(field, AutonumberField) and typed.get(field.name) is None:
+                typed[field.name] = next_autonumber(cur, ws, table, field, moment)[0]
+        problems = _db_problems(cur, ws, table, typed, None)
+        if problems:
+            raise DataError(
+                f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems
+            )
+        names = list(typed)
+        cols = ", ".join(
+            ["_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source"]
+            + [quote_ident(n) for n in names]
+        )
+        marks = ", ".join(["?"] * (6 + len(names)))
+        new_id = cur.execute(
+            f"INSERT INTO {qualified(ws.name, table.name)} ({cols}) VALUES ({next_id_sql(ws.name, table.name)}, {marks}) RETURNING _id",
+            [1, moment, actor.username, moment, actor.username, source, *typed.values()],
+        ).fetchone()[0]  # type: ignore[index]
+        record_change(
+            cur,
+            [AuditItem(new_id, "create", encode_changes({k: v for k, v in typed.items() if v is not None}))],
+            at=moment,
+            actor=actor.username,
+            action="create",
+            workspace=ws.name,
+            table=table.name,
+            note=source,
+        )
+    return get_record(store, ws, table_name, new_id, actor)
+
+
+def update_record(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    record_id: int,
+    changes: dict[str, Any],
+    expected_version: int,
+    actor: Actor,
+    now: datetime | None = None,
+    source: str = "form",
+) -> dict[str, Any]:
+    """Apply changes to one record if it is still at `expected_version`; a stale version is refused."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "update")
+    _guard_input(table, changes, actor)
+    typed, problems = coerce_values(table, changes, creating=False)
+    if problems:
+        raise DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+    moment = as_naive(now, ws.timezone)
+    with store.transaction() as cur:
+        current = _row(cur, ws, table, record_id)
+        _check_version(table, current, expected_version)
+        diff = {k: v for k, v in typed.items() if current.get(k) != v}
+        if not diff:
+            return get_record(store, ws, table_name, record_id, actor)
+        problems = _db_problems(cur, ws, table, diff, record_id)
+        if problems:
+            raise DataError(
+                f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems
+            )
+        sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
+        cur.execute(
+            f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+            "WHERE _id = ? AND _version = ?",
+            [*diff.values(), moment, actor.username, record_id, expected_version],
+        )
+        before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
+        record_change(
+            cur,
+            [AuditItem(record_id, "update", encode_changes(before_after))],
+            at=moment,
+            actor=actor.username,
+            action="update",
+            workspace=ws.name,
+            table=table.name,
+            note=source,
+        )
+    return get_record(store, ws, table_name, record_id, actor)
+
+
+def _check_version(table: Table, current: dict[str, Any], expected: int) -> None:
+    if current["_version"] != expected:
+        raise ConflictError(
+            f"{_describe(table, current)} was changed by {current['_updated_by']} at "
+            f"{current['_updated_at']:%Y-%m-%d %H:%M:%S} (now version {current['_version']}, your edit was based on "
+            f"version {expected}); nothing was saved — reload it and apply your change again",
+            expected=expected,
+            actual=current["_version"],
+        )
+
+
+def delete_record(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    record_id: int,
+    expected_version: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> None:
+    """Delete one record at `expected_version`; refused while sub-table rows point at it."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "delete")
+    moment = as_naive(now, ws.timezone)
+    with store.transaction() as cur:
+        current = _row(cur, ws, table, record_id)
+        _check_version(table, current, expected_version)
+        _refuse_if_referenced(cur, ws, table, current)
+        cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
+        before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
+        record_change(
+            cur,
+            [AuditItem(record_id, "delete", encode_changes({"before": before}))],
+            at=moment,
+            actor=actor.username,
+            action="delete",
+            workspace=ws.name,
+            table=table.name,
+        )
+
+
+def _refuse_if_referenced(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, row: dict[str, Any]
+) -> None:
+    key = table.business_key
+    if not key or row.get(key) is None:
+        return
+    for other in ws.tables:
+        for field in other.stored_fields():
+            if isinstance(field, RelationField) and field.table == table.name:
+                count = cur.execute(
+                    f"SELECT count(*) FROM {qualified(ws.name, other.name)} WHERE {quote_ident(field.name)} = ?",
+                    [row[key]],
+                ).fetchone()[0]  # type: ignore[index]
+                if count:
+                    raise RefusedError(
+                        f"{_describe(table, row)} has {count} row(s) in {other.label} ({other.name}) pointing at it; "
+                        "delete or re-link them first",
+                        affected_rows=count,
+                    )
+
+
+def get_record(store: Store, ws: Workspace, table_name: str, record_id: int, actor: Actor) -> dict[str, Any]:
+    """One record with every field the actor may see."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "read")
+    row = fetch_record(store, ws, table, record_id, actor)
+    if row is None:
+        raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
+    return row
+
+
+def find_by_key(store: Store, ws: Workspace, table_name: str, key: str, actor: Actor) -> dict[str, Any]:
+    """One record by its business key."""
+    table = ws.require_table(table_name)
+    require_table(actor, table, "read")
+    if not table.business_key:
+        raise DataError(f"{table.label} ({table.name}) has no business key")
+    row = (
+        store.cursor()
+        .execute(
+            f"SELECT _id FROM {qualified(ws.name, table.name)} WHERE {quote_ident(table.business_key)} = ?",
+            [key],
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise NotFoundError(f"no {table.label} {key!r}")
+    return get_record(store, ws, table_name, int(row[0]), actor)
+
+
+def visible_fields(table: Table, actor: Actor) -> list[FieldBase]:
+    """Fields a form shows to the actor, in schema order."""
+    return [f for f in table.fields if not is_hidden(actor, f)]
