@@ -14,15 +14,11 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from engine.store import Store
 
 GENESIS = "0" * 64
-# The same digest in Python (one item) and SQL (many): sha256 of 'id|action|changes' lines in a fixed order.
-ITEMS_DIGEST_SQL = (
-    "sha256(coalesce(string_agg(CAST(record_id AS VARCHAR) || '|' || action || '|' || changes, chr(10) "
-    "ORDER BY record_id, action, changes), ''))"
-)
 
 
 @dataclass(frozen=True)
@@ -46,10 +42,27 @@ def encode_changes(changes: dict[str, Any]) -> str:
     return json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
+def _line(record_id: int, action: str, changes: str) -> str:
+    return f"{record_id}|{action}|{changes}"
+
+
 def items_digest(items: list[AuditItem]) -> str:
-    ordered = sorted(items, key=lambda i: (i.record_id, i.action, i.changes))
-    text = "\n".join(f"{i.record_id}|{i.action}|{i.changes}" for i in ordered)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 over the md5 of each 'id|action|changes' line, in (id, action, changes) order; = ITEMS_DIGEST_SQL."""
+    ordered = sorted(items, key=lambda i: (i.record_id, i.action, i.changes.encode("utf-8")))
+    md5s = "".join(
+        hashlib.md5(
+            _line(i.record_id, i.action, i.changes).encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
+        for i in ordered
+    )
+    return hashlib.sha256(md5s.encode("ascii")).hexdigest()
+
+
+# md5 per line keeps the aggregate small (32 bytes a line) whatever the size of the changes; sha256 seals it.
+_LINE_SQL = "CAST(record_id AS VARCHAR) || '|' || action || '|' || changes"
+ITEMS_DIGEST_SQL = (
+    f"sha256(coalesce(string_agg(md5({_LINE_SQL}), '' ORDER BY record_id, action, changes), ''))"
+)
 
 
 def entry_hash(header: tuple[Any, ...], prev_hash: str) -> str:
@@ -124,45 +137,60 @@ def record_change(
     return seq
 
 
-def record_bulk_change(
-    cur: duckdb.DuckDBPyConnection,
-    relation_name: str,
-    *,
-    at: datetime,
-    actor: str,
-    action: str,
-    workspace: str,
-    table: str,
-    note: str = "",
-) -> int:
-    """Append one entry whose items are the rows (record_id, action, changes) of a registered relation."""
-    seq, _ = _last(cur)
-    seq += 1
-    cur.execute(f"INSERT INTO _audit_items SELECT ?, record_id, action, changes FROM {relation_name}", [seq])
-    count, digest = cur.execute(
-        f"SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?", [seq]
-    ).fetchone()  # type: ignore[misc]
-    appended = _append(
-        cur,
-        digest,
-        count,
-        at=at,
-        actor=actor,
-        action=action,
-        workspace=workspace,
-        table=table,
-        record_id=None,
-        note=note,
-    )
-    assert appended == seq
-    return seq
+class BulkEntry:
+    """An audit entry whose many items are inserted set-based (from frames or SQL) before it is sealed."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.cur = cur
+        self.seq = _last(cur)[0] + 1
+
+    def add_frame(self, items: pl.DataFrame) -> None:
+        """Add items from a (record_id, action, changes) frame."""
+        batch = items.select(pl.lit(self.seq, pl.Int64).alias("seq"), "record_id", "action", "changes")
+        self.cur.register("_audit_batch", batch.to_arrow())
+        try:
+            self.cur.execute(
+                "INSERT INTO _audit_items SELECT seq, record_id, action, changes FROM _audit_batch"
+            )
+        finally:
+            self.cur.unregister("_audit_batch")
+
+    def add_select(self, select_sql: str, params: list[Any]) -> None:
+        """Add items from a query returning (record_id, action, changes); its text comes from a SQL module."""
+        self.cur.execute(f"INSERT INTO _audit_items SELECT ?, * FROM ({select_sql})", [self.seq, *params])
+
+    def seal(
+        self, *, at: datetime, actor: str, action: str, workspace: str, table: str, note: str = ""
+    ) -> int:
+        """Digest the items and append the entry to the chain; returns its sequence number."""
+        count, digest = self.cur.execute(
+            f"SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?", [self.seq]
+        ).fetchone()  # type: ignore[misc]
+        appended = _append(
+            self.cur,
+            digest,
+            count,
+            at=at,
+            actor=actor,
+            action=action,
+            workspace=workspace,
+            table=table,
+            record_id=None,
+            note=note,
+        )
+        if appended != self.seq:
+            raise RuntimeError("audit log was appended to during a bulk entry")
+        return appended
 
 
 def verify(store: Store) -> VerifyResult:
     """Recompute every item digest and entry hash in order; report the first entry that does not match."""
     cur = store.cursor()
-    digests = dict(cur.execute(f"SELECT seq, {ITEMS_DIGEST_SQL} FROM _audit_items GROUP BY seq").fetchall())
-    counts = dict(cur.execute("SELECT seq, count(*) FROM _audit_items GROUP BY seq").fetchall())
+    grouped = cur.execute(
+        f"SELECT seq, count(*), {ITEMS_DIGEST_SQL} FROM _audit_items GROUP BY seq"
+    ).fetchall()
+    counts = {seq: n for seq, n, _ in grouped}
+    digests = {seq: d for seq, _, d in grouped}
     rows = cur.execute(
         "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, item_count, items_digest, note, prev_hash, hash "
         "FROM _audit_log ORDER BY seq"

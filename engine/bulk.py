@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from engine.audit import record_bulk_change
+from engine.audit import BulkEntry
 from engine.auth import Actor, require_table, writable_problems
 from engine.clock import as_naive
 from engine.errors import DataError, Problem, RefusedError
@@ -243,24 +243,20 @@ class _Writer:
         changed_cols = [c for c in names if c != self.key]
         changed = [pl.col(c).ne_missing(pl.col(f"__old_{c}")) for c in changed_cols]
         upd = old.filter(pl.any_horizontal(changed)) if changed else old.clear()
-        self._insert(self._with_defaults(new))
+        entry = BulkEntry(self.cur)
+        self._insert(self._with_defaults(new), entry)
         self._update(upd, changed_cols)
-        items = pl.concat([self._insert_items(new), self._update_items(upd, changed_cols)])
-        if items.height:
-            self.cur.register("_audit_batch", items.to_arrow())
-            try:
-                record_bulk_change(
-                    self.cur,
-                    "_audit_batch",
-                    at=self.now,
-                    actor=self.actor.username,
-                    action="bulk_upsert",
-                    workspace=self.ws.name,
-                    table=self.table.name,
-                    note=self.source,
-                )
-            finally:
-                self.cur.unregister("_audit_batch")
+        if upd.height:
+            entry.add_frame(self._update_items(upd, changed_cols))
+        if new.height or upd.height:
+            entry.seal(
+                at=self.now,
+                actor=self.actor.username,
+                action="bulk_upsert",
+                workspace=self.ws.name,
+                table=self.table.name,
+                note=self.source,
+            )
         return new.height, upd.height, old.height - upd.height
 
     def _with_defaults(self, new: pl.DataFrame) -> pl.DataFrame:
@@ -285,7 +281,7 @@ class _Writer:
                 )
         return new.with_columns(extra) if extra else new
 
-    def _insert(self, new: pl.DataFrame) -> None:
+    def _insert(self, new: pl.DataFrame, entry: BulkEntry) -> None:
         if not new.height:
             return
         names = [c for c in new.columns if c != ROW]
@@ -296,6 +292,13 @@ class _Writer:
                 f"INSERT INTO {self.target} (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, {cols}) "
                 f"SELECT {next_id_sql(self.ws.name, self.table.name)}, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows ORDER BY {ROW}",
                 [self.now, self.actor.username, self.now, self.actor.username, self.source],
+            )
+            key = quote_ident(self.key)
+            values = ", ".join(f"{quote_ident(n)} := t.{quote_ident(n)}" for n in names)
+            entry.add_select(
+                f"SELECT t._id, 'create', CAST(to_json(struct_pack({values})) AS VARCHAR) FROM {self.target} t "
+                f"SEMI JOIN _new_rows n ON n.{key} = t.{key}",
+                [],
             )
         finally:
             self.cur.unregister("_new_rows")
@@ -313,25 +316,6 @@ class _Writer:
             )
         finally:
             self.cur.unregister("_upd_rows")
-
-    def _insert_items(self, new: pl.DataFrame) -> pl.DataFrame:
-        if not new.height:
-            return _empty_items()
-        names = [c for c in new.columns if c != ROW]
-        self.cur.register("_new_keys", new.select(self.key).to_arrow())
-        try:
-            id_map = self.cur.execute(
-                f"SELECT t._id, t.{quote_ident(self.key)} AS k FROM {self.target} t SEMI JOIN _new_keys n ON n.{quote_ident(self.key)} = t.{quote_ident(self.key)}"
-            ).pl()
-        finally:
-            self.cur.unregister("_new_keys")
-        changes = new.select(
-            pl.col(self.key).alias("k"),
-            pl.struct([_jsonable(n, new.schema[n]) for n in names]).struct.json_encode().alias("changes"),
-        )
-        return id_map.join(changes, on="k").select(
-            pl.col("_id").alias("record_id"), pl.lit("create").alias("action"), "changes"
-        )
 
     def _update_items(self, upd: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         if not upd.height:

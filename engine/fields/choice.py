@@ -63,13 +63,12 @@ class _SelectBase(FieldBase):
         return options
 
     def lookup_map(self) -> dict[str, str]:
-        """Input text → option value: values, labels and lowercase values all accepted."""
+        """Lowercased input text → option value: values and labels are both accepted, in any case."""
         mapping: dict[str, str] = {}
         for option in self.options:
-            mapping.setdefault(option.label, option.value)
-            mapping.setdefault(option.value.lower(), option.value)
+            mapping.setdefault(option.label.lower(), option.value)
         for option in self.options:
-            mapping[option.value] = option.value
+            mapping[option.value.lower()] = option.value
         return mapping
 
     def option_values(self) -> list[str]:
@@ -97,10 +96,7 @@ class SingleSelectField(_SelectBase):
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)
         mapping = self.lookup_map()
-        exact = text.replace_strict(mapping, default=None, return_dtype=pl.String)
-        value = pl.coalesce(
-            exact, text.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
-        )
+        value = text.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
         allowed = ", ".join(self.option_values()[:12])
         return value, problem_when(value.is_null(), raw, f"is not one of the options ({allowed})")
 
@@ -128,7 +124,9 @@ class MultiSelectField(_SelectBase):
         cleaned = items.list.eval(pl.element().str.strip_chars()).list.eval(
             pl.element().filter(pl.element() != "")
         )
-        mapped = cleaned.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.String))
+        mapped = cleaned.list.eval(
+            pl.element().str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
+        )
         unknown = mapped.list.eval(pl.element().is_null()).list.any()
         value = mapped.list.unique(maintain_order=True)
         allowed = ", ".join(self.option_values()[:12])

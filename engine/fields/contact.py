@@ -24,9 +24,8 @@ FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
 
 def normalise_phone(text: pl.Expr) -> pl.Expr:
     """Half-width digits, no spaces or brackets, no +86/0086 prefix; mobiles lose their dashes."""
-    out = text
-    for wide, narrow in FULLWIDTH_DIGITS.items():
-        out = out.str.replace_all(wide, narrow, literal=True)
+    out = text.str.replace_many(list(FULLWIDTH_DIGITS), list(FULLWIDTH_DIGITS.values()))
+    out = out.str.replace(r"^[(（](0\d{2,3})[)）]", "${1}-")
     out = out.str.replace_all(r"[\s()（）]", "").str.replace_all("－", "-", literal=True)
     out = out.str.replace(r"^(\+86|0086)-?", "")
     no_dash = out.str.replace_all("-", "", literal=True)
@@ -49,9 +48,8 @@ class PhoneField(FieldBase):
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = normalise_phone(as_text(raw, dtype))
-        ok = value.str.contains(MOBILE) | value.str.contains(LANDLINE)
-        if self.allow_masked:
-            ok = ok | value.str.contains(MASKED_MOBILE)
+        shapes = [MOBILE, LANDLINE, MASKED_MOBILE] if self.allow_masked else [MOBILE, LANDLINE]
+        ok = value.str.contains("|".join(f"(?:{s})" for s in shapes))
         return value, problem_when(~ok, raw, "is not a phone number (e.g. 13800138000 or 021-62345678)")
 
 

@@ -1,0 +1,1 @@
+"""Deterministic sample data for templates, and small realistic fixture files."""
