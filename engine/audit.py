@@ -75,7 +75,9 @@ def _plain(value: Any) -> Any:
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
 
 
-def _last(cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+def _last(store: Store, cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    if store.audit_head is not None:
+        return store.audit_head
     row = cur.execute(
         "SELECT seq, hash FROM _audit_log WHERE seq = (SELECT max(seq) FROM _audit_log)"
     ).fetchone()
@@ -83,6 +85,7 @@ def _last(cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
 
 
 def _append(
+    store: Store,
     cur: duckdb.DuckDBPyConnection,
     digest: str,
     count: int,
@@ -95,17 +98,19 @@ def _append(
     record_id: int | None,
     note: str,
 ) -> int:
-    seq, prev = _last(cur)
+    seq, prev = _last(store, cur)
     seq += 1
     header = (seq, at, actor, action, workspace, table, record_id, count, digest, note)
     cur.execute(
         "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*header, prev, entry_hash(header, prev)],
+        [*header, prev, digest_hash := entry_hash(header, prev)],
     )
+    store.audit_head = (seq, digest_hash)
     return seq
 
 
 def record_change(
+    store: Store,
     cur: duckdb.DuckDBPyConnection,
     items: list[AuditItem],
     *,
@@ -119,6 +124,7 @@ def record_change(
     """Append one entry with a few items (the form path); returns its sequence number."""
     record_id = items[0].record_id if len(items) == 1 else None
     seq = _append(
+        store,
         cur,
         items_digest(items),
         len(items),
@@ -130,19 +136,26 @@ def record_change(
         record_id=record_id,
         note=note,
     )
-    cur.executemany(
-        "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
-        [[seq, i.record_id, i.action, i.changes] for i in items],
-    )
+    if len(items) == 1:
+        cur.execute(
+            "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
+            [seq, items[0].record_id, items[0].action, items[0].changes],
+        )
+    else:
+        cur.executemany(
+            "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
+            [[seq, i.record_id, i.action, i.changes] for i in items],
+        )
     return seq
 
 
 class BulkEntry:
     """An audit entry whose many items are inserted set-based (from frames or SQL) before it is sealed."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, store: Store, cur: duckdb.DuckDBPyConnection) -> None:
+        self.store = store
         self.cur = cur
-        self.seq = _last(cur)[0] + 1
+        self.seq = _last(store, cur)[0] + 1
 
     def add_frame(self, items: pl.DataFrame) -> None:
         """Add items from a (record_id, action, changes) frame."""
@@ -167,6 +180,7 @@ class BulkEntry:
             f"SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?", [self.seq]
         ).fetchone()  # type: ignore[misc]
         appended = _append(
+            self.store,
             self.cur,
             digest,
             count,

@@ -173,7 +173,7 @@ def bulk_upsert(
     typed, errors = coerce_frame(table, frame)
     with store.transaction() as cur:
         errors = pl.concat([errors, *_frame_checks(table, typed), *_relation_checks(cur, ws, table, typed)])
-        writer = _Writer(cur, ws, table, actor, moment, source)
+        writer = _Writer(store, cur, ws, table, actor, moment, source)
         existing = writer.existing(typed)
         errors = pl.concat([errors, *writer.required_for_new(typed, existing)])
         errors = errors.sort(ROW, "field")
@@ -195,6 +195,7 @@ class _Writer:
 
     def __init__(
         self,
+        store: Store,
         cur: duckdb.DuckDBPyConnection,
         ws: Workspace,
         table: Table,
@@ -202,7 +203,8 @@ class _Writer:
         now: datetime,
         source: str,
     ) -> None:
-        self.cur, self.ws, self.table, self.actor, self.now, self.source = cur, ws, table, actor, now, source
+        self.store, self.cur, self.ws, self.table = store, cur, ws, table
+        self.actor, self.now, self.source = actor, now, source
         self.target = qualified(ws.name, table.name)
         self.key = str(table.business_key)
 
@@ -243,7 +245,7 @@ class _Writer:
         changed_cols = [c for c in names if c != self.key]
         changed = [pl.col(c).ne_missing(pl.col(f"__old_{c}")) for c in changed_cols]
         upd = old.filter(pl.any_horizontal(changed)) if changed else old.clear()
-        entry = BulkEntry(self.cur)
+        entry = BulkEntry(self.store, self.cur)
         self._insert(self._with_defaults(new), entry)
         self._update(upd, changed_cols)
         if upd.height:

@@ -17,8 +17,9 @@ from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
 from engine.fields import AutonumberField, FieldBase, RelationField, suggest
+from engine.fields.base import coerce_values as coerce_field_values
 from engine.migrate import next_id_sql, unique_columns
-from engine.query import fetch_record
+from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
@@ -44,9 +45,11 @@ def coerce_values(
     """Typed values for the given fields (plus defaults when creating), and every problem found."""
     out: dict[str, Any] = {}
     problems: list[Problem] = []
+    given = {f.name: f for f in table.stored_fields() if f.name in values}
+    results = coerce_field_values(given, {n: values[n] for n in given})
     for field in table.stored_fields():
         if field.name in values:
-            coerced = field.coerce(values[field.name])
+            coerced = results[field.name]
             if not coerced.ok:
                 problems.append(Problem(field.name, f"{field.label}: {coerced.problem}"))
                 continue
@@ -136,8 +139,20 @@ def next_autonumber(
     return [field.format(stem, last + i) for i in range(1, count + 1)]
 
 
-def _row(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, record_id: int) -> dict[str, Any]:
-    result = cur.execute(f"SELECT * FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
+def _row(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    record_id: int,
+    columns: list[str] | None = None,
+) -> dict[str, Any]:
+    """The stored row (all columns, or the system columns, business key and `columns`)."""
+    if columns is None:
+        select = "*"
+    else:
+        names = [*SYSTEM_FIELDS, *([table.business_key] if table.business_key else []), *columns]
+        select = ", ".join(quote_ident(n) for n in dict.fromkeys(names))
+    result = cur.execute(f"SELECT {select} FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
     row = result.fetchone()
     if row is None:
         raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
@@ -186,6 +201,7 @@ def create_record(
             [1, moment, actor.username, moment, actor.username, source, *typed.values()],
         ).fetchone()[0]  # type: ignore[index]
         record_change(
+            store,
             cur,
             [AuditItem(new_id, "create", encode_changes({k: v for k, v in typed.items() if v is not None}))],
             at=moment,
@@ -209,7 +225,10 @@ def update_record(
     now: datetime | None = None,
     source: str = "form",
 ) -> dict[str, Any]:
-    """Apply changes to one record if it is still at `expected_version`; a stale version is refused."""
+    """Apply changes if the record is still at `expected_version` (a stale version is refused).
+
+    Returns the stored values after the change; call get_record for computed and lookup fields.
+    """
     table = ws.require_table(table_name)
     require_table(actor, table, "update")
     _guard_input(table, changes, actor)
@@ -218,11 +237,11 @@ def update_record(
         raise DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
-        current = _row(cur, ws, table, record_id)
+        current = _row(cur, ws, table, record_id, list(typed))
         _check_version(table, current, expected_version)
         diff = {k: v for k, v in typed.items() if current.get(k) != v}
         if not diff:
-            return get_record(store, ws, table_name, record_id, actor)
+            return _visible(table, actor, current)
         problems = _db_problems(cur, ws, table, diff, record_id)
         if problems:
             raise DataError(
@@ -236,6 +255,7 @@ def update_record(
         )
         before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
         record_change(
+            store,
             cur,
             [AuditItem(record_id, "update", encode_changes(before_after))],
             at=moment,
@@ -245,7 +265,11 @@ def update_record(
             table=table.name,
             note=source,
         )
-    return get_record(store, ws, table_name, record_id, actor)
+    return (
+        current
+        | diff
+        | {"_version": expected_version + 1, "_updated_at": moment, "_updated_by": actor.username}
+    )
 
 
 def _check_version(table: Table, current: dict[str, Any], expected: int) -> None:
@@ -279,6 +303,7 @@ def delete_record(
         cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
         before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
         record_change(
+            store,
             cur,
             [AuditItem(record_id, "delete", encode_changes({"before": before}))],
             at=moment,

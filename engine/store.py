@@ -59,6 +59,8 @@ class Store:
         # Writes are serialised in-process: the audit hash chain needs one writer at a time, and DuckDB would
         # otherwise abort one of two concurrent transactions on conflict.
         self.write_lock = threading.RLock()
+        # (seq, hash) of the last audit entry, kept while this process is the only writer; None = read it.
+        self.audit_head: tuple[int, str] | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for one unit of work in the calling thread."""
@@ -70,16 +72,19 @@ class Store:
         """Run a block in one transaction on its own cursor: commit on success, roll back on any error."""
         with self.write_lock:
             cur = self.cursor()
-            cur.execute("BEGIN TRANSACTION")
+            cur.begin()
+            head = self.audit_head
             try:
                 yield cur
             except BaseException:
-                cur.execute("ROLLBACK")
+                cur.rollback()
                 cur.close()
+                self.audit_head = head
                 raise
             try:
-                cur.execute("COMMIT")
+                cur.commit()
             except duckdb.Error as exc:
+                self.audit_head = head
                 raise EngineError(f"the change could not be saved: {exc}") from exc
             finally:
                 cur.close()

@@ -117,18 +117,46 @@ class FieldBase(BaseModel):
 
     def coerce(self, raw: Any) -> Coerced:
         """Coerce one value (the form path); never raises."""
-        if isinstance(raw, str | None) or not isinstance(raw, list | tuple):
-            series = pl.Series("v", [raw])
-        else:
-            series = pl.Series("v", [list(raw)], dtype=pl.List(pl.String))
+        return coerce_values({self.name: self}, {self.name: raw})[self.name]
+
+
+def _one_value_series(name: str, raw: Any) -> pl.Series:
+    if isinstance(raw, list | tuple):
+        return pl.Series(name, [[None if v is None else str(v) for v in raw]], dtype=pl.List(pl.String))
+    return pl.Series(name, [raw])
+
+
+def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[str, Coerced]:
+    """Coerce one record's values with one vectorised pass over a one-row frame; never raises."""
+    out: dict[str, Coerced] = {}
+    series = []
+    for name, raw in values.items():
         try:
-            values, problems = self.coerce_series(series)
-        except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
-            return Coerced(None, f"{raw!r} cannot be read as {self.type}: {exc}")
-        value = values[0]
-        if isinstance(value, pl.Series):
-            value = value.to_list()
-        return Coerced(value, problems[0])
+            one = _one_value_series(name, raw)
+        except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
+            one = None
+        if one is None or one.dtype == pl.Object:
+            out[name] = Coerced(None, f"{raw!r} cannot be read as {fields[name].type}")
+        else:
+            series.append(one)
+    frame = pl.DataFrame(series)
+    exprs = [fields[s.name].column_exprs(s.name, s.dtype) for s in series]
+    try:
+        result = frame.select(
+            *(v.alias(f"v{i}") for i, (v, _) in enumerate(exprs)),
+            *(p.alias(f"p{i}") for i, (_, p) in enumerate(exprs)),
+        ).row(0)
+    except (pl.exceptions.PolarsError, TypeError, ValueError):
+        if len(series) == 1:
+            name = series[0].name
+            return out | {name: Coerced(None, f"{values[name]!r} cannot be read as {fields[name].type}")}
+        for s in series:  # find which value broke the shared pass
+            out |= coerce_values({s.name: fields[s.name]}, {s.name: values[s.name]})
+        return out
+    n = len(series)
+    for i, s in enumerate(series):
+        out[s.name] = Coerced(result[i], result[n + i])
+    return out
 
 
 def blank_to_null(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:

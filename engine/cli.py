@@ -1,0 +1,267 @@
+"""`python -m engine`: every command opens the database, calls one engine function and prints the result.
+
+Engine errors become a one-line reason on stderr (then the listed problems) and a non-zero exit code;
+`--json` prints machine-readable output instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine import audit, auth, workspaces
+from engine.auth import Actor
+from engine.errors import EngineError, NotFoundError
+from engine.roles import ROLES
+from engine.schema import Workspace
+from engine.schema_load import dump_workspace, load_workspace_file
+from engine.store import Store, open_store, resolve_path
+
+# The command line acts with the file owner's authority: whoever can open the file can change it anyway.
+CLI_ACTOR = Actor("cli", frozenset({"admin"}))
+Handler = Callable[[argparse.Namespace], Any]
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return open_store(resolve_path(args.db))
+
+
+def _workspace_name(store: Store, requested: str | None) -> str:
+    if requested:
+        return requested
+    names = [w[0] for w in workspaces.list_workspaces(store)]
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise NotFoundError("the database has no workspace yet: run `python -m engine init --template NAME`")
+    raise NotFoundError(f"several workspaces ({', '.join(names)}): choose one with --workspace")
+
+
+def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
+    store = _store(args)
+    password = auth.ensure_admin(store)
+    ws = workspaces.create_from_template(store, args.template, CLI_ACTOR, name=args.name, label=args.label)
+    out: dict[str, Any] = {"workspace": ws.name, "label": ws.label, "template": args.template, "version": 1}
+    if password:
+        out["admin"] = {"username": "admin", "password": password}
+    if args.orders:
+        from engine.seed import seed_workspace
+
+        out["seeded"] = seed_workspace(store, ws, CLI_ACTOR, args.orders, args.days, args.seed)
+    return out
+
+
+def cmd_seed(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.seed import seed_workspace
+
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+    return {
+        "workspace": ws.name,
+        "seeded": seed_workspace(store, ws, CLI_ACTOR, args.orders, args.days, args.seed),
+    }
+
+
+def cmd_schema_show(args: argparse.Namespace) -> dict[str, Any]:
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace), args.version)
+    return dump_workspace(ws)
+
+
+def cmd_schema_validate(args: argparse.Namespace) -> dict[str, Any]:
+    ws = load_workspace_file(args.file)
+    return {"valid": True, "workspace": ws.name, "tables": [t.name for t in ws.tables]}
+
+
+def cmd_schema_apply(args: argparse.Namespace) -> dict[str, Any]:
+    store = _store(args)
+    ws = load_workspace_file(args.file)
+    known = [w[0] for w in workspaces.list_workspaces(store)]
+    if ws.name not in known:
+        workspaces.create_workspace(store, ws, CLI_ACTOR, note=f"created from {args.file}")
+        return {"workspace": ws.name, "version": 1, "created": True}
+    version = workspaces.save_workspace(
+        store, ws, CLI_ACTOR, force=args.force, note=args.note or f"applied {args.file}"
+    )
+    return {"workspace": ws.name, "version": version, "created": False}
+
+
+def cmd_schema_versions(args: argparse.Namespace) -> list[dict[str, Any]]:
+    store = _store(args)
+    rows = workspaces.list_versions(store, _workspace_name(store, args.workspace))
+    return [
+        {
+            "version": v.version,
+            "saved_at": v.saved_at.isoformat(sep=" "),
+            "saved_by": v.saved_by,
+            "note": v.note,
+            "current": v.current,
+        }
+        for v in rows
+    ]
+
+
+def cmd_schema_rollback(args: argparse.Namespace) -> dict[str, Any]:
+    store = _store(args)
+    name = _workspace_name(store, args.workspace)
+    version = workspaces.rollback(store, name, args.version, CLI_ACTOR, force=args.force)
+    return {"workspace": name, "rolled_back_to": args.version, "version": version}
+
+
+def cmd_schema_jsonschema(args: argparse.Namespace) -> dict[str, Any]:
+    text = json.dumps(Workspace.model_json_schema(by_alias=True), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        return {"written": args.out}
+    return json.loads(text)
+
+
+def cmd_users_add(args: argparse.Namespace) -> dict[str, Any]:
+    password = args.password or os.environ.get("ORDERHUB_PASSWORD") or ""
+    user = auth.add_user(_store(args), args.username, password, args.role, CLI_ACTOR, args.display_name or "")
+    return {"username": user.username, "roles": list(user.roles)}
+
+
+def cmd_users_set_password(args: argparse.Namespace) -> dict[str, Any]:
+    password = args.password or os.environ.get("ORDERHUB_PASSWORD") or ""
+    auth.set_password(_store(args), args.username, password, CLI_ACTOR)
+    return {"username": args.username, "password": "changed"}
+
+
+def cmd_users_roles(args: argparse.Namespace) -> Any:
+    store = _store(args)
+    if args.username is None:
+        return [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "roles": list(u.roles),
+                "active": u.active,
+            }
+            for u in auth.list_users(store)
+        ]
+    auth.set_roles(store, args.username, args.role, CLI_ACTOR)
+    return {"username": args.username, "roles": args.role}
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
+    result = audit.verify(_store(args))
+    out = {"ok": result.ok, "entries": result.entries, "items": result.items}
+    if not result.ok:
+        raise EngineError(f"audit log check failed at entry {result.first_bad_seq}: {result.reason}")
+    return out
+
+
+def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.bench import run_bench
+
+    return run_bench(args.orders, args.updates)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine", description="OrderHub engine commands")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $ORDERHUB_DB or data/orderhub.duckdb)")
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    common.add_argument("--workspace", help="workspace name (default: the only one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(subparsers: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = subparsers.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add(sub, "init", cmd_init, "create a workspace from a template (and the first admin user)")
+    p.add_argument("--template", required=True, choices=workspaces.template_names())
+    p.add_argument("--name", help="workspace name (default: the template's)")
+    p.add_argument("--label")
+    p.add_argument("--orders", type=int, default=0, help="also generate this many sample orders")
+    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--seed", type=int, default=7)
+
+    p = add(sub, "seed", cmd_seed, "generate sample orders into a template workspace")
+    p.add_argument("--orders", type=int, default=50_000)
+    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--seed", type=int, default=7)
+
+    schema = sub.add_parser(
+        "schema", help="show, validate, apply and roll back workspace schemas"
+    ).add_subparsers(dest="action", required=True)
+    p = add(schema, "show", cmd_schema_show, "print the workspace schema")
+    p.add_argument("--version", type=int)
+    p = add(schema, "validate", cmd_schema_validate, "check a schema file without applying it")
+    p.add_argument("file")
+    p = add(schema, "apply", cmd_schema_apply, "save a schema file as the workspace's next version")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="archive values that the change would drop")
+    p.add_argument("--note", default="")
+    add(schema, "versions", cmd_schema_versions, "list saved versions")
+    p = add(schema, "rollback", cmd_schema_rollback, "make an earlier version current again")
+    p.add_argument("version", type=int)
+    p.add_argument("--force", action="store_true")
+    p = add(
+        schema,
+        "jsonschema",
+        cmd_schema_jsonschema,
+        "print or write the JSON Schema of the form-schema language",
+    )
+    p.add_argument("--out")
+
+    users = sub.add_parser("users", help="manage local users").add_subparsers(dest="action", required=True)
+    p = add(users, "add", cmd_users_add, "add a user (password from --password or $ORDERHUB_PASSWORD)")
+    p.add_argument("username")
+    p.add_argument("--role", action="append", required=True, choices=ROLES)
+    p.add_argument("--password")
+    p.add_argument("--display-name")
+    p = add(users, "set-password", cmd_users_set_password, "change a user's password")
+    p.add_argument("username")
+    p.add_argument("--password")
+    p = add(users, "roles", cmd_users_roles, "list users, or replace one user's roles")
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", action="append", choices=ROLES, default=[])
+
+    audit_p = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
+    add(audit_p, "verify", cmd_audit_verify, "check the hash chain of the audit log")
+
+    p = add(sub, "bench", cmd_bench, "measure bulk upsert, single update, page query and memory")
+    p.add_argument("--orders", type=int, default=100_000)
+    p.add_argument("--updates", type=int, default=500)
+    return parser
+
+
+def _print(result: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    elif isinstance(result, list):
+        for row in result:
+            print("  ".join(f"{k}={v}" for k, v in row.items()) if isinstance(row, dict) else row)
+    elif isinstance(result, dict):
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(result)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.handler(args)
+    except EngineError as exc:
+        if getattr(args, "json", False):
+            print(
+                json.dumps(
+                    {"error": exc.message, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False
+                )
+            )
+        print(f"error: {exc.message}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    _print(result, args.json)
+    return 0
