@@ -265,11 +265,17 @@ def update_record(
             table=table.name,
             note=source,
         )
-    return (
+    after = (
         current
         | diff
         | {"_version": expected_version + 1, "_updated_at": moment, "_updated_by": actor.username}
     )
+    return _visible(table, actor, after)
+
+
+def _visible(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
+    hidden = {f.name for f in table.fields if is_hidden(actor, f)}
+    return {k: v for k, v in row.items() if k not in hidden}
 
 
 def _check_version(table: Table, current: dict[str, Any], expected: int) -> None:
