@@ -93,7 +93,9 @@ def search_fragment(table: Table, source: Source, term: str) -> Fragment:
     if table.business_key and table.business_key in source.columns:
         col = source.columns[table.business_key]
         parts += [Fragment(f"{col} = ?", (term,)), Fragment(f"starts_with({col}, ?)", (term,))]
-    digits = "".join(ch for ch in term if ch.isdigit() or ch == "*")
+    # A phone search only for phone-like terms (digits, spaces, dashes, masks), at least 4 digits long.
+    compact = term.replace(" ", "").replace("-", "").removeprefix("+86")
+    digits = compact if len(compact) >= 4 and all(ch.isdigit() or ch == "*" for ch in compact) else ""
     for name, field in source.fields.items():
         if isinstance(field, PhoneField) and digits:
             parts.append(Fragment(f"contains({source.columns[name]}, ?)", (digits,)))

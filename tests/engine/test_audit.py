@@ -1,0 +1,65 @@
+"""The hash-chained audit log detects edited, deleted and inserted entries."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from engine import audit
+from engine.bulk import bulk_upsert
+from engine.cli import main
+from engine.records import create_record, update_record
+from tests.conftest import ADMIN, NOW
+
+
+@pytest.fixture
+def audited(store, small_ws):
+    row = create_record(store, small_ws, "orders", {"customer": "甲"}, ADMIN, NOW)
+    update_record(store, small_ws, "orders", row["_id"], {"customer": "乙"}, 1, ADMIN, NOW)
+    bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        pl.DataFrame({"order_no": ["B1", "B2"], "customer": ["x", "y"]}),
+        ADMIN,
+        NOW,
+    )
+    return store
+
+
+def test_untouched_log_verifies(audited) -> None:
+    result = audit.verify(audited)
+    assert result.ok and result.entries == 3 and result.items == 4
+
+
+@pytest.mark.parametrize(
+    ("tamper", "bad_seq", "reason"),
+    [
+        ("UPDATE _audit_log SET actor = 'mallory' WHERE seq = 2", 2, "edited"),
+        ("UPDATE _audit_items SET changes = '{}' WHERE seq = 2", 2, "items of entry 2"),
+        ("DELETE FROM _audit_items WHERE seq = 3 AND record_id = 3", 3, "items of entry 3"),
+        ("DELETE FROM _audit_log WHERE seq = 2", 2, "entry 2 is missing"),
+        ("UPDATE _audit_log SET logged_at = logged_at + INTERVAL 1 SECOND WHERE seq = 1", 1, "edited"),
+    ],
+)
+def test_tampering_is_detected(audited, tamper: str, bad_seq: int, reason: str) -> None:
+    audited.cursor().execute(tamper)
+    result = audit.verify(audited)
+    assert not result.ok and result.first_bad_seq == bad_seq and reason in result.reason
+
+
+def test_cli_verify_exits_non_zero_on_tampering(audited, capsys) -> None:
+    path = audited.path
+    audited.cursor().execute("UPDATE _audit_log SET note = 'x' WHERE seq = 1")
+    audited.close()
+    assert main(["audit", "verify", "--db", path]) == 1
+    assert "audit log check failed at entry 1" in capsys.readouterr().err
+
+
+def test_items_digest_is_the_same_in_python_and_sql(audited) -> None:
+    items = [audit.AuditItem(5, "update", '{"a":"你好"}'), audit.AuditItem(2, "create", "{}")]
+    cur = audited.cursor()
+    cur.execute(
+        "CREATE TEMP TABLE t AS SELECT * FROM (VALUES (5, 'update', '{\"a\":\"你好\"}'), (2, 'create', '{}')) v(record_id, action, changes)"
+    )
+    assert cur.execute(f"SELECT {audit.ITEMS_DIGEST_SQL} FROM t").fetchone()[0] == audit.items_digest(items)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from engine import auth
+from engine.errors import DataError, NotFoundError, RefusedError
+from tests.conftest import ADMIN, OPERATOR, count
+
+
+def test_first_start_creates_one_admin(store) -> None:
+    password = auth.ensure_admin(store)
+    assert password and len(password) >= 8
+    assert auth.ensure_admin(store) is None
+    user = auth.authenticate(store, "admin", password)
+    assert user.roles == ("admin",)
+
+
+def test_passwords_are_hashed_with_argon2(store) -> None:
+    auth.add_user(store, "li", "s3cret-pass", ["operator"], ADMIN)
+    stored = store.cursor().execute("SELECT password_hash FROM _users WHERE username = 'li'").fetchone()[0]
+    assert stored.startswith("$argon2") and "s3cret-pass" not in stored
+
+
+def test_wrong_password_and_unknown_user_look_the_same(store) -> None:
+    auth.add_user(store, "li", "s3cret-pass", ["operator"], ADMIN)
+    for user, pw in (("li", "nope-nope"), ("nobody", "s3cret-pass")):
+        with pytest.raises(RefusedError, match="^wrong username or password$"):
+            auth.authenticate(store, user, pw)
+
+
+def test_bad_user_input_is_refused_before_writing(store) -> None:
+    with pytest.raises(DataError, match="unknown role"):
+        auth.add_user(store, "li", "long-enough", ["boss"], ADMIN)
+    with pytest.raises(DataError, match="too short"):
+        auth.add_user(store, "li", "short", ["operator"], ADMIN)
+    with pytest.raises(DataError, match="not valid"):
+        auth.add_user(store, "li li", "long-enough", ["operator"], ADMIN)
+    assert count(store, "SELECT count(*) FROM _users") == 0
+
+
+def test_only_admins_manage_users(store) -> None:
+    with pytest.raises(RefusedError, match="admin only"):
+        auth.add_user(store, "li", "long-enough", ["operator"], OPERATOR)
+    auth.add_user(store, "op1", "long-enough", ["operator"], ADMIN)
+    auth.set_password(store, "op1", "another-long", OPERATOR)  # own password
+    assert auth.authenticate(store, "op1", "another-long").username == "op1"
+    with pytest.raises(RefusedError):
+        auth.set_roles(store, "op1", ["admin"], OPERATOR)
+    auth.set_roles(store, "op1", ["operator", "finance"], ADMIN)
+    assert auth.list_users(store)[0].roles == ("operator", "finance")
+    with pytest.raises(NotFoundError):
+        auth.set_roles(store, "ghost", ["operator"], ADMIN)
+
+
+def test_table_permissions_follow_the_schema(home_ws) -> None:
+    orders = home_ws.require_table("orders")
+    temp = auth.Actor("t", frozenset({"temp_worker"}))
+    assert auth.table_actions(temp, orders) == {"read", "update"}
+    assert auth.is_hidden(temp, orders.by_name["address"])
+    assert auth.is_readonly(temp, orders.by_name["unit_price"])
+    assert not auth.is_hidden(ADMIN, orders.by_name["unit_cost"])

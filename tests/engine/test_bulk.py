@@ -1,0 +1,142 @@
+"""Bulk upsert by business key: set-based, all-or-nothing by default, or with a per-row report."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from engine import audit
+from engine.bulk import BulkDataError, bulk_upsert
+from engine.errors import DataError, RefusedError
+from tests.conftest import ADMIN, NOW, WAREHOUSE, count
+
+
+def frame(**cols):
+    return pl.DataFrame(cols)
+
+
+def test_insert_then_update_then_unchanged(store, small_ws) -> None:
+    first = bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        frame(order_no=["A1", "A2"], customer=["甲", "乙"], qty=["1", "2"]),
+        ADMIN,
+        NOW,
+    )
+    assert first.summary() == {"inserted": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    second = bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        frame(order_no=["A1", "A2", "A3"], customer=["甲", "乙改", "丙"], qty=[1, 2, 3]),
+        ADMIN,
+        NOW,
+    )
+    assert second.summary() == {"inserted": 1, "updated": 1, "unchanged": 1, "rejected": 0}
+    rows = (
+        store.cursor()
+        .execute("SELECT order_no, customer, _version FROM demo.orders ORDER BY order_no")
+        .fetchall()
+    )
+    assert rows == [("A1", "甲", 1), ("A2", "乙改", 2), ("A3", "丙", 1)]
+    again = bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        frame(order_no=["A1", "A2", "A3"], customer=["甲", "乙改", "丙"], qty=[1, 2, 3]),
+        ADMIN,
+        NOW,
+    )
+    assert again.summary() == {"inserted": 0, "updated": 0, "unchanged": 3, "rejected": 0}
+
+
+def test_any_bad_cell_refuses_the_whole_batch(store, small_ws) -> None:
+    data = frame(
+        order_no=["B1", "B2", "B2", None],
+        customer=["a", None, "c", "d"],
+        qty=["1", "x", "2", "1"],
+        tags=["VIP", "普通", "", ""],
+    )
+    with pytest.raises(BulkDataError) as info:
+        bulk_upsert(store, small_ws, "orders", data, ADMIN, NOW)
+    errors = info.value.errors.rows()
+    assert (2, "customer", "客户 (customer) is required") in errors
+    assert (2, "qty", "数量: 'x' is not a number") in errors
+    assert (3, "order_no", "订单号 B2 repeats row 2") in errors
+    assert (4, "order_no", "订单号 (business key) is required") in errors
+    assert any(r[0] == 2 and r[1] == "tags" and "not an option" in r[2] for r in errors)
+    assert "nothing was written" in info.value.message
+    assert count(store, "SELECT count(*) FROM demo.orders") == 0
+    assert count(store, "SELECT count(*) FROM _audit_log") == 0
+
+
+def test_report_mode_writes_valid_rows_and_returns_the_rest(store, small_ws) -> None:
+    data = frame(order_no=["C1", "C2", "C3"], customer=["a", "b", "c"], qty=["1", "-1", "3"])
+    result = bulk_upsert(store, small_ws, "orders", data, ADMIN, NOW, report=True)
+    assert result.summary() == {"inserted": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert result.errors.rows() == [(2, "qty", "数量: '-1' is below the minimum 1")]
+    assert count(store, "SELECT count(*) FROM demo.orders") == 2
+
+
+def test_row_numbers_from_the_caller_are_kept(store, small_ws) -> None:
+    data = frame(__row=[15, 16], order_no=["D1", "D2"], customer=["a", None])
+    result = bulk_upsert(store, small_ws, "orders", data, ADMIN, NOW, report=True)
+    assert result.errors["__row"].to_list() == [16]
+
+
+def test_new_rows_need_required_fields_existing_rows_do_not(store, small_ws) -> None:
+    bulk_upsert(store, small_ws, "orders", frame(order_no=["E1"], customer=["a"]), ADMIN, NOW)
+    result = bulk_upsert(
+        store, small_ws, "orders", frame(order_no=["E1", "E2"], qty=[5, 6]), ADMIN, NOW, report=True
+    )
+    assert result.summary()["updated"] == 1
+    assert result.errors.rows() == [(2, "customer", "客户 (customer) is required for a new row")]
+
+
+def test_relations_are_checked_set_based(store, small_ws) -> None:
+    bulk_upsert(store, small_ws, "orders", frame(order_no=["F1"], customer=["a"]), ADMIN, NOW)
+    result = bulk_upsert(
+        store,
+        small_ws,
+        "after_sales",
+        frame(case_no=["S1", "S2"], order_no=["F1", "F404"]),
+        ADMIN,
+        NOW,
+        report=True,
+    )
+    assert result.inserted == 1
+    assert result.errors.rows() == [(2, "order_no", "订单: no 订单 F404")]
+
+
+def test_unknown_and_forbidden_columns(store, small_ws) -> None:
+    with pytest.raises(DataError, match="unknown field 'custmer'"):
+        bulk_upsert(store, small_ws, "orders", frame(order_no=["x"], custmer=["a"]), ADMIN, NOW)
+    with pytest.raises(DataError, match="business key column 'order_no'"):
+        bulk_upsert(store, small_ws, "orders", frame(customer=["a"]), ADMIN, NOW)
+    with pytest.raises(RefusedError):
+        bulk_upsert(store, small_ws, "orders", frame(order_no=["x"], price=["1"]), WAREHOUSE, NOW)
+
+
+def test_bulk_writes_are_audited_and_verifiable(store, small_ws) -> None:
+    bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        frame(order_no=["G1", "G2"], customer=["a", "b"], tags=["VIP", None]),
+        ADMIN,
+        NOW,
+    )
+    bulk_upsert(store, small_ws, "orders", frame(order_no=["G1"], customer=["a2"]), ADMIN, NOW)
+    history = audit.history(store, "demo", "orders", record_id=1)
+    assert [h.action for h in history] == ["update", "create"]
+    assert history[0].changes == {"customer": {"before": "a", "after": "a2"}}
+    assert history[1].changes["tags"] == ["vip"]
+    assert audit.verify(store).ok
+
+
+def test_autonumbers_are_issued_for_new_rows_without_one(store, small_ws) -> None:
+    bulk_upsert(
+        store, small_ws, "after_sales", frame(case_no=["X"], order_no=[None]), ADMIN, NOW, report=True
+    )
+    assert count(store, "SELECT count(*) FROM demo.after_sales") == 0  # order_no is required

@@ -1,0 +1,104 @@
+"""The command line: each command on a real database file, --json output, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from engine.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, dict | list, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    out = json.loads(captured.out) if captured.out.strip() else {}
+    return code, out, captured.err
+
+
+def test_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("init", "seed", "schema", "users", "audit", "bench"):
+        assert command in result.stdout
+
+
+def test_init_seed_schema_users_audit(tmp_path, capsys) -> None:
+    db = str(tmp_path / "cli.duckdb")
+    code, out, _ = run(capsys, "init", "--template", "hardware_wholesale", "--db", db, "--json")
+    assert code == 0 and out["workspace"] == "hardware_wholesale" and out["admin"]["username"] == "admin"
+    code, out, _ = run(capsys, "seed", "--orders", "500", "--days", "30", "--db", db, "--json")
+    assert out["seeded"]["orders"]["inserted"] == 500
+    code, out, _ = run(capsys, "schema", "show", "--db", db, "--json")
+    assert out["tables"][0]["name"] == "orders"
+    schema_file = tmp_path / "ws.json"
+    out["tables"][0]["fields"].append(
+        {"type": "boolean", "name": "has_custom_parts", "label": "是否含定制件"}
+    )
+    schema_file.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "schema", "validate", str(schema_file), "--json")[1]["valid"] is True
+    code, out, _ = run(capsys, "schema", "apply", str(schema_file), "--db", db, "--json")
+    assert code == 0 and out["version"] == 2
+    code, out, _ = run(capsys, "schema", "versions", "--db", db, "--json")
+    assert [v["version"] for v in out] == [2, 1]
+    code, out, _ = run(capsys, "schema", "rollback", "1", "--db", db, "--json")
+    assert out["version"] == 3
+    code, out, _ = run(
+        capsys, "users", "add", "li", "--role", "operator", "--password", "long-enough", "--db", db, "--json"
+    )
+    assert out == {"username": "li", "roles": ["operator"]}
+    code, out, _ = run(capsys, "users", "roles", "--db", db, "--json")
+    assert {u["username"] for u in out} == {"admin", "li"}
+    code, out, _ = run(capsys, "audit", "verify", "--db", db, "--json")
+    assert out["ok"] is True and out["entries"] >= 4
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"name": "x", "label": "X", "tables": [{"name": "t", "label": "T", "fields": [{"type": "datetme", "name": "a", "label": "A"}]}]}'
+    )
+    code, _, err = run(capsys, "schema", "validate", str(bad))
+    assert code == 1
+    first, *rest = err.splitlines()
+    assert first.startswith("error: ") and "1 problem(s)" in first
+    assert "did you mean 'datetime'" in rest[0]
+    code, out, _ = run(capsys, "schema", "validate", str(bad), "--json")
+    assert code == 1 and "tables[0].fields[0].type" in out["problems"][0]
+    code, _, err = run(capsys, "schema", "versions", "--db", str(tmp_path / "empty.duckdb"))
+    assert code == 1 and "no workspace yet" in err
+
+
+def test_busy_database_is_reported_plainly(tmp_path) -> None:
+    db = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", "audit", "verify", "--db", str(db)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 1
+        assert "is in use by another process" in result.stderr
+    finally:
+        holder.kill()
+
+
+@pytest.mark.parametrize("args", [["bench", "--orders", "2000", "--updates", "20", "--json"]])
+def test_bench_prints_one_json_object(capsys, args) -> None:
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    for key in ("orders", "bulk_upsert_rows_per_s", "single_update_per_s", "page_query_ms", "peak_rss_mb"):
+        assert out[key] > 0

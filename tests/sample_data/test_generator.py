@@ -1,0 +1,58 @@
+"""The sample generator is deterministic and realistic enough to exercise the heatmap and health scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from engine.seed import seed_workspace
+from sample_data.generator import generate
+from tests.conftest import ADMIN, NOW, count
+
+STATES = ["placed", "reviewed", "picking", "shipped", "signed", "after_sale", "cancelled"]
+
+
+def test_same_seed_same_data() -> None:
+    a = generate("home_ecommerce", 2000, 60, 3, NOW, "SO", STATES)
+    b = generate("home_ecommerce", 2000, 60, 3, NOW, "SO", STATES)
+    assert a.orders.equals(b.orders) and a.after_sales.equals(b.after_sales)
+    assert not a.orders.equals(generate("home_ecommerce", 2000, 60, 4, NOW, "SO", STATES).orders)
+
+
+def test_shape_of_the_orders() -> None:
+    data = generate(
+        "auto_parts_chain",
+        5000,
+        90,
+        1,
+        NOW,
+        "SO",
+        ["placed", "reviewed", "allocated", "packed", "shipped", "in_transit", "signed", "cancelled"],
+    )
+    o = data.orders
+    assert o.height == 5000 and o["order_no"].n_unique() == 5000
+    assert 5 <= o["warehouse"].n_unique() <= 8
+    assert set(o["channel"].unique()) >= {"taobao", "jd", "douyin", "pdd", "wechat", "pos"}
+    assert o["ordered_at"].min() >= datetime(2026, 8, 25) and o["ordered_at"].max() <= NOW
+    timed = o.filter(pl.col("signed_at").is_not_null())
+    assert (timed["shipped_at"] >= timed["paid_at"]).all() and (
+        timed["signed_at"] > timed["shipped_at"]
+    ).all()
+    assert o.filter(pl.col("phone").str.contains(r"\*")).height > 0  # masked platform phones
+    assert data.after_sales.height > 0
+    assert len(data.hot_spots) == 6
+    late = o.filter((pl.col("shipped_at") - pl.col("paid_at")) > pl.duration(hours=24))
+    per_cell = late.group_by("warehouse", pl.col("ordered_at").dt.date().cast(pl.String).alias("day")).len()
+    hot = per_cell.sort("len", descending=True).head(6)
+    assert any((r["warehouse"], r["day"]) in data.hot_spots for r in hot.iter_rows(named=True))
+
+
+def test_seed_loads_through_the_validated_path(store, home_ws) -> None:
+    counts = seed_workspace(store, home_ws, ADMIN, orders=1500, days=30, seed=2, now=NOW)
+    assert counts["orders"] == {"inserted": 1500, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert (
+        count(store, "SELECT count(*) FROM home_ecommerce.after_sales") == counts["after_sales"]["inserted"]
+    )
+    again = seed_workspace(store, home_ws, ADMIN, orders=1500, days=30, seed=2, now=NOW)
+    assert again["orders"]["unchanged"] == 1500
