@@ -24,7 +24,7 @@ def test_passwords_are_hashed_with_argon2(store) -> None:
 def test_wrong_password_and_unknown_user_look_the_same(store) -> None:
     auth.add_user(store, "li", "s3cret-pass", ["operator"], ADMIN)
     for user, pw in (("li", "nope-nope"), ("nobody", "s3cret-pass")):
-        with pytest.raises(RefusedError, match="^wrong username or password$"):
+        with pytest.raises(RefusedError, match=r"^wrong username or password$"):
             auth.authenticate(store, user, pw)
 
 

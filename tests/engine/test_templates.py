@@ -55,7 +55,7 @@ def test_template_loads_with_domain_shape(name: str) -> None:
     shipping = [t for t in orders.flow.transitions if t.to == "shipped"]
     assert shipping and all("tracking_no" in t.require_fields for t in shipping)
     assert all(
-        f.label and any("\u4e00" <= ch <= "\u9fff" for ch in f.label) or f.label == "SKU"
+        (f.label and any("\u4e00" <= ch <= "\u9fff" for ch in f.label)) or f.label == "SKU"
         for f in orders.fields
     )
 

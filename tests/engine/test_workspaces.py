@@ -117,7 +117,7 @@ def test_narrowing_text_to_integer_converts_when_values_fit(store, small_ws, sma
     save_workspace(store, small_doc, ADMIN, now=NOW)
     assert store.cursor().execute("SELECT remarks FROM demo.orders").fetchone()[0] == 1200
     # the unique index on the business key survives the table rebuild
-    with pytest.raises(Exception, match="(?i)duplicate|constraint"):
+    with pytest.raises(Exception, match=r"(?i)duplicate|constraint"):
         store.cursor().execute(
             "INSERT INTO demo.orders (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, order_no) SELECT 99, 1, now(), 'x', now(), 'x', 't', order_no FROM demo.orders"
         )
