@@ -158,11 +158,11 @@ def authenticate(store: Store, username: str, password: str) -> User:
     return User(row[0], row[1], tuple(row[3]), row[4])
 
 
-def ensure_admin(store: Store, now: datetime | None = None) -> str | None:
-    """On first start create user 'admin' with a random password and return it; else None."""
+def ensure_admin(store: Store, now: datetime | None = None, password: str | None = None) -> str | None:
+    """On first start create user 'admin' (given or random password) and return the password; else None."""
     if store.cursor().execute("SELECT count(*) FROM _users").fetchone()[0]:  # type: ignore[index]
         return None
-    password = secrets.token_urlsafe(9)
+    password = password or secrets.token_urlsafe(9)
     add_user(store, "admin", password, ["admin"], SYSTEM, "管理员 Admin", now)
     return password
 

@@ -68,6 +68,8 @@ class FieldBase(BaseModel):
     stored: ClassVar[bool] = True
     # Types whose values can be compared with < and >, which the min/max checks rely on.
     ordered: ClassVar[bool] = False
+    # The form widget that edits this type (pages map each widget name to a Streamlit input).
+    widget: ClassVar[str] = "text"
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ class BooleanField(FieldBase):
     """Yes/no; reads 是/否, √/×, yes/no, 1/0."""
 
     type: Literal["boolean"] = "boolean"
+    widget = "checkbox"
 
     def duckdb_type(self) -> str:
         return "BOOLEAN"
@@ -71,6 +72,10 @@ class _SelectBase(FieldBase):
             mapping[option.value.lower()] = option.value
         return mapping
 
+    def lookup_map_labels(self) -> list[tuple[str, str]]:
+        """(value, label) pairs, for showing stored values as labels."""
+        return [(o.value, o.label) for o in self.options]
+
     def option_values(self) -> list[str]:
         return [o.value for o in self.options]
 
@@ -86,6 +91,7 @@ class SingleSelectField(_SelectBase):
     """One option out of a list (a status, a channel, a priority tag)."""
 
     type: Literal["single_select"] = "single_select"
+    widget = "select"
 
     def duckdb_type(self) -> str:
         return "VARCHAR"
@@ -108,6 +114,7 @@ class MultiSelectField(_SelectBase):
     """Several options (tags); text input is split on , ， ; ； 、 | /."""
 
     type: Literal["multi_select"] = "multi_select"
+    widget = "multiselect"
 
     def duckdb_type(self) -> str:
         return "VARCHAR[]"

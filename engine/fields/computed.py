@@ -14,6 +14,7 @@ class ComputedField(FieldBase):
     """A read-only number derived from other fields, e.g. amount = qty × unit_price."""
 
     type: Literal["computed"] = "computed"
+    widget = "readonly"
     expression: dict[str, Any] = Field(description="JSONLogic arithmetic: var, numbers, + - * /.")
     scale: int = Field(2, ge=0, le=8)
     stored = False

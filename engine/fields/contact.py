@@ -38,6 +38,7 @@ class PhoneField(FieldBase):
     """A Chinese mobile or landline number; masked mobiles are allowed unless `allow_masked` is false."""
 
     type: Literal["phone"] = "phone"
+    widget = "text"
     allow_masked: bool = True
 
     def duckdb_type(self) -> str:
@@ -57,6 +58,7 @@ class EmailField(FieldBase):
     """An e-mail address, stored lowercase."""
 
     type: Literal["email"] = "email"
+    widget = "text"
 
     def duckdb_type(self) -> str:
         return "VARCHAR"
@@ -73,6 +75,7 @@ class LinkField(FieldBase):
     """A value shown as a link built from a URL template, e.g. a tracking number → the carrier's page."""
 
     type: Literal["link"] = "link"
+    widget = "text"
     url_template: str = Field(description="URL with {value} where the field's value goes.")
 
     @field_validator("url_template")

@@ -22,6 +22,7 @@ class AutonumberField(FieldBase):
     """Numbers such as SO202611230001: prefix, date part, then a counter that restarts with each date part."""
 
     type: Literal["autonumber"] = "autonumber"
+    widget = "text"
     prefix: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,12}$")
     date_part: Literal["", "YYYYMMDD", "YYMMDD", "YYYYMM"] = "YYYYMMDD"
     digits: int = Field(4, ge=1, le=12)
@@ -49,6 +50,7 @@ class RelationField(FieldBase):
     """A link to one row of another table, stored as that row's business key (after-sales → order)."""
 
     type: Literal["relation"] = "relation"
+    widget = "relation"
     table: str = Field(description="Name of the target table; it must have a business key.")
 
     def duckdb_type(self) -> str:
@@ -65,6 +67,7 @@ class LookupField(FieldBase):
     """Reads a field of the row a relation points to; has no column and cannot be written."""
 
     type: Literal["lookup"] = "lookup"
+    widget = "readonly"
     relation: str = Field(description="Name of a relation field of this table.")
     field: str = Field(description="Name of the field to read in the related table.")
     stored = False

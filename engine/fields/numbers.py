@@ -40,6 +40,7 @@ class IntegerField(FieldBase):
     """Whole numbers (quantities, counts)."""
 
     type: Literal["integer"] = "integer"
+    widget = "integer"
     minimum: int | None = None
     maximum: int | None = None
     ordered = True
@@ -69,6 +70,7 @@ class DecimalField(FieldBase):
     """Fixed-point numbers; extra decimals are rounded to `scale`."""
 
     type: Literal["decimal"] = "decimal"
+    widget = "number"
     scale: int = Field(4, ge=0, le=8, description="Digits after the decimal point.")
     minimum: float | None = None
     maximum: float | None = None
@@ -100,6 +102,7 @@ class MoneyField(FieldBase):
     """An amount in yuan with exactly 2 decimals; more decimals are refused, not rounded."""
 
     type: Literal["money"] = "money"
+    widget = "number"
     currency: Literal["CNY"] = "CNY"
     minimum: float | None = None
     maximum: float | None = None

@@ -60,6 +60,7 @@ class DateField(FieldBase):
     """A calendar date."""
 
     type: Literal["date"] = "date"
+    widget = "date"
     minimum: date | None = None
     maximum: date | None = None
     ordered = True
@@ -87,6 +88,7 @@ class DatetimeField(FieldBase):
     """A date and time, to the second."""
 
     type: Literal["datetime"] = "datetime"
+    widget = "datetime"
     minimum: datetime | None = None
     maximum: datetime | None = None
     ordered = True

@@ -29,6 +29,7 @@ class TextField(FieldBase):
     """Single-line text."""
 
     type: Literal["text"] = "text"
+    widget = "text"
     min_length: int | None = Field(None, ge=0)
     max_length: int | None = Field(None, ge=1)
     pattern: str | None = Field(None, description="Regular expression the whole value must match.")
@@ -79,6 +80,7 @@ class LongTextField(FieldBase):
     """Multi-line text such as remarks."""
 
     type: Literal["long_text"] = "long_text"
+    widget = "textarea"
     max_length: int | None = Field(None, ge=1)
 
     def duckdb_type(self) -> str:

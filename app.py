@@ -1,0 +1,71 @@
+"""OrderHub Streamlit entry: sign in, choose a workspace and language, navigate the pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import auth, workspaces
+from engine.errors import EngineError
+from pages._ui import get_store, show_error, t
+
+st.set_page_config(page_title="订单中枢 OrderHub", page_icon=":material/inventory_2:", layout="wide")
+store = get_store()
+
+with st.sidebar:
+    choice = st.radio(t("language"), ["中文", "English"], horizontal=True, key="lang_choice")
+    st.session_state["lang"] = "en" if choice == "English" else "zh"
+
+
+def login() -> None:
+    st.title(t("app"))
+    with st.form("login"):
+        username = st.text_input(t("username"), key="login_user")
+        password = st.text_input(t("password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login"))
+    st.caption(t("first_start"))
+    if submitted:
+        try:
+            user = auth.authenticate(store, username, password)
+        except EngineError as exc:
+            show_error(exc)
+            return
+        st.session_state["user"] = {
+            "username": user.username,
+            "roles": list(user.roles),
+            "name": user.display_name,
+        }
+        st.rerun()
+
+
+if "user" not in st.session_state:
+    login()
+    st.stop()
+
+names = [(w[0], w[1]) for w in workspaces.list_workspaces(store)]
+with st.sidebar:
+    user = st.session_state["user"]
+    st.write(f":material/person: {user['name']} ({', '.join(user['roles'])})")
+    if names:
+        labels = {n: f"{label} ({n})" for n, label in names}
+        current = st.session_state.get("workspace")
+        index = [n for n, _ in names].index(current) if current in labels else 0
+        st.session_state["workspace"] = st.selectbox(
+            t("workspace"), list(labels), index=index, format_func=labels.get
+        )
+    if st.button(t("logout")):
+        st.session_state.clear()
+        st.rerun()
+
+pages = [
+    st.Page("pages/home.py", title=t("home"), icon=":material/home:", default=True),
+    st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
+    st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
+]
+if set(st.session_state["user"]["roles"]) & {"admin", "builder"}:
+    pages.insert(
+        1,
+        st.Page(
+            "pages/designer.py", title=t("designer"), icon=":material/construction:", url_path="designer"
+        ),
+    )
+st.navigation(pages).run()

@@ -1,0 +1,146 @@
+"""Shared page plumbing: the process's store, the signed-in actor, the workspace, zh-CN/English text.
+
+Holds no business rules: every decision is an engine call; this only reads session state and renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from engine import workspaces
+from engine.auth import Actor
+from engine.bootstrap import ensure_ready
+from engine.errors import ConflictError, EngineError, RefusedError
+from engine.schema import Workspace
+from engine.store import Store, open_store
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app": ("订单中枢 OrderHub", "OrderHub"),
+    "login": ("登录", "Sign in"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "logout": ("退出登录", "Sign out"),
+    "language": ("语言", "Language"),
+    "workspace": ("工作区", "Workspace"),
+    "home": ("首页", "Home"),
+    "designer": ("表单设计", "Table designer"),
+    "records": ("数据表", "Records"),
+    "form": ("录入", "Form entry"),
+    "table": ("数据表", "Table"),
+    "rows": ("行数", "Rows"),
+    "fields": ("字段数", "Fields"),
+    "version": ("版本", "Version"),
+    "flow": ("状态流", "Status flow"),
+    "create_ws": ("从模板创建工作区", "Create a workspace from a template"),
+    "template": ("模板", "Template"),
+    "ws_name": ("工作区标识(小写英文)", "Workspace name (lowercase)"),
+    "ws_label": ("工作区名称", "Workspace label"),
+    "sample_orders": ("生成示例订单数", "Sample orders to generate"),
+    "create": ("创建", "Create"),
+    "created": ("已创建", "Created"),
+    "users": ("用户", "Users"),
+    "add_user": ("添加用户", "Add user"),
+    "roles": ("角色", "Roles"),
+    "search": ("搜索订单号 / 手机号 / 客户", "Search order no. / phone / customer"),
+    "filters": ("筛选", "Filters"),
+    "field": ("字段", "Field"),
+    "operator": ("条件", "Operator"),
+    "value": ("值", "Value"),
+    "add_filter": ("添加筛选", "Add filter"),
+    "clear_filters": ("清除筛选", "Clear filters"),
+    "sort_by": ("排序字段", "Sort by"),
+    "descending": ("倒序", "Descending"),
+    "page": ("页码", "Page"),
+    "page_size": ("每页", "Page size"),
+    "total": ("共 {total} 条, {pages} 页", "{total} rows, {pages} pages"),
+    "save_edits": ("保存表格修改", "Save grid edits"),
+    "saved": ("已保存", "Saved"),
+    "detail": ("详情", "Detail"),
+    "open_record": ("打开记录 (ID)", "Open record (id)"),
+    "history": ("修改记录", "Audit history"),
+    "edit": ("编辑", "Edit"),
+    "save": ("保存", "Save"),
+    "reload": ("重新加载", "Reload"),
+    "new_record": ("新建记录", "New record"),
+    "submit": ("提交", "Submit"),
+    "add_field": ("添加字段", "Add field"),
+    "edit_field": ("编辑字段", "Edit field"),
+    "label": ("显示名称", "Label"),
+    "label_en": ("英文名称", "English label"),
+    "name": ("字段标识(小写英文)", "Field name (lowercase)"),
+    "type": ("类型", "Type"),
+    "required": ("必填", "Required"),
+    "unique": ("唯一", "Unique"),
+    "help": ("填写说明", "Help text"),
+    "options": ("选项(每行: 值:名称)", "Options (one per line: value:label)"),
+    "extra": ("其他设置 (JSON)", "Other settings (JSON)"),
+    "hidden_for": ("对这些角色隐藏", "Hidden for roles"),
+    "readonly_for": ("对这些角色只读", "Read-only for roles"),
+    "reorder": ("拖动调整字段顺序", "Drag to reorder fields"),
+    "save_order": ("保存顺序", "Save order"),
+    "json_view": ("JSON 视图", "JSON view"),
+    "validate": ("校验", "Validate"),
+    "valid": ("校验通过", "Valid"),
+    "force": ("强制(归档将丢失的数据)", "Force (archive values that would be lost)"),
+    "versions": ("版本历史", "Version history"),
+    "diff": ("版本差异", "Diff"),
+    "rollback": ("回滚到此版本", "Roll back to this version"),
+    "remove_field": ("删除字段", "Remove field"),
+    "no_permission": ("无权限", "Not allowed"),
+    "first_start": (
+        "首次启动: 管理员账号 admin, 密码已打印在终端",
+        "First start: user admin, password printed in the terminal",
+    ),
+    "conflict": ("该记录已被他人修改", "Changed by someone else"),
+}
+
+
+def lang() -> str:
+    return str(st.session_state.get("lang", "zh"))
+
+
+def t(key: str, **values: Any) -> str:
+    """UI text in the chosen language."""
+    zh, en = TEXT[key]
+    text = en if lang() == "en" else zh
+    return text.format(**values) if values else text
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """The one Store of this process (it owns the DuckDB file); prepares a first start."""
+    store = open_store()
+    first = ensure_ready(store)
+    if first.admin_password:
+        print(f"OrderHub first start: sign in as 'admin' with password {first.admin_password}", flush=True)
+    return store
+
+
+def actor() -> Actor:
+    user = st.session_state["user"]
+    return Actor(user["username"], frozenset(user["roles"]))
+
+
+def current_workspace(store: Store) -> Workspace | None:
+    name = st.session_state.get("workspace")
+    if not name:
+        return None
+    try:
+        return workspaces.get_workspace(store, name)
+    except EngineError as exc:
+        show_error(exc)
+        return None
+
+
+def show_error(exc: EngineError) -> None:
+    """Render an engine error: its message, then each problem (field or path: message)."""
+    if isinstance(exc, ConflictError):
+        st.error(f"{t('conflict')}: {exc.message}", icon="⚠️")
+    elif isinstance(exc, RefusedError):
+        st.error(exc.message, icon="⛔")
+    else:
+        st.error(exc.message, icon="❌")
+    for problem in exc.problems:
+        st.markdown(f"- `{problem.path}` {problem.message}")

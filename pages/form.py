@@ -1,0 +1,41 @@
+"""Form entry: a form generated from the table schema for the signed-in role; errors shown per field."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.errors import EngineError
+from engine.forms import can, form_fields, label_of
+from engine.records import create_record
+from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+from pages._widgets import render_fields
+
+store = get_store()
+me = actor()
+ws = current_workspace(store)
+if ws is None:
+    st.stop()
+tables = [tb for tb in ws.tables if can(me, tb, "create")]
+st.title(t("new_record"))
+if not tables:
+    st.info(t("no_permission"))
+    st.stop()
+labels = {tb.name: label_of(tb, lang()) for tb in tables}
+table_name = st.selectbox(t("table"), list(labels), format_func=labels.get, key="form_table")
+table = ws.require_table(table_name)
+errors: dict[str, str] = st.session_state.get("form_errors", {})
+with st.form("entry", clear_on_submit=False):
+    fields = [f for f in form_fields(table, me, lang()) if f.widget != "readonly"]
+    entered = render_fields(fields, f"new_{table_name}", {}, errors)
+    submitted = st.form_submit_button(t("submit"))
+if submitted:
+    values = {k: v for k, v in entered.items() if v not in (None, "", [])}
+    try:
+        row = create_record(store, ws, table_name, values, me)
+    except EngineError as exc:
+        st.session_state["form_errors"] = {p.path: p.message for p in exc.problems}
+        show_error(exc)
+    else:
+        st.session_state["form_errors"] = {}
+        key = table.business_key
+        st.success(f"{t('saved')}: {row.get(key) if key else row['_id']}")

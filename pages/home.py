@@ -1,0 +1,86 @@
+"""Home: the workspace overview, creating a workspace from a template, and (for admins) users."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import auth, overview, workspaces
+from engine.errors import EngineError
+from engine.forms import label_of
+from engine.roles import ROLE_LABELS, ROLES
+from engine.seed import seed_workspace
+from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+
+store = get_store()
+me = actor()
+ws = current_workspace(store)
+
+if ws is not None:
+    st.title(label_of(ws, lang()))  # type: ignore[arg-type]
+    try:
+        version, tables = overview.summarize(store, ws, me)
+    except EngineError as exc:
+        show_error(exc)
+        st.stop()
+    cols = st.columns(max(1, len(tables)))
+    for col, table in zip(cols, tables, strict=False):
+        col.metric(table.label_en if lang() == "en" and table.label_en else table.label, f"{table.rows:,}")
+    st.caption(f"{t('version')} v{version}")
+    st.dataframe(
+        [
+            {
+                t("table"): s.label,
+                "name": s.name,
+                t("fields"): s.fields,
+                t("rows"): s.rows,
+                t("flow"): "✓" if s.has_flow else "",
+            }
+            for s in tables
+        ],
+        hide_index=True,
+    )
+
+st.subheader(t("create_ws"))
+with st.form("create_ws"):
+    template = st.selectbox(t("template"), workspaces.template_names(), key="tpl")
+    name = st.text_input(t("ws_name"), key="tpl_name")
+    label = st.text_input(t("ws_label"), key="tpl_label")
+    orders = st.number_input(
+        t("sample_orders"), min_value=0, max_value=1_000_000, value=0, step=1000, key="tpl_orders"
+    )
+    if st.form_submit_button(t("create")):
+        try:
+            created = workspaces.create_from_template(
+                store, template, me, name=name or None, label=label or None
+            )
+            if orders:
+                seed_workspace(store, created, me, orders=int(orders))
+        except EngineError as exc:
+            show_error(exc)
+        else:
+            st.session_state["workspace"] = created.name
+            st.success(f"{t('created')}: {created.label} ({created.name})")
+            st.rerun()
+
+if me.is_admin:
+    st.subheader(t("users"))
+    st.dataframe(
+        [
+            {t("username"): u.username, t("roles"): ", ".join(u.roles), "active": u.active}
+            for u in auth.list_users(store)
+        ],
+        hide_index=True,
+    )
+    with st.form("add_user"):
+        username = st.text_input(t("username"), key="new_user")
+        password = st.text_input(t("password"), type="password", key="new_password")
+        roles = st.multiselect(
+            t("roles"), ROLES, format_func=lambda r: f"{ROLE_LABELS[r]} {r}", key="new_roles"
+        )
+        if st.form_submit_button(t("add_user")):
+            try:
+                auth.add_user(store, username, password, roles, me)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                st.success(f"{t('created')}: {username}")

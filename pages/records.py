@@ -1,0 +1,177 @@
+"""Records: one page of a table at a time (paged, filtered, sorted and searched in the engine), inline
+edits in the grid, and a detail view with an edit form and the record's audit history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from engine import audit
+from engine.auth import is_readonly
+from engine.edits import apply_grid_edits
+from engine.errors import EngineError
+from engine.filters import OPERATORS, Filter, operators_for
+from engine.forms import can, form_fields, grid_frame, label_of
+from engine.query import query_records
+from engine.records import get_record, update_record
+from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+from pages._widgets import changed_values, render_fields
+
+store = get_store()
+me = actor()
+ws = current_workspace(store)
+if ws is None:
+    st.stop()
+tables = [tb for tb in ws.tables if can(me, tb, "read")]
+if not tables:
+    st.info(t("no_permission"))
+    st.stop()
+labels = {tb.name: label_of(tb, lang()) for tb in tables}
+st.title(t("records"))
+table_name = st.selectbox(t("table"), list(labels), format_func=labels.get, key="rec_table")
+table = ws.require_table(table_name)
+fields = {f.name: f for f in form_fields(table, me, lang())}
+filters_key = f"filters_{ws.name}_{table_name}"
+filters: list[dict[str, Any]] = st.session_state.setdefault(filters_key, [])
+
+search = st.text_input(t("search"), key=f"search_{table_name}")
+with st.expander(t("filters"), expanded=bool(filters)):
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 1])
+    field_name = c1.selectbox(
+        t("field"), list(fields), format_func=lambda n: fields[n].label, key="flt_field"
+    )
+    ops = operators_for(table.by_name[field_name])
+    op = c2.selectbox(
+        t("operator"),
+        ops,
+        format_func=lambda o: OPERATORS[o].label if lang() == "zh" else OPERATORS[o].label_en,
+        key="flt_op",
+    )
+    value = c3.text_input(t("value"), key="flt_value", help="in / between: a,b")
+    if c4.button(t("add_filter"), key="flt_add"):
+        arity = OPERATORS[op].arity
+        parsed: Any = (
+            [v.strip() for v in value.split(",")] if arity in (-1, 2) else (value if arity else None)
+        )
+        filters.append({"field": field_name, "op": op, "value": parsed})
+        st.rerun()
+    for flt in filters:
+        st.write(
+            f"{fields[flt['field']].label if flt['field'] in fields else flt['field']} {OPERATORS[flt['op']].label} {flt['value'] if flt['value'] is not None else ''}"
+        )
+    if filters and st.button(t("clear_filters"), key="flt_clear"):
+        filters.clear()
+        st.rerun()
+
+s1, s2, s3, s4 = st.columns([3, 1, 1, 1])
+sort_field = s1.selectbox(
+    t("sort_by"),
+    ["_id", *fields],
+    format_func=lambda n: fields[n].label if n in fields else "ID",
+    key="sort_field",
+)
+descending = s2.checkbox(t("descending"), value=True, key="sort_desc")
+page_size = s3.selectbox(t("page_size"), [50, 100, 200, 500], index=1, key="page_size")
+page_no = s4.number_input(t("page"), min_value=1, value=1, step=1, key="page_no")
+
+try:
+    page = query_records(
+        store,
+        ws,
+        table_name,
+        me,
+        filters=[Filter(**f) for f in filters],
+        sort=[(sort_field, descending)],
+        page=int(page_no),
+        page_size=int(page_size),
+        search=search or None,
+    )
+except EngineError as exc:
+    show_error(exc)
+    st.stop()
+st.caption(t("total", total=f"{page.total:,}", pages=page.pages))
+
+
+grid = grid_frame(table, page.rows, me).to_pandas()
+rows = page.rows.select("_id", "_version").to_dicts()
+editable = {n for n, f in fields.items() if not f.readonly and f.widget not in ("multiselect", "readonly")}
+grid_key = f"grid_{ws.name}_{table_name}_{page_no}"
+st.data_editor(
+    grid,
+    key=grid_key,
+    hide_index=True,
+    disabled=[c for c in grid.columns if c not in editable] if can(me, table, "update") else True,
+    column_config={
+        **{n: f.label for n, f in fields.items()},
+        **{
+            n: st.column_config.SelectboxColumn(f.label, options=[label for _, label in f.options])
+            for n, f in fields.items()
+            if f.widget == "select"
+        },
+    },
+    width="stretch",
+)
+edits = st.session_state.get(grid_key, {}).get("edited_rows", {})
+if edits and st.button(t("save_edits"), key="save_grid"):
+    outcomes = apply_grid_edits(store, ws, table_name, rows, {int(k): v for k, v in edits.items()}, me)
+    for outcome in outcomes:
+        if outcome.ok:
+            st.success(f"{t('saved')}: #{outcome.record_id}")
+        else:
+            st.error(f"#{outcome.record_id} (row {outcome.row + 1}): {outcome.message}")
+            for problem in outcome.problems:
+                st.markdown(f"- `{problem.path}` {problem.message}")
+
+st.divider()
+st.subheader(t("detail"))
+ids = page.rows["_id"].to_list()
+key_field = table.business_key
+key_of = dict(zip(ids, page.rows[key_field].to_list(), strict=True)) if key_field in page.rows.columns else {}
+d1, d2 = st.columns([3, 1])
+chosen = d1.selectbox(
+    t("open_record"), ids, format_func=lambda i: f"#{i} {key_of.get(i) or ''}", key="detail_pick"
+)
+if d2.button(t("reload"), key="detail_load") or (
+    chosen and st.session_state.get("detail", {}).get("id") != chosen
+):
+    st.session_state["detail"] = {"table": table_name, "id": chosen}
+    st.session_state.pop("detail_version", None)
+
+detail = st.session_state.get("detail")
+if detail and detail.get("table") == table_name and detail.get("id") is not None:
+    try:
+        record = get_record(store, ws, table_name, int(detail["id"]), me)
+    except EngineError as exc:
+        show_error(exc)
+        st.stop()
+    # The version this session loaded; a save against it is refused if someone saved in between.
+    version = st.session_state.setdefault("detail_version", record["_version"])
+    st.caption(
+        f"#{record['_id']} · v{version} · {record['_updated_by']} {record['_updated_at']:%Y-%m-%d %H:%M}"
+    )
+    with st.form("detail_form"):
+        form = list(fields.values())
+        entered = render_fields(form, f"edit_{record['_id']}", record, {})
+        submitted = st.form_submit_button(t("save"), disabled=not can(me, table, "update"))
+    if submitted:
+        changes = changed_values(
+            {k: v for k, v in entered.items() if not is_readonly(me, table.by_name[k])}, record
+        )
+        try:
+            after = update_record(store, ws, table_name, int(record["_id"]), changes, int(version), me)
+        except EngineError as exc:
+            show_error(exc)
+        else:
+            st.session_state["detail_version"] = after["_version"]
+            st.success(f"{t('saved')} v{after['_version']}")
+    st.markdown(f"**{t('history')}**")
+    entries = audit.history(store, ws.name, table_name, int(record["_id"]))
+    st.dataframe(
+        [
+            {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "changes": str(e.changes)}
+            for e in entries
+        ],
+        hide_index=True,
+        width="stretch",
+    )
