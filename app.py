@@ -11,9 +11,23 @@ from pages._ui import get_store, show_error, t
 st.set_page_config(page_title="订单中枢 OrderHub", page_icon=":material/inventory_2:", layout="wide")
 store = get_store()
 
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+
+def _set_language() -> None:
+    st.session_state["lang"] = st.session_state["lang_choice"]
+
+
 with st.sidebar:
-    choice = st.radio(t("language"), ["中文", "English"], horizontal=True, key="lang_choice")
-    st.session_state["lang"] = "en" if choice == "English" else "zh"
+    st.radio(
+        t("language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang_choice",
+        index=list(LANGUAGES).index(st.session_state.get("lang", "zh")),
+        on_change=_set_language,
+    )
 
 
 def login() -> None:
