@@ -16,9 +16,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from engine.sql import qualified
 from engine.store import Store
 
 GENESIS = "0" * 64
+EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,14 @@ def _append(
     table: str,
     record_id: int | None,
     note: str,
+    id_range: tuple[int, int] | None = None,
 ) -> int:
     seq, prev = _last(store, cur)
     seq += 1
-    header = (seq, at, actor, action, workspace, table, record_id, count, digest, note)
+    first, last = id_range or (None, None)
+    header = (seq, at, actor, action, workspace, table, record_id, first, last, count, digest, note)
     cur.execute(
-        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [*header, prev, digest_hash := entry_hash(header, prev)],
     )
     store.audit_head = (seq, digest_hash)
@@ -156,6 +160,7 @@ class BulkEntry:
         self.store = store
         self.cur = cur
         self.seq = _last(store, cur)[0] + 1
+        self.id_range: tuple[int, int] | None = None
 
     def add_frame(self, items: pl.DataFrame) -> None:
         """Add items from a (record_id, action, changes) frame."""
@@ -168,9 +173,13 @@ class BulkEntry:
         finally:
             self.cur.unregister("_audit_batch")
 
-    def add_select(self, select_sql: str, params: list[Any]) -> None:
-        """Add items from a query returning (record_id, action, changes); its text comes from a SQL module."""
-        self.cur.execute(f"INSERT INTO _audit_items SELECT ?, * FROM ({select_sql})", [self.seq, *params])
+    def add_range(self, first: int, last: int) -> None:
+        """Record rows first..last as created by this entry.
+
+        Their values are not copied: every later change to them is audited with its before-values, so
+        creation_values() rebuilds them exactly; a million-row import then costs no per-row audit work.
+        """
+        self.id_range = (first, last)
 
     def seal(
         self, *, at: datetime, actor: str, action: str, workspace: str, table: str, note: str = ""
@@ -191,6 +200,7 @@ class BulkEntry:
             table=table,
             record_id=None,
             note=note,
+            id_range=self.id_range,
         )
         if appended != self.seq:
             raise RuntimeError("audit log was appended to during a bulk entry")
@@ -206,13 +216,13 @@ def verify(store: Store) -> VerifyResult:
     counts = {seq: n for seq, n, _ in grouped}
     digests = {seq: d for seq, _, d in grouped}
     rows = cur.execute(
-        "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, item_count, items_digest, note, prev_hash, hash "
-        "FROM _audit_log ORDER BY seq"
+        "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, first_id, last_id, item_count, "
+        "items_digest, note, prev_hash, hash FROM _audit_log ORDER BY seq"
     ).fetchall()
     prev = GENESIS
     expected_seq = 1
     for row in rows:
-        seq, header, prev_hash, stored = row[0], row[:10], row[10], row[11]
+        seq, header, prev_hash, stored = row[0], row[:12], row[12], row[13]
         if seq != expected_seq:
             return VerifyResult(
                 False, len(rows), sum(counts.values()), expected_seq, f"entry {expected_seq} is missing"
@@ -221,7 +231,7 @@ def verify(store: Store) -> VerifyResult:
             return VerifyResult(
                 False, len(rows), sum(counts.values()), seq, f"entry {seq} was edited (hash mismatch)"
             )
-        if counts.get(seq, 0) != row[7] or digests.get(seq) != row[8]:
+        if counts.get(seq, 0) != row[9] or digests.get(seq, EMPTY_DIGEST) != row[10]:
             return VerifyResult(
                 False, len(rows), sum(counts.values()), seq, f"items of entry {seq} were edited or deleted"
             )
@@ -258,12 +268,15 @@ def history(
     until: datetime | None = None,
     limit: int = 500,
 ) -> list[AuditRow]:
-    """Audited changes, newest first, filtered by table, record, actor and time range."""
+    """Audited changes, newest first, filtered by table, record, actor and time range.
+
+    Rows created by a bulk entry appear as its 'create' with their values as created (rebuilt), when a
+    record is asked for; otherwise as one row per batch with the range of ids it created.
+    """
     where = ["l.workspace = ?"]
     params: list[Any] = [workspace]
     for clause, value in (
         ("l.table_name = ?", table),
-        ("i.record_id = ?", record_id),
         ("l.actor = ?", actor),
         ("l.logged_at >= ?", since),
         ("l.logged_at < ?", until),
@@ -271,14 +284,58 @@ def history(
         if value is not None:
             where.append(clause)
             params.append(value)
+    common = " AND ".join(where)
+    item_filter, range_filter, range_id = "", "", "CAST(NULL AS BIGINT)"
+    item_params: list[Any] = []
+    range_params: list[Any] = []
+    if record_id is not None:
+        item_filter, item_params = " AND i.record_id = ?", [record_id]
+        range_filter, range_params = " AND ? BETWEEN l.first_id AND l.last_id", [record_id]
+        range_id = "CAST(? AS BIGINT)"
+        range_params = [record_id, *range_params]
     rows = (
         store.cursor()
         .execute(
-            "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note "
-            "FROM _audit_log l JOIN _audit_items i ON i.seq = l.seq "
-            f"WHERE {' AND '.join(where)} ORDER BY l.seq DESC, i.record_id LIMIT ?",
-            [*params, limit],
+            "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note, NULL, NULL "
+            f"FROM _audit_log l JOIN _audit_items i ON i.seq = l.seq WHERE {common}{item_filter} "
+            f"UNION ALL SELECT l.seq, l.logged_at, l.actor, 'create', l.table_name, {range_id}, NULL, l.note, "
+            f"l.first_id, l.last_id FROM _audit_log l WHERE l.first_id IS NOT NULL AND {common}{range_filter} "
+            "ORDER BY 1 DESC, 6 LIMIT ?",
+            [*params, *item_params, *(range_params[:1]), *params, *(range_params[1:]), limit],
         )
         .fetchall()
     )
-    return [AuditRow(s, a, ac, act, t, r, json.loads(c), n) for s, a, ac, act, t, r, c, n in rows]
+    out = []
+    for seq, at, who, action, tbl, rid, changes, note, first, last in rows:
+        if changes is not None:
+            values = json.loads(changes)
+        elif rid is not None:
+            values = creation_values(store, workspace, tbl, rid)
+        else:
+            values = {"created_ids": [first, last], "rows": last - first + 1}
+        out.append(AuditRow(seq, at, who, action, tbl, rid, values, note))
+    return out
+
+
+def creation_values(store: Store, workspace: str, table: str, record_id: int) -> dict[str, Any]:
+    """The values a record was created with: its current (or deleted) values with every audited change undone."""
+    cur = store.cursor()
+    items = cur.execute(
+        "SELECT i.action, i.changes FROM _audit_items i JOIN _audit_log l ON l.seq = i.seq "
+        "WHERE l.workspace = ? AND l.table_name = ? AND i.record_id = ? ORDER BY i.seq DESC",
+        [workspace, table, record_id],
+    ).fetchall()
+    values: dict[str, Any] = {}
+    result = cur.execute(f"SELECT * FROM {qualified(workspace, table)} WHERE _id = ?", [record_id])
+    row = result.fetchone()
+    if row is not None:
+        values = {d[0]: v for d, v in zip(result.description, row, strict=True)}
+    for action, changes in items:
+        data = json.loads(changes)
+        if action == "delete":
+            values = dict(data.get("before", {}))
+        elif action == "update":
+            values.update({name: change.get("before") for name, change in data.items()})
+        elif action == "create":
+            return data
+    return {k: _plain(v) for k, v in values.items() if not k.startswith("_") and v is not None}

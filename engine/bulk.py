@@ -18,10 +18,10 @@ import pyarrow as pa
 from engine.audit import BulkEntry
 from engine.auth import Actor, require_table, writable_problems
 from engine.clock import as_naive
+from engine.counters import next_autonumber, reserve_ids
 from engine.errors import DataError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField
-from engine.migrate import next_id_sql
-from engine.records import check_names, next_autonumber
+from engine.records import check_names
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
@@ -76,7 +76,8 @@ def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         value, problem = table.by_name[name].column_exprs(name, frame.schema[name])
         values.append(value)
         problems.append(problem.alias(f"{name}__problem"))
-    out = frame.select(pl.col(ROW), *values, *problems)
+    # Lazy, so shared sub-expressions (a cleaned cell used by the value and its checks) are computed once.
+    out = frame.lazy().select(pl.col(ROW), *values, *problems).collect()
     errors = [
         _errors_where(
             out,
@@ -287,21 +288,17 @@ class _Writer:
         if not new.height:
             return
         names = [c for c in new.columns if c != ROW]
+        first = reserve_ids(self.cur, self.ws, self.table, new.height)
+        new = new.with_columns(pl.int_range(first, first + new.height, dtype=pl.Int64).alias("_id"))
         self.cur.register("_new_rows", new.to_arrow())
         try:
             cols = ", ".join(quote_ident(n) for n in names)
             self.cur.execute(
                 f"INSERT INTO {self.target} (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, {cols}) "
-                f"SELECT {next_id_sql(self.ws.name, self.table.name)}, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows ORDER BY {ROW}",
+                f"SELECT _id, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows",
                 [self.now, self.actor.username, self.now, self.actor.username, self.source],
             )
-            key = quote_ident(self.key)
-            values = ", ".join(f"{quote_ident(n)} := t.{quote_ident(n)}" for n in names)
-            entry.add_select(
-                f"SELECT t._id, 'create', CAST(to_json(struct_pack({values})) AS VARCHAR) FROM {self.target} t "
-                f"SEMI JOIN _new_rows n ON n.{key} = t.{key}",
-                [],
-            )
+            entry.add_range(first, first + new.height - 1)
         finally:
             self.cur.unregister("_new_rows")
 

@@ -27,7 +27,7 @@ from engine.schema_diff import (
     DropTable,
     diff_workspaces,
 )
-from engine.sql import literal_string, qualified, quote_ident
+from engine.sql import qualified, quote_ident
 
 SYSTEM_COLUMNS = (
     ("_id", "BIGINT PRIMARY KEY"),
@@ -58,23 +58,11 @@ class _FieldRewrite:
     values: pl.DataFrame  # _id, value (coerced), problem
 
 
-def sequence_name(table: str) -> str:
-    return f"{table}__id_seq"
-
-
-def next_id_sql(schema: str, table: str) -> str:
-    """SQL for the next row id of a table (sequence names are checked names, quoted)."""
-    return f"nextval({literal_string(qualified(schema, sequence_name(table)))})"
-
-
 def create_table_sql(schema: str, table: Table) -> list[str]:
-    """DDL for a new data table and its id sequence."""
+    """DDL for a new data table (row ids come from ids.reserve_ids, not a sequence)."""
     columns = [f"{quote_ident(n)} {t}" for n, t in SYSTEM_COLUMNS]
     columns += [f"{quote_ident(f.name)} {f.duckdb_type()}" for f in table.stored_fields()]
-    return [
-        f"CREATE TABLE {qualified(schema, table.name)} ({', '.join(columns)})",
-        f"CREATE SEQUENCE IF NOT EXISTS {qualified(schema, sequence_name(table.name))}",
-    ]
+    return [f"CREATE TABLE {qualified(schema, table.name)} ({', '.join(columns)})"]
 
 
 def unique_columns(table: Table) -> list[str]:

@@ -15,10 +15,11 @@ import duckdb
 from engine.audit import AuditItem, encode_changes, record_change
 from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
+from engine.counters import next_autonumber, reserve_ids
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
 from engine.fields import AutonumberField, FieldBase, RelationField, suggest
 from engine.fields.base import coerce_values as coerce_field_values
-from engine.migrate import next_id_sql, unique_columns
+from engine.migrate import unique_columns
 from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
@@ -104,41 +105,6 @@ def _db_problems(
     return problems
 
 
-def next_autonumber(
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    field: AutonumberField,
-    now: datetime,
-    count: int = 1,
-) -> list[str]:
-    """Reserve `count` numbers for an autonumber field; a new stem starts after the highest number in use."""
-    stem = field.stem(now)
-    row = cur.execute(
-        "SELECT last FROM _counters WHERE workspace = ? AND table_name = ? AND field = ? AND stem = ?",
-        [ws.name, table.name, field.name, stem],
-    ).fetchone()
-    if row is None:
-        col = quote_ident(field.name)
-        used = cur.execute(
-            f"SELECT max(TRY_CAST(substr({col}, ?) AS BIGINT)) FROM {qualified(ws.name, table.name)} "
-            f"WHERE starts_with({col}, ?) AND length({col}) = ?",
-            [len(stem) + 1, stem, len(stem) + field.digits],
-        ).fetchone()
-        last = int(used[0] or 0) if used else 0
-        cur.execute(
-            "INSERT INTO _counters VALUES (?, ?, ?, ?, ?)",
-            [ws.name, table.name, field.name, stem, last + count],
-        )
-    else:
-        last = int(row[0])
-        cur.execute(
-            "UPDATE _counters SET last = ? WHERE workspace = ? AND table_name = ? AND field = ? AND stem = ?",
-            [last + count, ws.name, table.name, field.name, stem],
-        )
-    return [field.format(stem, last + i) for i in range(1, count + 1)]
-
-
 def _row(
     cur: duckdb.DuckDBPyConnection,
     ws: Workspace,
@@ -196,10 +162,11 @@ def create_record(
             + [quote_ident(n) for n in names]
         )
         marks = ", ".join(["?"] * (6 + len(names)))
-        new_id = cur.execute(
-            f"INSERT INTO {qualified(ws.name, table.name)} ({cols}) VALUES ({next_id_sql(ws.name, table.name)}, {marks}) RETURNING _id",
-            [1, moment, actor.username, moment, actor.username, source, *typed.values()],
-        ).fetchone()[0]  # type: ignore[index]
+        new_id = reserve_ids(cur, ws, table, 1)
+        cur.execute(
+            f"INSERT INTO {qualified(ws.name, table.name)} ({cols}) VALUES (?, {marks})",
+            [new_id, 1, moment, actor.username, moment, actor.username, source, *typed.values()],
+        )
         record_change(
             store,
             cur,

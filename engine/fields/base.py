@@ -114,7 +114,7 @@ class FieldBase(BaseModel):
         """Coerce a whole column; returns (values, problems) of the same length."""
         frame = pl.DataFrame({"v": series})
         value, problem = self.column_exprs("v", series.dtype)
-        out = frame.select(value.alias("value"), problem.alias("problem"))
+        out = frame.lazy().select(value.alias("value"), problem.alias("problem")).collect()
         return out["value"], out["problem"]
 
     def coerce(self, raw: Any) -> Coerced:
