@@ -26,9 +26,12 @@ MAX_PAGE = 1000
 class Source:
     """FROM clause and the SQL expression of every field the actor may see."""
 
-    from_sql: str
+    from_sql: str  # the table with its lookup joins
+    base_sql: str  # the table alone
+    joins: str
     columns: dict[str, str]  # field or system name → SQL expression
     fields: dict[str, FieldBase]
+    lookups: frozenset[str]  # fields that need the joins
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
                 f"ON {j}.{quote_ident(str(target.business_key))} = {column(relation.name)}"
             )
             columns[field.name] = f"{j}.{quote_ident(field.field)}"
-    from_sql = f"{qualified(ws.name, table.name)} {alias} " + " ".join(joins)
-    return Source(from_sql, columns, fields)
+    base_sql = f"{qualified(ws.name, table.name)} {alias}"
+    lookups = frozenset(n for n, f in fields.items() if isinstance(f, LookupField))
+    return Source(f"{base_sql} {' '.join(joins)}", base_sql, " ".join(joins), columns, fields, lookups)
 
 
 def _inline_numbers(fragment: Fragment) -> str:
@@ -153,14 +157,24 @@ def query_records(
     source = build_source(ws, table, actor)
     where = where_fragment(ws, table, source, filters or [], search)
     select = ", ".join(f"{expr} AS {quote_ident(name)}" for name, expr in source.columns.items())
+    order = order_sql(source, sort or [])
+    used = {f.field for f in filters or []} | {name for name, _ in sort or []}
+    if search:
+        used |= set(table.search_fields)
+    # Lookups are joined for the page's rows only, unless a filter or the sort needs them first.
+    early_join = bool(used & source.lookups)
     cur = store.cursor()
+    counted_from = source.from_sql if early_join else source.base_sql
     total = cur.execute(
-        f"SELECT count(*) FROM {source.from_sql} WHERE {where.sql}", list(where.params)
+        f"SELECT count(*) FROM {counted_from} WHERE {where.sql}", list(where.params)
     ).fetchone()
-    rows = cur.execute(
-        f"SELECT {select} FROM {source.from_sql} WHERE {where.sql} ORDER BY {order_sql(source, sort or [])} "
-        "LIMIT ? OFFSET ?",
+    # Late materialisation: pick the page's ids on narrow columns, then read whole rows for those ids only.
+    ids = cur.execute(
+        f"SELECT t._id FROM {counted_from} WHERE {where.sql} ORDER BY {order} LIMIT ? OFFSET ?",
         [*where.params, page_size, (page - 1) * page_size],
+    ).fetchall()
+    rows = cur.execute(
+        f"SELECT {select} FROM {source.from_sql} WHERE t._id = ANY(?) ORDER BY {order}", [[i for (i,) in ids]]
     ).pl()
     return Page(rows, int(total[0]) if total else 0, page, page_size)
 

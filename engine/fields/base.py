@@ -122,6 +122,27 @@ class FieldBase(BaseModel):
         return coerce_values({self.name: self}, {self.name: raw})[self.name]
 
 
+_EXPR_CACHE: dict[tuple[int, str, str], tuple[FieldBase, tuple[pl.Expr, pl.Expr]]] = {}
+_EXPR_CACHE_SIZE = 2048
+
+
+def _cached_exprs(field: FieldBase, name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """column_exprs, memoised: building the expressions costs more than running them on one row.
+
+    Keyed by the field object's identity (fields are frozen; parsed workspaces are cached and reused); the
+    entry keeps a reference to the field, so an id is never reused while its entry exists.
+    """
+    key = (id(field), name, str(dtype))
+    hit = _EXPR_CACHE.get(key)
+    if hit is not None and hit[0] is field:
+        return hit[1]
+    if len(_EXPR_CACHE) >= _EXPR_CACHE_SIZE:
+        _EXPR_CACHE.clear()
+    exprs = field.column_exprs(name, dtype)
+    _EXPR_CACHE[key] = (field, exprs)
+    return exprs
+
+
 def _one_value_series(name: str, raw: Any) -> pl.Series:
     if isinstance(raw, list | tuple):
         return pl.Series(name, [[None if v is None else str(v) for v in raw]], dtype=pl.List(pl.String))
@@ -142,7 +163,7 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
         else:
             series.append(one)
     frame = pl.DataFrame(series)
-    exprs = [fields[s.name].column_exprs(s.name, s.dtype) for s in series]
+    exprs = [_cached_exprs(fields[s.name], s.name, s.dtype) for s in series]
     try:
         result = frame.select(
             *(v.alias(f"v{i}") for i, (v, _) in enumerate(exprs)),
