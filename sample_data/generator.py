@@ -124,37 +124,41 @@ def make_orders(
     customers: pl.DataFrame,
     skus: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    """Orders with timing driven by warehouse delay profiles and injected hot spots."""
+    """Orders with timing driven by warehouse delay profiles and injected hot spots.
+
+    Random draws are numpy arrays; text columns are built as polars expressions, which keeps a million
+    orders within a few hundred MB.
+    """
     start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     day = rng.integers(0, days, n)
     hour = rng.choice(24, size=n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-    seconds = day * 86400 + hour * 3600 + rng.integers(0, 3600, n)
-    ordered = np.datetime64(start, "s") + seconds.astype("timedelta64[s]")
-    ordered = np.minimum(ordered, np.datetime64(now, "s") - np.timedelta64(60, "s"))
-    order_idx = np.argsort(ordered, kind="stable")
-    ordered = ordered[order_idx]
+    seconds = np.sort(day * 86400 + hour * 3600 + rng.integers(0, 3600, n))
+    ordered = np.minimum(
+        np.datetime64(start, "s") + seconds.astype("timedelta64[s]"),
+        np.datetime64(now, "s") - np.timedelta64(60, "s"),
+    )
+    cust = pl.Series(rng.integers(0, customers.height, n))
+    sku = pl.Series(rng.integers(0, skus.height, n))
+    keys = list(catalog.WAREHOUSE_DELAY_HOURS)
+    nearest = customers["province"].replace_strict(catalog.WAREHOUSE_OF_PROVINCE, default="east").gather(cust)
+    moved = pl.Series(keys).gather(rng.integers(0, len(keys), n))
+    warehouses = pl.select(
+        pl.when(pl.Series(rng.random(n) < 0.15)).then(moved).otherwise(nearest)
+    ).to_series()
+    wh = warehouses.to_numpy()
 
-    cust = rng.integers(0, customers.height, n)
-    sku = rng.integers(0, skus.height, n)
-    provinces = customers["province"].to_numpy()[cust]
-    warehouses = np.array([catalog.WAREHOUSE_OF_PROVINCE.get(p, "east") for p in provinces])
-    moved = rng.random(n) < 0.15  # overflow to another warehouse when the nearest is short
-    warehouse_keys = np.array(list(catalog.WAREHOUSE_DELAY_HOURS))
-    warehouses = np.where(moved, warehouse_keys[rng.integers(0, len(warehouse_keys), n)], warehouses)
-
-    paid_delay = rng.exponential(600, n).astype("timedelta64[s]")
     unpaid = rng.random(n) < 0.03
-    median = np.array([catalog.WAREHOUSE_DELAY_HOURS[w] for w in warehouses])
+    median = warehouses.replace_strict(catalog.WAREHOUSE_DELAY_HOURS, return_dtype=pl.Float64).to_numpy()
     ship_hours = median * np.exp(rng.normal(0, 0.6, n))
-
     hot_days = rng.choice(np.arange(max(days - 30, 0), days), size=min(6, days), replace=False)
-    hot_spots = [(str(warehouse_keys[rng.integers(0, 7)]), int(d)) for d in hot_days]
+    hot_spots = [(keys[int(rng.integers(0, 7))], int(d)) for d in hot_days]
     order_day = ((ordered - np.datetime64(start, "s")) // np.timedelta64(1, "D")).astype(int)
-    for wh, d in hot_spots:
-        cell = (warehouses == wh) & (order_day == d)
+    for hot_wh, d in hot_spots:
+        cell = (wh == hot_wh) & (order_day == d)
         ship_hours = np.where(cell & (rng.random(n) < 0.7), rng.uniform(26, 60, n), ship_hours)
+    del wh, order_day
 
-    paid = ordered + paid_delay
+    paid = ordered + rng.exponential(600, n).astype("timedelta64[s]")
     shipped = paid + (ship_hours * 3600).astype("timedelta64[s]")
     signed = shipped + (rng.uniform(20, 96, n) * 3600).astype("timedelta64[s]")
     now64 = np.datetime64(now, "s")
@@ -164,83 +168,105 @@ def make_orders(
     cancelled = ~is_shipped & (rng.random(n) < 0.25)
 
     initial, before, shipped_state, signed_state, cancelled_state = _flow_states(states)
-    pre = np.array(before)[rng.integers(0, len(before), n)]
-    status = np.where(
-        is_signed, signed_state, np.where(is_shipped, shipped_state, np.where(is_paid, pre, initial))
-    )
-    status = np.where(cancelled, cancelled_state, status)
-
+    pre = pl.Series(before).gather(rng.integers(0, len(before), n))
     qty = np.maximum(
         1, rng.geometric(0.45, n) * (1 + (template == "hardware_wholesale") * rng.integers(0, 40, n))
     )
-    list_price = skus["list_price"].to_numpy()[sku]
-    unit_price = np.round(list_price * rng.uniform(0.85, 1.05, n), 2)
-    channel = _pick(rng, catalog.CHANNEL_WEIGHTS, n)
-    carrier = _pick(rng, catalog.CARRIER_WEIGHTS, n)
-    phones = customers["phone"].to_numpy()[cust]
-    masked = np.isin(channel, ["taobao", "pdd"]) & (rng.random(n) < 0.3)
-    last4 = pl.Series(phones).str.slice(-4).to_numpy().astype(str)
-    phones = np.where(masked, np.char.add(np.char.add(phones.astype("U3"), "****"), last4), phones)
-    tracking = np.char.add(
-        np.char.upper(carrier.astype(str)), np.char.zfill(rng.integers(0, 10**12, n).astype(str), 12)
-    )
-    tags = [
-        (["rush"] if r < 0.05 else []) + (["vip"] if v < 0.08 else [])
-        for r, v in zip(rng.random(n), rng.random(n), strict=True)
-    ]
-    days_str = np.datetime_as_string(ordered, unit="D")
+    carrier = pl.Series(_pick(rng, catalog.CARRIER_WEIGHTS, n))
     frame = pl.DataFrame(
         {
             "ordered_at": ordered.astype("datetime64[us]"),
-            "day": days_str,
-        }
-    ).with_columns(
-        (
-            pl.lit(prefix)
-            + pl.col("day").str.replace_all("-", "")
-            + (pl.int_range(pl.len()).over("day") + 1).cast(pl.String).str.zfill(6)
-        ).alias("order_no")
-    )
-    streets = np.array(catalog.STREETS)[rng.integers(0, len(catalog.STREETS), n)]
-    cities = customers["city"].to_numpy()[cust]
-    orders = pl.DataFrame(
-        {
-            "order_no": frame["order_no"],
-            "channel": channel,
-            "customer_no": customers["customer_no"].to_numpy()[cust],
-            "customer_name": customers["name"].to_numpy()[cust],
-            "phone": phones,
-            "province": provinces,
-            "city": cities,
-            "address": np.char.add(
-                np.char.add(cities.astype(str), streets),
-                np.char.add(rng.integers(1, 999, n).astype(str), "号"),
-            ),
-            "sku": skus["sku_code"].to_numpy()[sku],
-            "qty": qty.astype(np.int64),
-            "unit_price": unit_price,
-            "unit_cost": np.round(skus["cost"].to_numpy()[sku], 2),
+            "paid_at": paid.astype("datetime64[us]"),
+            "shipped_at": shipped.astype("datetime64[us]"),
+            "signed_at": signed.astype("datetime64[us]"),
+            "is_paid": is_paid,
+            "is_shipped": is_shipped,
+            "is_signed": is_signed,
+            "cancelled": cancelled,
+            "pre": pre,
+            "cust": cust,
+            "sku_i": sku,
             "warehouse": warehouses,
-            "status": status,
-            "ordered_at": frame["ordered_at"],
-            "paid_at": pl.Series(paid.astype("datetime64[us]")),
-            "promised_at": pl.Series((paid + np.timedelta64(72, "h")).astype("datetime64[us]")),
-            "shipped_at": pl.Series(shipped.astype("datetime64[us]")),
-            "signed_at": pl.Series(signed.astype("datetime64[us]")),
+            "channel": _pick(rng, catalog.CHANNEL_WEIGHTS, n),
             "carrier": carrier,
-            "tracking_no": tracking,
-            "priority_tags": pl.Series(tags, dtype=pl.List(pl.String)),
+            "price_factor": rng.uniform(0.85, 1.05, n),
+            "mask_draw": rng.random(n),
+            "street": pl.Series(catalog.STREETS).gather(rng.integers(0, len(catalog.STREETS), n)),
+            "house": rng.integers(1, 999, n),
+            "tracking_digits": rng.integers(0, 10**12, n),
+            "rush": rng.random(n) < 0.05,
+            "vip": rng.random(n) < 0.08,
+            "qty": qty.astype(np.int64),
         }
-    ).with_columns(
-        pl.when(pl.Series(is_paid)).then(pl.col("paid_at")).alias("paid_at"),
-        pl.when(pl.Series(is_paid)).then(pl.col("promised_at")).alias("promised_at"),
-        pl.when(pl.Series(is_shipped)).then(pl.col("shipped_at")).alias("shipped_at"),
-        pl.when(pl.Series(is_signed)).then(pl.col("signed_at")).alias("signed_at"),
-        pl.when(pl.Series(is_shipped)).then(pl.col("carrier")).alias("carrier"),
-        pl.when(pl.Series(is_shipped)).then(pl.col("tracking_no")).alias("tracking_no"),
+    )
+    del ordered, paid, shipped, signed
+    c = customers.with_row_index("cust").with_columns(pl.col("cust").cast(pl.Int64))
+    k = skus.with_row_index("sku_i").with_columns(pl.col("sku_i").cast(pl.Int64))
+    day = pl.col("ordered_at").dt.strftime("%Y%m%d")
+    phone = pl.col("phone")
+    masked = pl.col("channel").is_in(["taobao", "pdd"]) & (pl.col("mask_draw") < 0.3)
+    status = (
+        pl.when(pl.col("cancelled"))
+        .then(pl.lit(cancelled_state))
+        .when(pl.col("is_signed"))
+        .then(pl.lit(signed_state))
+        .when(pl.col("is_shipped"))
+        .then(pl.lit(shipped_state))
+        .when(pl.col("is_paid"))
+        .then(pl.col("pre"))
+        .otherwise(pl.lit(initial))
+    )
+    orders = (
+        frame.join(
+            c.select(
+                "cust", "customer_no", pl.col("name").alias("customer_name"), "phone", "province", "city"
+            ),
+            on="cust",
+            how="left",
+        )
+        .join(
+            k.select("sku_i", "sku_code", "list_price", "cost"), on="sku_i", how="left", maintain_order="left"
+        )
+        .select(
+            (
+                pl.lit(prefix) + day + (pl.int_range(pl.len()).over(day) + 1).cast(pl.String).str.zfill(6)
+            ).alias("order_no"),
+            "channel",
+            "customer_no",
+            "customer_name",
+            pl.when(masked)
+            .then(phone.str.slice(0, 3) + pl.lit("****") + phone.str.slice(7, 4))
+            .otherwise(phone)
+            .alias("phone"),
+            "province",
+            "city",
+            pl.concat_str(
+                [pl.col("city"), pl.col("street"), pl.col("house").cast(pl.String), pl.lit("号")]
+            ).alias("address"),
+            pl.col("sku_code").alias("sku"),
+            "qty",
+            (pl.col("list_price") * pl.col("price_factor")).round(2).alias("unit_price"),
+            pl.col("cost").round(2).alias("unit_cost"),
+            "warehouse",
+            status.alias("status"),
+            "ordered_at",
+            pl.when("is_paid").then(pl.col("paid_at")).alias("paid_at"),
+            pl.when("is_paid").then(pl.col("paid_at") + pl.duration(hours=72)).alias("promised_at"),
+            pl.when("is_shipped").then(pl.col("shipped_at")).alias("shipped_at"),
+            pl.when("is_signed").then(pl.col("signed_at")).alias("signed_at"),
+            pl.when("is_shipped").then(pl.col("carrier")).alias("carrier"),
+            pl.when("is_shipped")
+            .then(
+                pl.col("carrier").str.to_uppercase() + pl.col("tracking_digits").cast(pl.String).str.zfill(12)
+            )
+            .alias("tracking_no"),
+            pl.concat_list(pl.when("rush").then(pl.lit("rush")), pl.when("vip").then(pl.lit("vip")))
+            .list.drop_nulls()
+            .alias("priority_tags"),
+        )
     )
     day_names = [(start + timedelta(days=d)).strftime("%Y-%m-%d") for _, d in hot_spots]
-    return orders, [(wh, name) for (wh, _), name in zip(hot_spots, day_names, strict=True)]
+    return orders, [(w, name) for (w, _), name in zip(hot_spots, day_names, strict=True)]
 
 
 def make_after_sales(rng: np.random.Generator, orders: pl.DataFrame, now: datetime) -> pl.DataFrame:
