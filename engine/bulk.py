@@ -68,26 +68,31 @@ def _errors_where(frame: pl.DataFrame, mask: pl.Expr, field: str, message: pl.Ex
     )
 
 
+COERCE_CHUNK = 200_000
+
+
 def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed values of every field column (plus __row) and the long list of cell problems."""
+    """Typed values of every field column (plus __row) and the long list of cell problems.
+
+    Works through the rows in chunks: the intermediate columns of a chunk (trimmed text, parsed numbers)
+    are freed before the next, which keeps memory near the size of the input.
+    """
     names = [c for c in frame.columns if c != ROW]
     values, problems = [], []
     for name in names:
         value, problem = table.by_name[name].column_exprs(name, frame.schema[name])
         values.append(value)
         problems.append(problem.alias(f"{name}__problem"))
-    # Lazy, so shared sub-expressions (a cleaned cell used by the value and its checks) are computed once.
-    out = frame.lazy().select(pl.col(ROW), *values, *problems).collect()
-    errors = [
-        _errors_where(
-            out,
-            pl.col(f"{n}__problem").is_not_null(),
-            n,
-            pl.concat_str([pl.lit(table.by_name[n].label + ": "), pl.col(f"{n}__problem")]),
-        )
-        for n in names
-    ]
-    return out.select(ROW, *names), pl.concat([_empty_errors(), *errors])
+    typed, errors = [], [_empty_errors()]
+    for chunk in frame.iter_slices(COERCE_CHUNK):
+        # Lazy, so shared sub-expressions (a cleaned cell used by the value and its checks) run once.
+        out = chunk.lazy().select(pl.col(ROW), *values, *problems).collect()
+        for n in names:
+            flagged = pl.col(f"{n}__problem").is_not_null()
+            message = pl.concat_str([pl.lit(table.by_name[n].label + ": "), pl.col(f"{n}__problem")])
+            errors.append(_errors_where(out, flagged, n, message))
+        typed.append(out.select(ROW, *names))
+    return pl.concat(typed, rechunk=False), pl.concat(errors)
 
 
 def _frame_checks(table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
@@ -98,14 +103,14 @@ def _frame_checks(table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
             typed, pl.col(key).is_null(), key, f"{table.by_name[key].label} (business key) is required"
         )
     ]
-    # The row a repeated key first appeared in, computed before filtering so the window sees every row.
-    with_first = typed.with_columns(pl.col(ROW).first().over(key).alias("__first"))
-    dup = pl.col(key).is_not_null() & (pl.col(ROW) != pl.col("__first"))
+    # Repeated keys are rare: find them first, then the row each first appeared in, on that subset only.
+    repeated = typed.select(ROW, key).filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
+    with_first = repeated.with_columns(pl.col(ROW).first().over(key).alias("__first"))
     label = table.by_name[key].label
     msg = pl.concat_str(
         [pl.lit(f"{label} "), pl.col(key), pl.lit(" repeats row "), pl.col("__first").cast(pl.String)]
     )
-    out.append(_errors_where(with_first, dup, key, msg))
+    out.append(_errors_where(with_first, pl.col(ROW) != pl.col("__first"), key, msg))
     for field in table.stored_fields():
         if field.required and field.name in typed.columns and field.name != key:
             out.append(

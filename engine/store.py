@@ -94,6 +94,15 @@ class Store:
         self._con.close()
 
 
+def _config() -> dict[str, str | bool]:
+    """DuckDB settings: no network for extensions; a bounded buffer pool (DuckDB's default is 80% of RAM,
+    too much for an app sharing a small server), overridable with $ORDERHUB_DUCKDB_MEMORY."""
+    return {
+        "autoinstall_known_extensions": False,
+        "memory_limit": os.environ.get("ORDERHUB_DUCKDB_MEMORY", "1GB"),
+    }
+
+
 def resolve_path(path: str | os.PathLike[str] | None) -> str:
     """The database path: explicit, else $ORDERHUB_DB, else data/orderhub.duckdb."""
     return str(path or os.environ.get("ORDERHUB_DB") or DEFAULT_DB)
@@ -105,7 +114,7 @@ def open_store(path: str | os.PathLike[str] | None = None, read_only: bool = Fal
     if resolved != ":memory:":
         Path(resolved).parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(resolved, read_only=read_only, config={"autoinstall_known_extensions": False})
+        con = duckdb.connect(resolved, read_only=read_only, config=_config())
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
