@@ -140,3 +140,21 @@ def test_autonumbers_are_issued_for_new_rows_without_one(store, small_ws) -> Non
         store, small_ws, "after_sales", frame(case_no=["X"], order_no=[None]), ADMIN, NOW, report=True
     )
     assert count(store, "SELECT count(*) FROM demo.after_sales") == 0  # order_no is required
+
+
+def test_arrow_tables_are_accepted(store, small_ws) -> None:
+    table = pl.DataFrame({"order_no": ["H1", "H2"], "customer": ["a", "b"], "qty": [1, 2]}).to_arrow()
+    assert bulk_upsert(store, small_ws, "orders", table, ADMIN, NOW).inserted == 2
+
+
+def test_ids_continue_after_single_and_bulk_writes(store, small_ws) -> None:
+    from engine.records import create_record
+
+    first = create_record(store, small_ws, "orders", {"customer": "a"}, ADMIN, NOW)
+    bulk_upsert(store, small_ws, "orders", frame(order_no=["I1", "I2"], customer=["b", "c"]), ADMIN, NOW)
+    last = create_record(store, small_ws, "orders", {"customer": "d"}, ADMIN, NOW)
+    ids = [r[0] for r in store.cursor().execute("SELECT _id FROM demo.orders ORDER BY _id").fetchall()]
+    assert (
+        ids == [first["_id"], first["_id"] + 1, first["_id"] + 2, last["_id"]]
+        and last["_id"] == first["_id"] + 3
+    )
