@@ -56,6 +56,18 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def cmd_bootstrap(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.bootstrap import ensure_ready
+
+    first = ensure_ready(_store(args), args.orders)
+    out: dict[str, Any] = {"database": resolve_path(args.db), "demo_workspace": first.demo_workspace}
+    if first.admin_password:
+        out["admin"] = {"username": "admin", "password": first.admin_password}
+        if not args.json:
+            print(f"OrderHub first start: sign in as 'admin' with password {first.admin_password}")
+    return out
+
+
 def cmd_seed(args: argparse.Namespace) -> dict[str, Any]:
     from engine.seed import seed_workspace
 
@@ -183,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orders", type=int, default=0, help="also generate this many sample orders")
     p.add_argument("--days", type=int, default=90)
     p.add_argument("--seed", type=int, default=7)
+
+    p = add(
+        sub, "bootstrap", cmd_bootstrap, "first start: create the admin user and a demo workspace if missing"
+    )
+    p.add_argument(
+        "--orders", type=int, default=None, help="demo orders (default $ORDERHUB_DEMO_ORDERS or 50000)"
+    )
 
     p = add(sub, "seed", cmd_seed, "generate sample orders into a template workspace")
     p.add_argument("--orders", type=int, default=50_000)

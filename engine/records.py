@@ -64,14 +64,22 @@ def coerce_values(
     return out, problems
 
 
-def _guard_input(table: Table, values: dict[str, Any], actor: Actor) -> None:
-    names = list(values)
-    unknown = check_names(table, names)
-    if unknown:
-        raise DataError(f"{len(unknown)} unknown field(s) for {table.name}", unknown)
-    refused = writable_problems(actor, table, names)
+def _needs_fixing(table: Table, problems: list[Problem]) -> DataError:
+    return DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+
+
+def validated(table: Table, values: dict[str, Any], actor: Actor, creating: bool) -> dict[str, Any]:
+    """Typed values after every check that needs no database: permissions on the fields first (refused),
+    then unknown names and bad values together (all reported at once)."""
+    refused = writable_problems(actor, table, [n for n in values if table.field(n) is not None])
     if refused:
         raise RefusedError(f"{actor.username} may not write these fields", refused)
+    unknown = check_names(table, list(values))
+    known = {k: v for k, v in values.items() if table.field(k) is not None}
+    typed, problems = coerce_values(table, known, creating)
+    if unknown or problems:
+        raise _needs_fixing(table, [*unknown, *problems])
+    return typed
 
 
 def _db_problems(
@@ -142,10 +150,7 @@ def create_record(
     """Validate and insert one record; returns it as stored (with computed and lookup fields)."""
     table = ws.require_table(table_name)
     require_table(actor, table, "create")
-    _guard_input(table, values, actor)
-    typed, problems = coerce_values(table, values, creating=True)
-    if problems:
-        raise DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+    typed = validated(table, values, actor, creating=True)
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
         for field in table.stored_fields():
@@ -153,9 +158,7 @@ def create_record(
                 typed[field.name] = next_autonumber(cur, ws, table, field, moment)[0]
         problems = _db_problems(cur, ws, table, typed, None)
         if problems:
-            raise DataError(
-                f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems
-            )
+            raise _needs_fixing(table, problems)
         names = list(typed)
         cols = ", ".join(
             ["_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source"]
@@ -198,10 +201,7 @@ def update_record(
     """
     table = ws.require_table(table_name)
     require_table(actor, table, "update")
-    _guard_input(table, changes, actor)
-    typed, problems = coerce_values(table, changes, creating=False)
-    if problems:
-        raise DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+    typed = validated(table, changes, actor, creating=False)
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
         current = _row(cur, ws, table, record_id, list(typed))
@@ -211,9 +211,7 @@ def update_record(
             return _visible(table, actor, current)
         problems = _db_problems(cur, ws, table, diff, record_id)
         if problems:
-            raise DataError(
-                f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems
-            )
+            raise _needs_fixing(table, problems)
         sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
         cur.execute(
             f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "

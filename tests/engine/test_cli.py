@@ -102,3 +102,14 @@ def test_bench_prints_one_json_object(capsys, args) -> None:
     assert code == 0
     for key in ("orders", "bulk_upsert_rows_per_s", "single_update_per_s", "page_query_ms", "peak_rss_mb"):
         assert out[key] > 0
+
+
+def test_bootstrap_prints_the_first_login_once(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("ORDERHUB_ADMIN_PASSWORD", raising=False)
+    db = str(tmp_path / "first.duckdb")
+    assert main(["bootstrap", "--db", db, "--orders", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "OrderHub first start: sign in as 'admin' with password" in out
+    assert main(["bootstrap", "--db", db, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert "admin" not in again and again["demo_workspace"] is None

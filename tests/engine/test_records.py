@@ -51,8 +51,9 @@ def test_invalid_values_are_all_reported_and_nothing_is_written(store, small_ws)
 
 
 def test_unknown_field_is_named_with_a_suggestion(store, small_ws) -> None:
-    with pytest.raises(DataError, match="unknown field 'custmer' — did you mean 'customer'"):
-        create_record(store, small_ws, "orders", {"custmer": "x"}, ADMIN, NOW)
+    with pytest.raises(DataError, match="unknown field 'custmer' — did you mean 'customer'") as info:
+        create_record(store, small_ws, "orders", {"custmer": "x", "qty": "many"}, ADMIN, NOW)
+    assert [p.path for p in info.value.problems] == ["custmer", "customer", "qty"]  # all at once
     with pytest.raises(DataError, match="system column"):
         create_record(store, small_ws, "orders", {"customer": "x", "_version": 5}, ADMIN, NOW)
 
