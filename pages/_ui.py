@@ -13,7 +13,8 @@ from engine import workspaces
 from engine.auth import Actor
 from engine.bootstrap import ensure_ready
 from engine.errors import ConflictError, EngineError, RefusedError
-from engine.schema import Workspace
+from engine.forms import can, label_of
+from engine.schema import Table, Workspace
 from engine.store import Store, open_store
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -132,6 +133,16 @@ def current_workspace(store: Store) -> Workspace | None:
     except EngineError as exc:
         show_error(exc)
         return None
+
+
+def choose_table(ws: Workspace, action: str, key: str) -> Table:
+    """A table picker over the tables the actor may `action`; stops the page when there are none."""
+    tables = [tb for tb in ws.tables if can(actor(), tb, action)]
+    if not tables:
+        st.info(t("no_permission"))
+        st.stop()
+    labels = {tb.name: label_of(tb, lang()) for tb in tables}
+    return ws.require_table(st.selectbox(t("table"), list(labels), format_func=labels.get, key=key))
 
 
 def show_error(exc: EngineError) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.errors import EngineError
-from engine.forms import can, form_fields, label_of
+from engine.forms import form_fields
 from engine.records import create_record
-from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+from pages._ui import actor, choose_table, current_workspace, get_store, lang, show_error, t
 from pages._widgets import render_fields
 
 store = get_store()
@@ -15,14 +15,9 @@ me = actor()
 ws = current_workspace(store)
 if ws is None:
     st.stop()
-tables = [tb for tb in ws.tables if can(me, tb, "create")]
 st.title(t("new_record"))
-if not tables:
-    st.info(t("no_permission"))
-    st.stop()
-labels = {tb.name: label_of(tb, lang()) for tb in tables}
-table_name = st.selectbox(t("table"), list(labels), format_func=labels.get, key="form_table")
-table = ws.require_table(table_name)
+table = choose_table(ws, "create", "form_table")
+table_name = table.name
 errors: dict[str, str] = st.session_state.get("form_errors", {})
 with st.form("entry", clear_on_submit=False):
     fields = [f for f in form_fields(table, me, lang()) if f.widget != "readonly"]

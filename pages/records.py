@@ -12,10 +12,10 @@ from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, operators_for
-from engine.forms import can, form_fields, grid_frame, label_of
+from engine.forms import can, form_fields, grid_frame
 from engine.query import query_records
 from engine.records import get_record, update_record
-from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+from pages._ui import actor, choose_table, current_workspace, get_store, lang, show_error, t
 from pages._widgets import changed_values, render_fields
 
 store = get_store()
@@ -23,14 +23,9 @@ me = actor()
 ws = current_workspace(store)
 if ws is None:
     st.stop()
-tables = [tb for tb in ws.tables if can(me, tb, "read")]
-if not tables:
-    st.info(t("no_permission"))
-    st.stop()
-labels = {tb.name: label_of(tb, lang()) for tb in tables}
 st.title(t("records"))
-table_name = st.selectbox(t("table"), list(labels), format_func=labels.get, key="rec_table")
-table = ws.require_table(table_name)
+table = choose_table(ws, "read", "rec_table")
+table_name = table.name
 fields = {f.name: f for f in form_fields(table, me, lang())}
 filters_key = f"filters_{ws.name}_{table_name}"
 filters: list[dict[str, Any]] = st.session_state.setdefault(filters_key, [])

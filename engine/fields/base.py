@@ -182,6 +182,16 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
     return out
 
 
+class StringField(FieldBase):
+    """Base of types stored as text (VARCHAR in DuckDB, String in polars)."""
+
+    def duckdb_type(self) -> str:
+        return "VARCHAR"
+
+    def polars_dtype(self) -> pl.DataType:
+        return pl.String()
+
+
 def blank_to_null(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Trim text and treat empty strings as missing; other dtypes pass through."""
     if dtype == pl.String:

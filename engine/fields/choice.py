@@ -7,7 +7,7 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from engine.fields.base import FieldBase, problem_when
+from engine.fields.base import FieldBase, StringField, problem_when
 from engine.fields.text import as_text
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "对", "√", "✓", "✔", "on")
@@ -87,17 +87,11 @@ class _SelectBase(FieldBase):
         return type(other) is type(self) and set(self.option_values()) <= set(other.option_values())  # type: ignore[attr-defined]
 
 
-class SingleSelectField(_SelectBase):
+class SingleSelectField(_SelectBase, StringField):
     """One option out of a list (a status, a channel, a priority tag)."""
 
     type: Literal["single_select"] = "single_select"
     widget = "select"
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)

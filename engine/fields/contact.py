@@ -12,8 +12,8 @@ from urllib.parse import quote
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, problem_when
-from engine.fields.text import as_text
+from engine.fields.base import StringField, problem_when
+from engine.fields.text import as_text, code_text
 
 MOBILE = r"^1[3-9]\d{9}$"
 MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
@@ -34,18 +34,12 @@ def normalise_phone(text: pl.Expr) -> pl.Expr:
     return pl.when(is_mobile_like).then(no_dash).otherwise(out)
 
 
-class PhoneField(FieldBase):
+class PhoneField(StringField):
     """A Chinese mobile or landline number; masked mobiles are allowed unless `allow_masked` is false."""
 
     type: Literal["phone"] = "phone"
     widget = "text"
     allow_masked: bool = True
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = normalise_phone(as_text(raw, dtype))
@@ -54,24 +48,18 @@ class PhoneField(FieldBase):
         return value, problem_when(~ok, raw, "is not a phone number (e.g. 13800138000 or 021-62345678)")
 
 
-class EmailField(FieldBase):
+class EmailField(StringField):
     """An e-mail address, stored lowercase."""
 
     type: Literal["email"] = "email"
     widget = "text"
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = as_text(raw, dtype).str.to_lowercase()
         return value, problem_when(~value.str.contains(EMAIL), raw, "is not an e-mail address")
 
 
-class LinkField(FieldBase):
+class LinkField(StringField):
     """A value shown as a link built from a URL template, e.g. a tracking number → the carrier's page."""
 
     type: Literal["link"] = "link"
@@ -87,15 +75,8 @@ class LinkField(FieldBase):
             raise ValueError(f"url_template {template!r} must start with https:// or http://")
         return template
 
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
-
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-        value = as_text(raw, dtype)
-        return value, problem_when(value.str.contains(r"\s"), raw, "contains spaces")
+        return code_text(raw, dtype)
 
     def url(self, value: str | None) -> str | None:
         """The link for one value, the value URL-quoted."""

@@ -12,13 +12,13 @@ from typing import Literal
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, problem_when
-from engine.fields.text import as_text
+from engine.fields.base import FieldBase, StringField
+from engine.fields.text import as_text, code_text
 
 DATE_PARTS = {"": "", "YYYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "YYYYMM": "%Y%m"}
 
 
-class AutonumberField(FieldBase):
+class AutonumberField(StringField):
     """Numbers such as SO202611230001: prefix, date part, then a counter that restarts with each date part."""
 
     type: Literal["autonumber"] = "autonumber"
@@ -27,15 +27,8 @@ class AutonumberField(FieldBase):
     date_part: Literal["", "YYYYMMDD", "YYMMDD", "YYYYMM"] = "YYYYMMDD"
     digits: int = Field(4, ge=1, le=12)
 
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
-
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-        value = as_text(raw, dtype)
-        return value, problem_when(value.str.contains(r"\s"), raw, "contains spaces")
+        return code_text(raw, dtype)
 
     def stem(self, now: datetime) -> str:
         """The part before the counter for numbers issued at `now`."""
@@ -46,18 +39,12 @@ class AutonumberField(FieldBase):
         return f"{stem}{counter:0{self.digits}d}"
 
 
-class RelationField(FieldBase):
+class RelationField(StringField):
     """A link to one row of another table, stored as that row's business key (after-sales → order)."""
 
     type: Literal["relation"] = "relation"
     widget = "relation"
     table: str = Field(description="Name of the target table; it must have a business key.")
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return as_text(raw, dtype), pl.lit(None, pl.String)

@@ -8,7 +8,7 @@ from typing import Literal
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, first_problem, problem_when
+from engine.fields.base import FieldBase, StringField, first_problem, problem_when
 
 
 def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -25,7 +25,13 @@ def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return raw.cast(pl.String)
 
 
-class TextField(FieldBase):
+def code_text(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """A code such as a tracking or order number: text without inner spaces."""
+    value = as_text(raw, dtype)
+    return value, problem_when(value.str.contains(r"\s"), raw, "contains spaces")
+
+
+class TextField(StringField):
     """Single-line text."""
 
     type: Literal["text"] = "text"
@@ -43,12 +49,6 @@ class TextField(FieldBase):
             except re.error as exc:
                 raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from exc
         return value
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, TextField | LongTextField)
@@ -76,18 +76,12 @@ class TextField(FieldBase):
         return text, first_problem(*problems) if problems else pl.lit(None, pl.String)
 
 
-class LongTextField(FieldBase):
+class LongTextField(StringField):
     """Multi-line text such as remarks."""
 
     type: Literal["long_text"] = "long_text"
     widget = "textarea"
     max_length: int | None = Field(None, ge=1)
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
-
-    def polars_dtype(self) -> pl.DataType:
-        return pl.String()
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, LongTextField)
