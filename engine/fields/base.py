@@ -20,6 +20,9 @@ NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 BLANKS = " \t\r\n\u3000\u00a0"
 
 
+NOT_QUICK: Any = object()
+
+
 @dataclass(frozen=True)
 class Coerced:
     """The typed value of one input, or the reason it was refused."""
@@ -121,6 +124,15 @@ class FieldBase(BaseModel):
         """Coerce one value (the form path); never raises."""
         return coerce_values({self.name: self}, {self.name: raw})[self.name]
 
+    def quick_value(self, raw: Any) -> Any:
+        """The stored value of an input that is already clean and valid, or NOT_QUICK.
+
+        A shortcut for single-record writes only: it must give exactly what the polars path gives (a property
+        test holds them together) and must defer anything doubtful, including every invalid input, so that
+        messages always come from one place.
+        """
+        return NOT_QUICK
+
 
 _EXPR_CACHE: dict[tuple[int, str, str], tuple[FieldBase, tuple[pl.Expr, pl.Expr]]] = {}
 _EXPR_CACHE_SIZE = 2048
@@ -154,6 +166,15 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
     out: dict[str, Coerced] = {}
     series = []
     for name, raw in values.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip(BLANKS)):
+            out[name] = Coerced(None, None)  # blank is missing, for every type
+            continue
+        quick = (
+            NOT_QUICK if isinstance(raw, str) and raw != raw.strip(BLANKS) else fields[name].quick_value(raw)
+        )
+        if quick is not NOT_QUICK:
+            out[name] = Coerced(quick, None)
+            continue
         try:
             one = _one_value_series(name, raw)
         except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
@@ -162,6 +183,8 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
             out[name] = Coerced(None, f"{raw!r} cannot be read as {fields[name].type}")
         else:
             series.append(one)
+    if not series:
+        return out
     frame = pl.DataFrame(series)
     exprs = [_cached_exprs(fields[s.name], s.name, s.dtype) for s in series]
     try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from engine.fields.base import FieldBase, StringField, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, StringField, problem_when
 from engine.fields.text import as_text
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "对", "√", "✓", "✔", "on")
@@ -27,6 +27,9 @@ class BooleanField(FieldBase):
 
     def polars_dtype(self) -> pl.DataType:
         return pl.Boolean()
+
+    def quick_value(self, raw: Any) -> Any:
+        return raw if type(raw) is bool else NOT_QUICK
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         if dtype == pl.Boolean:
@@ -93,6 +96,9 @@ class SingleSelectField(_SelectBase, StringField):
     type: Literal["single_select"] = "single_select"
     widget = "select"
 
+    def quick_value(self, raw: Any) -> Any:
+        return self.lookup_map().get(raw.lower(), NOT_QUICK) if type(raw) is str else NOT_QUICK
+
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)
         mapping = self.lookup_map()
@@ -115,6 +121,15 @@ class MultiSelectField(_SelectBase):
 
     def polars_dtype(self) -> pl.DataType:
         return pl.List(pl.String)
+
+    def quick_value(self, raw: Any) -> Any:
+        if type(raw) is not list or not all(type(v) is str and v == v.strip() for v in raw):
+            return NOT_QUICK
+        mapping = self.lookup_map()
+        values = [mapping.get(v.lower()) for v in raw if v]
+        if None in values:
+            return NOT_QUICK
+        return list(dict.fromkeys(values)) or None
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         if isinstance(dtype, pl.List):

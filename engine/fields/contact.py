@@ -6,19 +6,24 @@ mobiles from platform exports (138****1234), which are kept masked: the real num
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 from urllib.parse import quote
 
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import StringField, problem_when
-from engine.fields.text import as_text, code_text
+from engine.fields.base import NOT_QUICK, StringField, problem_when
+from engine.fields.text import as_text, code_text, quick_code
 
 MOBILE = r"^1[3-9]\d{9}$"
 MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
 LANDLINE = r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$"
 EMAIL = r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$"
+# Inputs already in stored form, for the single-record shortcut (normalisation would leave them unchanged).
+_CLEAN_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?|1[3-9]\d\*{4}\d{4}")
+_CLEAN_PHONE_UNMASKED = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?")
+_EMAIL = re.compile(EMAIL)
 FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
 
 
@@ -41,6 +46,10 @@ class PhoneField(StringField):
     widget = "text"
     allow_masked: bool = True
 
+    def quick_value(self, raw: Any) -> Any:
+        shapes = _CLEAN_PHONE if self.allow_masked else _CLEAN_PHONE_UNMASKED
+        return raw if type(raw) is str and shapes.fullmatch(raw) else NOT_QUICK
+
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = normalise_phone(as_text(raw, dtype))
         shapes = [MOBILE, LANDLINE, MASKED_MOBILE] if self.allow_masked else [MOBILE, LANDLINE]
@@ -53,6 +62,9 @@ class EmailField(StringField):
 
     type: Literal["email"] = "email"
     widget = "text"
+
+    def quick_value(self, raw: Any) -> Any:
+        return raw if type(raw) is str and raw == raw.lower() and _EMAIL.fullmatch(raw) else NOT_QUICK
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = as_text(raw, dtype).str.to_lowercase()
@@ -74,6 +86,9 @@ class LinkField(StringField):
         if not template.startswith(("https://", "http://")):
             raise ValueError(f"url_template {template!r} must start with https:// or http://")
         return template
+
+    def quick_value(self, raw: Any) -> Any:
+        return quick_code(raw)
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return code_text(raw, dtype)

@@ -7,13 +7,13 @@ column of its own and reads a field of the related row at query time.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import Field, field_validator
 
 from engine.fields.base import FieldBase, StringField
-from engine.fields.text import as_text, code_text
+from engine.fields.text import as_text, code_text, quick_code
 
 DATE_PARTS = {"": "", "YYYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "YYYYMM": "%Y%m"}
 
@@ -26,6 +26,9 @@ class AutonumberField(StringField):
     prefix: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,12}$")
     date_part: Literal["", "YYYYMMDD", "YYMMDD", "YYYYMM"] = "YYYYMMDD"
     digits: int = Field(4, ge=1, le=12)
+
+    def quick_value(self, raw: Any) -> Any:
+        return quick_code(raw)
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return code_text(raw, dtype)
@@ -45,6 +48,9 @@ class RelationField(StringField):
     type: Literal["relation"] = "relation"
     widget = "relation"
     table: str = Field(description="Name of the target table; it must have a business key.")
+
+    def quick_value(self, raw: Any) -> Any:
+        return quick_code(raw)
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return as_text(raw, dtype), pl.lit(None, pl.String)

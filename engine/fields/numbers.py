@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import Field
 
-from engine.fields.base import FieldBase, first_problem, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, first_problem, problem_when
 
 CURRENCY_MARKS = r"[,，\s¥￥元]|RMB|CNY"
 
@@ -36,6 +37,19 @@ def range_problems(
     return out
 
 
+def _in_range(value: Any, minimum: Any, maximum: Any) -> bool:
+    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+
+
+def _quick_decimal(raw: Any, scale: int) -> Decimal | None:
+    """An int, or plain digits with at most `scale` decimals, as an exact Decimal; else None."""
+    if type(raw) is int and abs(raw) < 10**12:
+        return Decimal(raw).quantize(Decimal(1).scaleb(-scale))
+    if type(raw) is str and re.fullmatch(rf"-?\d{{1,12}}(\.\d{{1,{scale}}})?", raw):
+        return Decimal(raw).quantize(Decimal(1).scaleb(-scale))
+    return None
+
+
 class IntegerField(FieldBase):
     """Whole numbers (quantities, counts)."""
 
@@ -53,6 +67,18 @@ class IntegerField(FieldBase):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, IntegerField | DecimalField)
+
+    def quick_value(self, raw: Any) -> Any:
+        value = (
+            raw
+            if type(raw) is int
+            else int(raw)
+            if type(raw) is str and re.fullmatch(r"-?\d{1,15}", raw)
+            else None
+        )
+        if value is None or abs(value) >= 10**15 or not _in_range(value, self.minimum, self.maximum):
+            return NOT_QUICK
+        return value
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         number = to_float(raw, dtype)
@@ -116,6 +142,10 @@ class MoneyField(FieldBase):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, MoneyField) or (isinstance(other, DecimalField) and other.scale >= 2)
+
+    def quick_value(self, raw: Any) -> Any:
+        value = _quick_decimal(raw, 2)
+        return NOT_QUICK if value is None or not _in_range(value, self.minimum, self.maximum) else value
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         number = to_float(raw, dtype)

@@ -6,11 +6,11 @@ Datetimes are stored naive, in the workspace's local time (Asia/Shanghai by defa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
-from engine.fields.base import FieldBase, first_problem, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, first_problem, problem_when
 
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -74,6 +74,11 @@ class DateField(FieldBase):
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, DateField | DatetimeField)
 
+    def quick_value(self, raw: Any) -> Any:
+        if type(raw) is not date or not (self.minimum is None or raw >= self.minimum):
+            return NOT_QUICK
+        return raw if self.maximum is None or raw <= self.maximum else NOT_QUICK
+
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = parse_datetime(raw, dtype).dt.date()
         problems = [problem_when(value.is_null(), raw, "is not a date (e.g. 2026-03-15)")]
@@ -98,6 +103,15 @@ class DatetimeField(FieldBase):
 
     def polars_dtype(self) -> pl.DataType:
         return pl.Datetime("us")
+
+    def quick_value(self, raw: Any) -> Any:
+        if type(raw) is not datetime or raw.tzinfo is not None or raw.year < 1900:
+            return NOT_QUICK
+        value = raw.replace(microsecond=0)
+        ok = (self.minimum is None or value >= self.minimum) and (
+            self.maximum is None or value <= self.maximum
+        )
+        return value if ok else NOT_QUICK
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = parse_datetime(raw, dtype).dt.truncate("1s")

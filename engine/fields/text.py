@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, StringField, first_problem, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, StringField, first_problem, problem_when
 
 
 def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -29,6 +29,11 @@ def code_text(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     """A code such as a tracking or order number: text without inner spaces."""
     value = as_text(raw, dtype)
     return value, problem_when(value.str.contains(r"\s"), raw, "contains spaces")
+
+
+def quick_code(raw: Any) -> Any:
+    """A plain ASCII code without spaces is stored as typed."""
+    return raw if type(raw) is str and raw.isascii() and raw.isprintable() and " " not in raw else NOT_QUICK
 
 
 class TextField(StringField):
@@ -52,6 +57,13 @@ class TextField(StringField):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, TextField | LongTextField)
+
+    def quick_value(self, raw: Any) -> Any:
+        if type(raw) is not str or self.pattern is not None:
+            return NOT_QUICK
+        too_long = self.max_length is not None and len(raw) > self.max_length
+        too_short = self.min_length is not None and len(raw) < self.min_length
+        return NOT_QUICK if too_long or too_short else raw
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)
@@ -85,6 +97,11 @@ class LongTextField(StringField):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, LongTextField)
+
+    def quick_value(self, raw: Any) -> Any:
+        if type(raw) is not str or (self.max_length is not None and len(raw) > self.max_length):
+            return NOT_QUICK
+        return raw
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)
