@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import duckdb
 import polars as pl
@@ -353,8 +352,3 @@ def _jsonable(name: str, dtype: pl.DataType) -> pl.Expr:
 
 def _empty_items() -> pl.DataFrame:
     return pl.DataFrame(schema={"record_id": pl.Int64, "action": pl.String, "changes": pl.String})
-
-
-def frame_from_rows(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """A frame from dict rows, every column read as text (as a spreadsheet would give it)."""
-    return pl.DataFrame(rows, infer_schema_length=None)

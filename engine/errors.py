@@ -6,7 +6,7 @@ RefusedError: the actor may not do this, or the action would lose data. Conflict
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,3 @@ class ConflictError(EngineError):
 
 class DatabaseBusyError(EngineError):
     """Another process holds the DuckDB file open for writing."""
-
-
-@dataclass
-class ProblemList:
-    """Collects problems so every one is reported, not just the first."""
-
-    items: list[Problem] = field(default_factory=list)
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(Problem(path, message))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)

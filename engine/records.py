@@ -17,7 +17,7 @@ from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
 from engine.counters import next_autonumber, reserve_ids
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
-from engine.fields import AutonumberField, FieldBase, RelationField, suggest
+from engine.fields import AutonumberField, RelationField, suggest
 from engine.fields.base import coerce_values as coerce_field_values
 from engine.migrate import unique_columns
 from engine.query import SYSTEM_FIELDS, fetch_record
@@ -333,8 +333,3 @@ def find_by_key(store: Store, ws: Workspace, table_name: str, key: str, actor: A
     if row is None:
         raise NotFoundError(f"no {table.label} {key!r}")
     return get_record(store, ws, table_name, int(row[0]), actor)
-
-
-def visible_fields(table: Table, actor: Actor) -> list[FieldBase]:
-    """Fields a form shows to the actor, in schema order."""
-    return [f for f in table.fields if not is_hidden(actor, f)]

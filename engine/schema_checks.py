@@ -23,7 +23,6 @@ from engine.fields import (
     AutonumberField,
     ComputedField,
     DecimalField,
-    FieldBase,
     IntegerField,
     LookupField,
     MoneyField,
@@ -236,9 +235,3 @@ CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
 def check_workspace(ws: Workspace) -> list[Problem]:
     """Run every meaning check; returns all problems found."""
     return [p for check in CHECKS for p in check(ws)]
-
-
-def field_of(ws: Workspace, table: str, field: str) -> FieldBase | None:
-    """A field by table and field name, or None."""
-    t = ws.table(table)
-    return None if t is None else t.field(field)

@@ -6,12 +6,9 @@ inner quotes doubled. Every value is a bound parameter. Composition wraps fragme
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def quote_ident(name: str) -> str:
@@ -24,11 +21,6 @@ def quote_ident(name: str) -> str:
 def qualified(schema: str, table: str) -> str:
     """A schema-qualified, quoted table name."""
     return f"{quote_ident(schema)}.{quote_ident(table)}"
-
-
-def literal_string(text: str) -> str:
-    """Quote a string literal for the few DDL places DuckDB cannot bind (e.g. COMMENT ON)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
