@@ -20,6 +20,7 @@ from engine.clock import as_naive
 from engine.counters import next_autonumber, reserve_ids
 from engine.errors import DataError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField
+from engine.fields.base import cached_exprs
 from engine.records import check_names
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
@@ -77,18 +78,23 @@ def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     are freed before the next, which keeps memory near the size of the input.
     """
     names = [c for c in frame.columns if c != ROW]
-    values, problems = [], []
-    for name in names:
-        value, problem = table.by_name[name].column_exprs(name, frame.schema[name])
-        values.append(value)
-        problems.append(problem.alias(f"{name}__problem"))
+    fields = {n: table.by_name[n] for n in names}
     typed, errors = [], [_empty_errors()]
     for chunk in frame.iter_slices(COERCE_CHUNK):
+        values, problems = [], []
+        for name in names:
+            if fields[name].is_clean_column(chunk[name]):
+                values.append(pl.col(name).cast(fields[name].polars_dtype()))
+                problems.append(pl.lit(None, pl.String).alias(f"{name}__problem"))
+                continue
+            value, problem = cached_exprs(fields[name], name, chunk.schema[name])
+            values.append(value)
+            problems.append(problem.alias(f"{name}__problem"))
         # Lazy, so shared sub-expressions (a cleaned cell used by the value and its checks) run once.
         out = chunk.lazy().select(pl.col(ROW), *values, *problems).collect()
         for n in names:
             flagged = pl.col(f"{n}__problem").is_not_null()
-            message = pl.concat_str([pl.lit(table.by_name[n].label + ": "), pl.col(f"{n}__problem")])
+            message = pl.concat_str([pl.lit(fields[n].label + ": "), pl.col(f"{n}__problem")])
             errors.append(_errors_where(out, flagged, n, message))
         typed.append(out.select(ROW, *names))
     return pl.concat(typed, rechunk=False), pl.concat(errors)

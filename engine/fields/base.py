@@ -124,6 +124,13 @@ class FieldBase(BaseModel):
         """Coerce one value (the form path); never raises."""
         return coerce_values({self.name: self}, {self.name: raw})[self.name]
 
+    def is_clean_column(self, column: pl.Series) -> bool:
+        """True if every value of a raw column is already in stored form, so bulk coercion can skip it.
+
+        The column analogue of quick_value; only types whose cleaning is costly bother to say yes.
+        """
+        return False
+
     def quick_value(self, raw: Any) -> Any:
         """The stored value of an input that is already clean and valid, or NOT_QUICK.
 
@@ -138,7 +145,7 @@ _EXPR_CACHE: dict[tuple[int, str, str], tuple[FieldBase, tuple[pl.Expr, pl.Expr]
 _EXPR_CACHE_SIZE = 2048
 
 
-def _cached_exprs(field: FieldBase, name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def cached_exprs(field: FieldBase, name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     """column_exprs, memoised: building the expressions costs more than running them on one row.
 
     Keyed by the field object's identity (fields are frozen; parsed workspaces are cached and reused); the
@@ -186,7 +193,7 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
     if not series:
         return out
     frame = pl.DataFrame(series)
-    exprs = [_cached_exprs(fields[s.name], s.name, s.dtype) for s in series]
+    exprs = [cached_exprs(fields[s.name], s.name, s.dtype) for s in series]
     try:
         result = frame.select(
             *(v.alias(f"v{i}") for i, (v, _) in enumerate(exprs)),

@@ -50,6 +50,12 @@ class PhoneField(StringField):
         shapes = _CLEAN_PHONE if self.allow_masked else _CLEAN_PHONE_UNMASKED
         return raw if type(raw) is str and shapes.fullmatch(raw) else NOT_QUICK
 
+    def is_clean_column(self, column: pl.Series) -> bool:
+        shapes = _CLEAN_PHONE if self.allow_masked else _CLEAN_PHONE_UNMASKED
+        if column.dtype != pl.String:
+            return False
+        return bool(column.drop_nulls().str.contains(f"^(?:{shapes.pattern})$").all())
+
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = normalise_phone(as_text(raw, dtype))
         shapes = [MOBILE, LANDLINE, MASKED_MOBILE] if self.allow_masked else [MOBILE, LANDLINE]

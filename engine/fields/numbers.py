@@ -149,14 +149,21 @@ class MoneyField(FieldBase):
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         number = to_float(raw, dtype)
-        cents = number * 100
-        excess = (cents - cents.round(0)).abs() > 1e-6
+        value = number.round(2)
+        if dtype == pl.String:
+            # Decide on the digits as written: float cents are inexact for large amounts (144912174.17).
+            digits = raw.str.replace_all(CURRENCY_MARKS, "")
+            excess = digits.str.contains(r"\.\d{2}\d*[1-9]")
+            value = pl.coalesce(digits.cast(pl.Decimal(18, 2), strict=False), value)
+        else:
+            cents = number * 100
+            excess = (cents - cents.round(0)).abs() > 1e-9 * cents.abs() + 1e-6
         problems = [
             problem_when(number.is_null(), raw, "is not an amount of money"),
             problem_when(excess, raw, "has more than 2 decimals"),
             *range_problems(number, raw, self.minimum, self.maximum),
         ]
-        return number.round(2), first_problem(*problems)
+        return value, first_problem(*problems)
 
     def display(self, value: object) -> str:
         return "" if value is None else f"¥{Decimal(str(value)):,.2f}"

@@ -31,6 +31,9 @@ CASES: list[tuple[str, dict[str, Any], Any, Any]] = [
     ("money", {}, "¥1,234.50", Decimal("1234.50")),
     ("money", {}, "￥88元", Decimal("88.00")),
     ("money", {}, 12.3, Decimal("12.30")),
+    ("money", {}, "144,912,174.17", Decimal("144912174.17")),  # float cents would call this 3 decimals
+    ("money", {}, "12345678901234.56", Decimal("12345678901234.56")),
+    ("money", {}, "1.230", Decimal("1.23")),
     ("boolean", {}, "是", True),
     ("boolean", {}, "×", False),
     ("boolean", {}, "Yes", True),
