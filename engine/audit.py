@@ -100,14 +100,21 @@ def _append(
     record_id: int | None,
     note: str,
     id_range: tuple[int, int] | None = None,
+    inline: AuditItem | None = None,
 ) -> int:
     seq, prev = _last(store, cur)
     seq += 1
     first, last = id_range or (None, None)
     header = (seq, at, actor, action, workspace, table, record_id, first, last, count, digest, note)
     cur.execute(
-        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*header, prev, digest_hash := entry_hash(header, prev)],
+        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            *header,
+            prev,
+            digest_hash := entry_hash(header, prev),
+            inline.action if inline else None,
+            inline.changes if inline else None,
+        ],
     )
     store.audit_head = (seq, digest_hash)
     return seq
@@ -125,8 +132,12 @@ def record_change(
     table: str,
     note: str = "",
 ) -> int:
-    """Append one entry with a few items (the form path); returns its sequence number."""
-    record_id = items[0].record_id if len(items) == 1 else None
+    """Append one entry with a few items (the form path); returns its sequence number.
+
+    A single item is kept in the entry's own row (one INSERT instead of two: the common case of a form save);
+    its digest is the same, so verify treats both layouts alike.
+    """
+    single = items[0] if len(items) == 1 else None
     seq = _append(
         store,
         cur,
@@ -137,15 +148,11 @@ def record_change(
         action=action,
         workspace=workspace,
         table=table,
-        record_id=record_id,
+        record_id=single.record_id if single else None,
         note=note,
+        inline=single,
     )
-    if len(items) == 1:
-        cur.execute(
-            "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
-            [seq, items[0].record_id, items[0].action, items[0].changes],
-        )
-    else:
+    if single is None:
         cur.executemany(
             "INSERT INTO _audit_items VALUES (?, ?, ?, ?)",
             [[seq, i.record_id, i.action, i.changes] for i in items],
@@ -217,33 +224,30 @@ def verify(store: Store) -> VerifyResult:
     digests = {seq: d for seq, _, d in grouped}
     rows = cur.execute(
         "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, first_id, last_id, item_count, "
-        "items_digest, note, prev_hash, hash FROM _audit_log ORDER BY seq"
+        "items_digest, note, prev_hash, hash, item_action, item_changes FROM _audit_log ORDER BY seq"
     ).fetchall()
     prev = GENESIS
     expected_seq = 1
+    items = sum(counts.values()) + sum(1 for r in rows if r[15] is not None)
     for row in rows:
         seq, header, prev_hash, stored = row[0], row[:12], row[12], row[13]
         if seq != expected_seq:
-            return VerifyResult(
-                False, len(rows), sum(counts.values()), expected_seq, f"entry {expected_seq} is missing"
-            )
+            return VerifyResult(False, len(rows), items, expected_seq, f"entry {expected_seq} is missing")
         if prev_hash != prev or entry_hash(header, prev) != stored:
-            return VerifyResult(
-                False, len(rows), sum(counts.values()), seq, f"entry {seq} was edited (hash mismatch)"
-            )
-        if counts.get(seq, 0) != row[9] or digests.get(seq, EMPTY_DIGEST) != row[10]:
-            return VerifyResult(
-                False, len(rows), sum(counts.values()), seq, f"items of entry {seq} were edited or deleted"
-            )
+            return VerifyResult(False, len(rows), items, seq, f"entry {seq} was edited (hash mismatch)")
+        if row[15] is not None:  # a single item kept in the entry's row
+            found, digest = 1 + counts.get(seq, 0), items_digest([AuditItem(row[6], row[14], row[15])])
+        else:
+            found, digest = counts.get(seq, 0), digests.get(seq, EMPTY_DIGEST)
+        if found != row[9] or digest != row[10]:
+            return VerifyResult(False, len(rows), items, seq, f"items of entry {seq} were edited or deleted")
         prev = stored
         expected_seq += 1
     orphans = set(counts) - {r[0] for r in rows}
     if orphans:
         bad = min(orphans)
-        return VerifyResult(
-            False, len(rows), sum(counts.values()), bad, f"items of entry {bad} have no entry"
-        )
-    return VerifyResult(True, len(rows), sum(counts.values()))
+        return VerifyResult(False, len(rows), items, bad, f"items of entry {bad} have no entry")
+    return VerifyResult(True, len(rows), items)
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,13 @@ class AuditRow:
     record_id: int
     changes: dict[str, Any]
     note: str
+
+
+# Every item, wherever it is kept: the items table, or the entry's own row for a single item.
+ITEMS_SQL = (
+    "(SELECT seq, record_id, action, changes FROM _audit_items UNION ALL "
+    "SELECT seq, record_id, item_action, item_changes FROM _audit_log WHERE item_changes IS NOT NULL)"
+)
 
 
 def history(
@@ -297,7 +308,7 @@ def history(
         store.cursor()
         .execute(
             "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note, NULL, NULL "
-            f"FROM _audit_log l JOIN _audit_items i ON i.seq = l.seq WHERE {common}{item_filter} "
+            f"FROM _audit_log l JOIN {ITEMS_SQL} i ON i.seq = l.seq WHERE {common}{item_filter} "
             f"UNION ALL SELECT l.seq, l.logged_at, l.actor, 'create', l.table_name, {range_id}, NULL, l.note, "
             f"l.first_id, l.last_id FROM _audit_log l WHERE l.first_id IS NOT NULL AND {common}{range_filter} "
             "ORDER BY 1 DESC, 6 LIMIT ?",
@@ -321,7 +332,7 @@ def creation_values(store: Store, workspace: str, table: str, record_id: int) ->
     """The values a record was created with: its current (or deleted) values with every audited change undone."""
     cur = store.cursor()
     items = cur.execute(
-        "SELECT i.action, i.changes FROM _audit_items i JOIN _audit_log l ON l.seq = i.seq "
+        f"SELECT i.action, i.changes FROM {ITEMS_SQL} i JOIN _audit_log l ON l.seq = i.seq "
         "WHERE l.workspace = ? AND l.table_name = ? AND i.record_id = ? ORDER BY i.seq DESC",
         [workspace, table, record_id],
     ).fetchall()

@@ -34,7 +34,8 @@ SYSTEM_DDL = (
         seq BIGINT PRIMARY KEY, logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT, first_id BIGINT, last_id BIGINT,
         item_count INTEGER NOT NULL,
-        items_digest VARCHAR NOT NULL, note VARCHAR NOT NULL, prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL)""",
+        items_digest VARCHAR NOT NULL, note VARCHAR NOT NULL, prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL,
+        item_action VARCHAR, item_changes VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS _audit_items (
         seq BIGINT NOT NULL, record_id BIGINT NOT NULL, action VARCHAR NOT NULL, changes VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS _counters (

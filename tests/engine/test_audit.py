@@ -24,20 +24,24 @@ def audited(store, small_ws):
         ADMIN,
         NOW,
     )
+    bulk_upsert(store, small_ws, "orders", pl.DataFrame({"order_no": ["B2"], "customer": ["y2"]}), ADMIN, NOW)
     return store
 
 
 def test_untouched_log_verifies(audited) -> None:
     result = audit.verify(audited)
-    assert result.ok and result.entries == 3 and result.items == 2  # bulk-created rows are a range, not items
+    assert result.ok and result.entries == 4 and result.items == 3  # bulk-created rows are a range, not items
 
 
 @pytest.mark.parametrize(
     ("tamper", "bad_seq", "reason"),
     [
         ("UPDATE _audit_log SET actor = 'mallory' WHERE seq = 2", 2, "edited"),
-        ("UPDATE _audit_items SET changes = '{}' WHERE seq = 2", 2, "items of entry 2"),
-        ("DELETE FROM _audit_items WHERE seq = 1", 1, "items of entry 1"),
+        ("UPDATE _audit_log SET item_changes = '{}' WHERE seq = 2", 2, "items of entry 2"),
+        ("UPDATE _audit_log SET item_changes = NULL WHERE seq = 1", 1, "items of entry 1"),
+        ("UPDATE _audit_items SET changes = '{}' WHERE seq = 4", 4, "items of entry 4"),
+        ("DELETE FROM _audit_items WHERE seq = 4", 4, "items of entry 4"),
+        ("INSERT INTO _audit_items VALUES (4, 1, 'update', '{}')", 4, "items of entry 4"),
         ("UPDATE _audit_log SET last_id = last_id + 1 WHERE seq = 3", 3, "edited"),
         ("DELETE FROM _audit_log WHERE seq = 2", 2, "entry 2 is missing"),
         ("UPDATE _audit_log SET logged_at = logged_at + INTERVAL 1 SECOND WHERE seq = 1", 1, "edited"),
