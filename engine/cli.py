@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "bench", cmd_bench, "measure bulk upsert, single update, page query and memory")
     p.add_argument("--orders", type=int, default=100_000)
-    p.add_argument("--updates", type=int, default=500)
+    p.add_argument("--updates", type=int, default=1000)
     return parser
 
 
