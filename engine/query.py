@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.auth import Actor, is_hidden, require_table
+from engine.auth import Actor, is_hidden, require_table, table_actions
 from engine.errors import DataError
 from engine.expressions import compile_expression
 from engine.fields import ComputedField, FieldBase, LookupField, PhoneField, RelationField, suggest
@@ -191,3 +191,21 @@ def fetch_record(
     if row is None:
         return None
     return dict(zip(source.columns, row, strict=True))
+
+
+def sub_table_rows(
+    store: Store, ws: Workspace, table: Table, record: dict[str, Any], actor: Actor, limit: int = 50
+) -> list[tuple[Table, Page]]:
+    """For each sub-table the actor may read, the rows that point at this record (e.g. its after-sales cases)."""
+    key = table.business_key
+    if not key or record.get(key) is None:
+        return []
+    out = []
+    for name in table.sub_tables:
+        child = ws.require_table(name)
+        if "read" not in table_actions(actor, child):
+            continue
+        link = next(f for f in child.fields if isinstance(f, RelationField) and f.table == table.name)
+        flt = Filter(field=link.name, op="eq", value=record[key])
+        out.append((child, query_records(store, ws, name, actor, filters=[flt], page_size=limit)))
+    return out

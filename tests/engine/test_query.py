@@ -151,3 +151,15 @@ def test_reading_needs_permission(store, filled) -> None:
     no_role = Actor("nobody", frozenset())
     with pytest.raises(RefusedError, match="may not read"):
         query_records(store, filled, "orders", no_role)
+
+
+def test_sub_table_rows_of_a_record(store, small_ws) -> None:
+    from engine.query import sub_table_rows
+    from engine.records import create_record
+
+    order = create_record(store, small_ws, "orders", {"customer": "甲"}, ADMIN, NOW)
+    other = create_record(store, small_ws, "orders", {"customer": "乙"}, ADMIN, NOW)
+    for case, key in (("AS1", order["order_no"]), ("AS2", order["order_no"]), ("AS3", other["order_no"])):
+        create_record(store, small_ws, "after_sales", {"case_no": case, "order_no": key}, ADMIN, NOW)
+    [(child, page)] = sub_table_rows(store, small_ws, small_ws.require_table("orders"), order, ADMIN)
+    assert child.name == "after_sales" and sorted(page.rows["case_no"].to_list()) == ["AS1", "AS2"]
