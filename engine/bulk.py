@@ -201,6 +201,15 @@ def bulk_upsert(
     return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
 
 
+INSERT_BATCH = 122_880  # one DuckDB row group: an Arrow table in batches this size is inserted in parallel
+
+
+def _batched(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow record batches; a single huge batch would be inserted by one thread."""
+    table = frame.to_arrow()
+    return pa.Table.from_batches(table.to_batches(max_chunksize=INSERT_BATCH), schema=table.schema)
+
+
 class _Writer:
     """The set-based write steps of one upsert, inside its transaction."""
 
@@ -300,7 +309,7 @@ class _Writer:
         names = [c for c in new.columns if c != ROW]
         first = reserve_ids(self.cur, self.ws, self.table, new.height)
         new = new.with_columns(pl.int_range(first, first + new.height, dtype=pl.Int64).alias("_id"))
-        self.cur.register("_new_rows", new.to_arrow())
+        self.cur.register("_new_rows", _batched(new))
         try:
             cols = ", ".join(quote_ident(n) for n in names)
             self.cur.execute(
