@@ -99,6 +99,10 @@ class SingleSelectField(_SelectBase, StringField):
     def quick_value(self, raw: Any) -> Any:
         return self.lookup_map().get(raw.lower(), NOT_QUICK) if type(raw) is str else NOT_QUICK
 
+    def is_clean_column(self, column: pl.Series) -> bool:
+        # Exports and generated data mostly carry option values already: one hash lookup per cell.
+        return column.dtype == pl.String and bool(column.drop_nulls().is_in(self.option_values()).all())
+
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = as_text(raw, dtype)
         mapping = self.lookup_map()

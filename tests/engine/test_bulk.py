@@ -158,3 +158,28 @@ def test_ids_continue_after_single_and_bulk_writes(store, small_ws) -> None:
         ids == [first["_id"], first["_id"] + 1, first["_id"] + 2, last["_id"]]
         and last["_id"] == first["_id"] + 3
     )
+
+
+def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
+    from engine.bulk import coerce_frame
+
+    table = small_ws.require_table("orders")
+    clean = pl.DataFrame(
+        {
+            "__row": [1, 2, 3],
+            "phone": ["13800138000", "138****1234", None],
+            "channel": ["taobao", "jd", None],
+        }
+    )
+    assert table.by_name["phone"].is_clean_column(clean["phone"])
+    assert table.by_name["channel"].is_clean_column(clean["channel"])
+    typed, errors = coerce_frame(table, clean)
+    for name in ("phone", "channel"):
+        values, problems = table.by_name[name].coerce_series(clean[name])
+        assert typed[name].to_list() == values.to_list() and problems.null_count() == 3
+    assert errors.height == 0
+    messy = clean.with_columns(pl.Series("channel", ["淘宝", "JD", "美团"]))
+    assert not table.by_name["channel"].is_clean_column(messy["channel"])
+    typed, errors = coerce_frame(table, messy)
+    assert typed["channel"].to_list() == ["taobao", "jd", None]
+    assert errors.rows() == [(3, "channel", "渠道: '美团' is not one of the options (taobao, jd)")]
