@@ -16,8 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from engine.roles import Role
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
-# Whitespace a spreadsheet or a Chinese IME leaves around values, full-width space included.
-BLANKS = " \t\r\n\u3000\u00a0"
+# The Unicode White_Space characters: what polars' strip_chars() removes (the full-width space a Chinese IME
+# types and the no-break space Excel leaves are among them). The scalar path strips exactly these too.
+BLANKS = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 NOT_QUICK: Any = object()
@@ -225,7 +230,7 @@ class StringField(FieldBase):
 def blank_to_null(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Trim text and treat empty strings as missing; other dtypes pass through."""
     if dtype == pl.String:
-        trimmed = col.str.strip_chars(BLANKS)
+        trimmed = col.str.strip_chars()  # White_Space, i.e. BLANKS; the default is twice as fast as a set
         return pl.when(trimmed == "").then(None).otherwise(trimmed)
     if dtype == pl.Null:
         return col.cast(pl.String)

@@ -121,3 +121,11 @@ def test_unreadable_python_object_is_a_problem_not_a_crash() -> None:
 def test_every_registered_type_has_a_case() -> None:
     covered = {c[0] for c in CASES} | {"long_text", "lookup", "computed"}
     assert covered == set(FIELD_TYPES)
+
+
+def test_scalar_blanks_are_exactly_what_polars_strips() -> None:
+    from engine.fields.base import BLANKS
+
+    chars = [chr(c) for c in range(0x3100) if not 0xD800 <= c <= 0xDFFF]  # White_Space ends at U+3000
+    stripped = pl.Series([c + "a" + c for c in chars]).str.strip_chars().to_list()
+    assert {c for c, s in zip(chars, stripped, strict=True) if s == "a"} == set(BLANKS)
