@@ -360,10 +360,5 @@ class _Writer:
         )
 
 
-def _jsonable(name: str, dtype: pl.DataType) -> pl.Expr:
-    """Lists stay lists in the audit JSON; everything else is recorded as text, as the form path does."""
-    return pl.col(name) if isinstance(dtype, pl.List) else pl.col(name).cast(pl.String)
-
-
 def _empty_items() -> pl.DataFrame:
     return pl.DataFrame(schema={"record_id": pl.Int64, "action": pl.String, "changes": pl.String})

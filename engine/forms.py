@@ -68,6 +68,15 @@ def form_fields(table: Table, actor: Actor, lang: str = "zh") -> list[FormField]
     return out
 
 
+def record_links(table: Table, record: dict[str, Any], lang: str = "zh") -> list[tuple[str, str, str]]:
+    """(label, value, url) for each link field of a record that has a value (tracking number → carrier page)."""
+    out = []
+    for field in table.fields:
+        if isinstance(field, LinkField) and record.get(field.name):
+            out.append((label_of(field, lang), str(record[field.name]), str(field.url(record[field.name]))))
+    return out
+
+
 def can(actor: Actor, table: Table, action: str) -> bool:
     """Whether the actor may take an action on a table (for showing or hiding buttons)."""
     return action in table_actions(actor, table)

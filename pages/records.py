@@ -12,7 +12,7 @@ from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, operators_for
-from engine.forms import can, form_fields, grid_frame, label_of
+from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records import get_record, update_record
 from pages._ui import actor, choose_table, current_workspace, get_store, lang, show_error, t
@@ -160,6 +160,8 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
         else:
             st.session_state["detail_version"] = after["_version"]
             st.success(f"{t('saved')} v{after['_version']}")
+    for label, value, url in record_links(table, record, lang()):
+        st.markdown(f"{label}: [{value}]({url})")
     for child, rows_page in sub_table_rows(store, ws, table, record, me):
         st.markdown(f"**{label_of(child, lang())}** ({rows_page.total})")
         st.dataframe(grid_frame(child, rows_page.rows, me).to_pandas(), hide_index=True, width="stretch")

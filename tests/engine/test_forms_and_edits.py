@@ -78,3 +78,12 @@ def test_first_start_creates_admin_and_demo_once(store, monkeypatch) -> None:
     assert count(store, "SELECT count(*) FROM home_ecommerce.orders") == 500
     again = ensure_ready(store, demo_orders=500)
     assert again.admin_password is None and again.demo_workspace is None
+
+
+def test_record_links_build_carrier_urls(home_ws) -> None:
+    from engine.forms import record_links
+
+    orders = home_ws.require_table("orders")
+    links = record_links(orders, {"tracking_no": "SF 1234/5"}, "en")
+    assert links == [("Tracking no.", "SF 1234/5", "https://www.kuaidi100.com/chaxun?nu=SF%201234%2F5")]
+    assert record_links(orders, {"tracking_no": None}) == []
