@@ -135,6 +135,15 @@ def current_workspace(store: Store) -> Workspace | None:
         return None
 
 
+def page_context() -> tuple[Store, Actor, Workspace]:
+    """The store, the signed-in actor and the chosen workspace; stops the page when there is no workspace."""
+    store = get_store()
+    ws = current_workspace(store)
+    if ws is None:
+        st.stop()
+    return store, actor(), ws  # type: ignore[return-value]
+
+
 def choose_table(ws: Workspace, action: str, key: str) -> Table:
     """A table picker over the tables the actor may `action`; stops the page when there are none."""
     tables = [tb for tb in ws.tables if can(actor(), tb, action)]

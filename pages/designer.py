@@ -19,13 +19,9 @@ from engine.fields import FIELD_TYPES
 from engine.forms import label_of
 from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace_json
-from pages._ui import actor, current_workspace, get_store, lang, show_error, t
+from pages._ui import lang, page_context, show_error, t
 
-store = get_store()
-me = actor()
-ws = current_workspace(store)
-if ws is None:
-    st.stop()
+store, me, ws = page_context()
 st.title(t("designer"))
 doc = with_ids(dump_workspace(ws))
 labels = {tb.name: label_of(tb, lang()) for tb in ws.tables}

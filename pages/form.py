@@ -7,14 +7,10 @@ import streamlit as st
 from engine.errors import EngineError
 from engine.forms import form_fields
 from engine.records import create_record
-from pages._ui import actor, choose_table, current_workspace, get_store, lang, show_error, t
+from pages._ui import choose_table, lang, page_context, show_error, t
 from pages._widgets import render_fields
 
-store = get_store()
-me = actor()
-ws = current_workspace(store)
-if ws is None:
-    st.stop()
+store, me, ws = page_context()
 st.title(t("new_record"))
 table = choose_table(ws, "create", "form_table")
 table_name = table.name

@@ -15,14 +15,10 @@ from engine.filters import OPERATORS, Filter, operators_for
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records import get_record, update_record
-from pages._ui import actor, choose_table, current_workspace, get_store, lang, show_error, t
+from pages._ui import choose_table, lang, page_context, show_error, t
 from pages._widgets import changed_values, render_fields
 
-store = get_store()
-me = actor()
-ws = current_workspace(store)
-if ws is None:
-    st.stop()
+store, me, ws = page_context()
 st.title(t("records"))
 table = choose_table(ws, "read", "rec_table")
 table_name = table.name
