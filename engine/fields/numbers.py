@@ -68,6 +68,18 @@ class IntegerField(FieldBase):
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, IntegerField | DecimalField)
 
+    def is_clean_column(self, column: pl.Series) -> bool:
+        # Integers from a frame (not text) are clean when inside the limits: two cheap aggregates.
+        if not column.dtype.is_integer():
+            return False
+        values = column.drop_nulls()
+        if values.is_empty():
+            return True
+        low, high = int(values.min()), int(values.max())  # type: ignore[arg-type]
+        return max(abs(low), abs(high)) < 10**15 and all(
+            _in_range(v, self.minimum, self.maximum) for v in (low, high)
+        )
+
     def quick_value(self, raw: Any) -> Any:
         value = (
             raw

@@ -104,6 +104,21 @@ class DatetimeField(FieldBase):
     def polars_dtype(self) -> pl.DataType:
         return pl.Datetime("us")
 
+    def is_clean_column(self, column: pl.Series) -> bool:
+        # Datetimes from a frame (not text) are clean when whole seconds and inside the limits: cheap aggregates.
+        if not isinstance(column.dtype, pl.Datetime) or column.dtype.time_zone is not None:
+            return False
+        values = column.drop_nulls()
+        if values.is_empty():
+            return True
+        whole = bool((values.dt.truncate("1s") == values).all())
+        low, high = values.min(), values.max()
+        return (
+            whole
+            and (self.minimum is None or low >= self.minimum)  # type: ignore[operator]
+            and (self.maximum is None or high <= self.maximum)  # type: ignore[operator]
+        )
+
     def quick_value(self, raw: Any) -> Any:
         if type(raw) is not datetime or raw.tzinfo is not None or raw.year < 1900:
             return NOT_QUICK

@@ -183,3 +183,31 @@ def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
     typed, errors = coerce_frame(table, messy)
     assert typed["channel"].to_list() == ["taobao", "jd", None]
     assert errors.rows() == [(3, "channel", "渠道: '美团' is not one of the options (taobao, jd)")]
+
+
+def test_clean_typed_columns_match_full_coercion(small_ws) -> None:
+    from datetime import datetime
+
+    from engine.bulk import coerce_frame
+
+    table = small_ws.require_table("orders")
+    frame = pl.DataFrame(
+        {
+            "__row": [1, 2, 3],
+            "qty": [1, 5, None],
+            "paid_at": [datetime(2026, 3, 1, 10, 0, 5), None, datetime(2026, 3, 2)],
+        }
+    )
+    assert table.by_name["qty"].is_clean_column(frame["qty"])
+    assert table.by_name["paid_at"].is_clean_column(frame["paid_at"])
+    typed, errors = coerce_frame(table, frame)
+    for name in ("qty", "paid_at"):
+        values, _ = table.by_name[name].coerce_series(frame[name])
+        assert typed[name].to_list() == values.to_list() and typed.schema[name] == values.dtype
+    assert errors.height == 0
+    below = frame.with_columns(pl.Series("qty", [0, 5, None]))  # minimum is 1
+    assert not table.by_name["qty"].is_clean_column(below["qty"])
+    assert coerce_frame(table, below)[1].rows() == [(1, "qty", "数量: '0' is below the minimum 1")]
+    fractional = frame.with_columns(pl.Series("paid_at", [datetime(2026, 3, 1, 10, 0, 5, 500), None, None]))
+    assert not table.by_name["paid_at"].is_clean_column(fractional["paid_at"])
+    assert coerce_frame(table, fractional)[0]["paid_at"][0] == datetime(2026, 3, 1, 10, 0, 5)
