@@ -232,6 +232,10 @@ class _Writer:
         """For incoming rows whose key exists: __row, _id and the current values of the incoming columns."""
         names = [c for c in typed.columns if c not in (ROW, self.key)]
         cols = "".join(f", t.{quote_ident(n)} AS {quote_ident('__old_' + n)}" for n in names)
+        if self.cur.execute(f"SELECT 1 FROM {self.target} LIMIT 1").fetchone() is None:
+            # A first load into an empty table (a backfill) has nothing to match: skip the key join.
+            schema = {ROW: pl.Int64, "_id": pl.Int64} | {f"__old_{n}": typed.schema[n] for n in names}
+            return pl.DataFrame(schema=schema)
         self.cur.register("_incoming_keys", typed.select(ROW, self.key).to_arrow())
         try:
             return self.cur.execute(
