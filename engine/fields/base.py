@@ -227,6 +227,14 @@ class StringField(FieldBase):
         return pl.String()
 
 
+def is_trimmed_text(column: pl.Series) -> bool:
+    """True if a column is text whose values are all non-empty and free of surrounding White_Space."""
+    if column.dtype != pl.String:
+        return False
+    values = column.drop_nulls()
+    return bool(((values.str.strip_chars() == values) & (values.str.len_bytes() > 0)).all())
+
+
 def blank_to_null(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Trim text and treat empty strings as missing; other dtypes pass through."""
     if dtype == pl.String:

@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import Field, field_validator
 
 from engine.fields.base import NOT_QUICK, StringField, problem_when
-from engine.fields.text import as_text, code_text, quick_code
+from engine.fields.text import as_text, code_text, is_clean_code, quick_code
 
 MOBILE = r"^1[3-9]\d{9}$"
 MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
@@ -92,6 +92,9 @@ class LinkField(StringField):
         if not template.startswith(("https://", "http://")):
             raise ValueError(f"url_template {template!r} must start with https:// or http://")
         return template
+
+    def is_clean_column(self, column: pl.Series) -> bool:
+        return is_clean_code(column)
 
     def quick_value(self, raw: Any) -> Any:
         return quick_code(raw)

@@ -12,8 +12,8 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, StringField
-from engine.fields.text import as_text, code_text, quick_code
+from engine.fields.base import FieldBase, StringField, is_trimmed_text
+from engine.fields.text import as_text, code_text, is_clean_code, quick_code
 
 DATE_PARTS = {"": "", "YYYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "YYYYMM": "%Y%m"}
 
@@ -26,6 +26,9 @@ class AutonumberField(StringField):
     prefix: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,12}$")
     date_part: Literal["", "YYYYMMDD", "YYMMDD", "YYYYMM"] = "YYYYMMDD"
     digits: int = Field(4, ge=1, le=12)
+
+    def is_clean_column(self, column: pl.Series) -> bool:
+        return is_clean_code(column)
 
     def quick_value(self, raw: Any) -> Any:
         return quick_code(raw)
@@ -48,6 +51,9 @@ class RelationField(StringField):
     type: Literal["relation"] = "relation"
     widget = "relation"
     table: str = Field(description="Name of the target table; it must have a business key.")
+
+    def is_clean_column(self, column: pl.Series) -> bool:
+        return is_trimmed_text(column)
 
     def quick_value(self, raw: Any) -> Any:
         return quick_code(raw)

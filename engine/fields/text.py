@@ -8,7 +8,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import NOT_QUICK, FieldBase, StringField, first_problem, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, StringField, first_problem, is_trimmed_text, problem_when
 
 
 def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -23,6 +23,24 @@ def as_text(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.String:
         return raw
     return raw.cast(pl.String)
+
+
+def lengths_within(column: pl.Series, low: int | None, high: int | None) -> bool:
+    """True if every text value's length in characters is within [low, high]."""
+    if low is None and high is None:
+        return True
+    lengths = column.drop_nulls().str.len_chars()
+    return lengths.is_empty() or (
+        (low is None or lengths.min() >= low) and (high is None or lengths.max() <= high)
+    )  # type: ignore[operator]
+
+
+def is_clean_code(column: pl.Series) -> bool:
+    """True if a column is text codes already in stored form: non-empty, no White_Space anywhere."""
+    if column.dtype != pl.String:
+        return False
+    values = column.drop_nulls()
+    return not bool((values.str.contains(r"\s") | (values.str.len_bytes() == 0)).any())
 
 
 def code_text(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
@@ -57,6 +75,13 @@ class TextField(StringField):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, TextField | LongTextField)
+
+    def is_clean_column(self, column: pl.Series) -> bool:
+        return (
+            self.pattern is None
+            and is_trimmed_text(column)
+            and lengths_within(column, self.min_length, self.max_length)
+        )
 
     def quick_value(self, raw: Any) -> Any:
         if type(raw) is not str or self.pattern is not None:
@@ -97,6 +122,9 @@ class LongTextField(StringField):
 
     def widens_to(self, other: FieldBase) -> bool:
         return isinstance(other, LongTextField)
+
+    def is_clean_column(self, column: pl.Series) -> bool:
+        return is_trimmed_text(column) and lengths_within(column, None, self.max_length)
 
     def quick_value(self, raw: Any) -> Any:
         if type(raw) is not str or (self.max_length is not None and len(raw) > self.max_length):

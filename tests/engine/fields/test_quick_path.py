@@ -93,3 +93,33 @@ def test_quick_path_is_taken_for_clean_form_values() -> None:
     assert FIELDS["phone"].quick_value("13800138000") == "13800138000"
     assert FIELDS["phone"].quick_value("138 0013 8000") is NOT_QUICK
     assert FIELDS["money"].quick_value("1.234") is NOT_QUICK  # refusals always come from the polars path
+
+
+columns = st.one_of(
+    st.lists(st.one_of(st.none(), texts), min_size=1, max_size=6).map(
+        lambda v: pl.Series("f", v, dtype=pl.String)
+    ),
+    st.lists(st.one_of(st.none(), st.integers(-100, 10**14)), min_size=1, max_size=6).map(
+        lambda v: pl.Series("f", v, dtype=pl.Int64)
+    ),
+    st.lists(
+        st.one_of(st.none(), st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1))),
+        min_size=1,
+        max_size=6,
+    ).map(lambda v: pl.Series("f", v, dtype=pl.Datetime("us"))),
+    st.lists(st.sampled_from(["vip", "rush", "B2B", "VIP", None, "x"]), min_size=1, max_size=6).map(
+        lambda v: pl.Series("f", v, dtype=pl.String)
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(FIELDS)), columns)
+def test_clean_columns_come_out_unchanged(type_name: str, column: pl.Series) -> None:
+    """A column a type calls clean is exactly what the full vectorised coercion would store."""
+    field = FIELDS[type_name]
+    if not field.is_clean_column(column):
+        return
+    values, problems = field.coerce_series(column)
+    assert problems.null_count() == len(column), (type_name, column.to_list(), problems.to_list())
+    assert values.to_list() == column.cast(field.polars_dtype()).to_list()
