@@ -266,9 +266,12 @@ class _Writer:
         names = [c for c in good.columns if c != ROW]
         new = good.filter(~pl.col(ROW).is_in(existing[ROW].implode()))
         old = good.join(existing, on=ROW, how="inner")
-        changed_cols = [c for c in names if c != self.key]
-        changed = [pl.col(c).ne_missing(pl.col(f"__old_{c}")) for c in changed_cols]
-        upd = old.filter(pl.any_horizontal(changed)) if changed else old.clear()
+        candidates = [c for c in names if c != self.key]
+        flags = old.select(pl.col(c).ne_missing(pl.col(f"__old_{c}")).alias(c) for c in candidates)
+        upd = old.filter(pl.any_horizontal(flags)) if candidates else old.clear()
+        # Only columns that changed somewhere are set: DuckDB rewrites every column an UPDATE names, and
+        # rewriting unchanged text and list columns of many rows is what made re-imports slow.
+        changed_cols = [c for c in candidates if flags[c].any()]
         entry = BulkEntry(self.store, self.cur)
         self._insert(self._with_defaults(new), entry)
         self._update(upd, changed_cols)
