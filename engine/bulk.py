@@ -229,20 +229,39 @@ class _Writer:
         self.key = str(table.business_key)
 
     def existing(self, typed: pl.DataFrame) -> pl.DataFrame:
-        """For incoming rows whose key exists: __row, _id and the current values of the incoming columns."""
+        """For incoming rows whose key exists: __row, _id and a `<field>__changed` flag per incoming field.
+
+        The comparison runs in DuckDB, so only flags come back, not a copy of every old value.
+        """
         names = [c for c in typed.columns if c not in (ROW, self.key)]
-        cols = "".join(f", t.{quote_ident(n)} AS {quote_ident('__old_' + n)}" for n in names)
         if self.cur.execute(f"SELECT 1 FROM {self.target} LIMIT 1").fetchone() is None:
             # A first load into an empty table (a backfill) has nothing to match: skip the key join.
-            schema = {ROW: pl.Int64, "_id": pl.Int64} | {f"__old_{n}": typed.schema[n] for n in names}
-            return pl.DataFrame(schema=schema)
-        self.cur.register("_incoming_keys", typed.select(ROW, self.key).to_arrow())
+            return pl.DataFrame(
+                schema={ROW: pl.Int64, "_id": pl.Int64} | {f"{n}__changed": pl.Boolean for n in names}
+            )
+        flags = "".join(
+            f", (i.{quote_ident(n)} IS DISTINCT FROM t.{quote_ident(n)}) AS {quote_ident(n + '__changed')}"
+            for n in names
+        )
+        key = quote_ident(self.key)
+        self.cur.register("_incoming", _batched(typed))
         try:
             return self.cur.execute(
-                f"SELECT i.{ROW}, t._id{cols} FROM _incoming_keys i JOIN {self.target} t ON t.{quote_ident(self.key)} = i.{quote_ident(self.key)}"
+                f"SELECT i.{ROW}, t._id{flags} FROM _incoming i JOIN {self.target} t ON t.{key} = i.{key}"
             ).pl()
         finally:
-            self.cur.unregister("_incoming_keys")
+            self.cur.unregister("_incoming")
+
+    def before_values(self, ids: pl.Series, columns: list[str]) -> pl.DataFrame:
+        """The stored values of some columns for some rows (read before they are updated)."""
+        self.cur.register("_ids", pl.DataFrame({"_id": ids}).to_arrow())
+        try:
+            cols = "".join(f", t.{quote_ident(c)} AS {quote_ident('__old_' + c)}" for c in columns)
+            return self.cur.execute(
+                f"SELECT t._id{cols} FROM {self.target} t SEMI JOIN _ids i ON i._id = t._id"
+            ).pl()
+        finally:
+            self.cur.unregister("_ids")
 
     def required_for_new(self, typed: pl.DataFrame, existing: pl.DataFrame) -> list[pl.DataFrame]:
         """New rows must carry every required field that has no default."""
@@ -265,13 +284,15 @@ class _Writer:
     def write(self, good: pl.DataFrame, existing: pl.DataFrame) -> tuple[int, int, int]:
         names = [c for c in good.columns if c != ROW]
         new = good.filter(~pl.col(ROW).is_in(existing[ROW].implode()))
-        old = good.join(existing, on=ROW, how="inner")
         candidates = [c for c in names if c != self.key]
-        flags = old.select(pl.col(c).ne_missing(pl.col(f"__old_{c}")).alias(c) for c in candidates)
-        upd = old.filter(pl.any_horizontal(flags)) if candidates else old.clear()
+        flags = [pl.col(f"{c}__changed") for c in candidates]
+        touched = existing.filter(pl.any_horizontal(flags)) if candidates else existing.clear()
         # Only columns that changed somewhere are set: DuckDB rewrites every column an UPDATE names, and
         # rewriting unchanged text and list columns of many rows is what made re-imports slow.
-        changed_cols = [c for c in candidates if flags[c].any()]
+        changed_cols = [c for c in candidates if touched[f"{c}__changed"].any()]
+        upd = good.join(touched, on=ROW, how="inner")
+        if upd.height:
+            upd = upd.join(self.before_values(upd["_id"], changed_cols), on="_id", how="left")
         entry = BulkEntry(self.store, self.cur)
         self._insert(self._with_defaults(new), entry)
         self._update(upd, changed_cols)
@@ -286,7 +307,7 @@ class _Writer:
                 table=self.table.name,
                 note=self.source,
             )
-        return new.height, upd.height, old.height - upd.height
+        return new.height, upd.height, existing.height - upd.height
 
     def _with_defaults(self, new: pl.DataFrame) -> pl.DataFrame:
         extra: list[pl.Series] = []
@@ -346,7 +367,7 @@ class _Writer:
         if not upd.height:
             return _empty_items()
         parts = [
-            pl.when(pl.col(c).ne_missing(pl.col(f"__old_{c}"))).then(
+            pl.when(pl.col(f"{c}__changed")).then(
                 pl.concat_str(
                     [
                         pl.lit(f'"{c}":'),
