@@ -7,7 +7,7 @@ import streamlit as st
 from engine import auth, overview, workspaces
 from engine.errors import EngineError
 from engine.forms import label_of
-from engine.roles import ROLE_LABELS, ROLES
+from engine.roles import ROLE_LABELS, ROLES, SCHEMA_EDITORS
 from engine.seed import seed_workspace
 from pages._ui import actor, current_workspace, get_store, lang, show_error, t
 
@@ -40,27 +40,34 @@ if ws is not None:
         hide_index=True,
     )
 
-st.subheader(t("create_ws"))
-with st.form("create_ws"):
-    template = st.selectbox(t("template"), workspaces.template_names(), key="tpl")
-    name = st.text_input(t("ws_name"), key="tpl_name")
-    label = st.text_input(t("ws_label"), key="tpl_label")
-    orders = st.number_input(
-        t("sample_orders"), min_value=0, max_value=1_000_000, value=0, step=1000, key="tpl_orders"
-    )
-    if st.form_submit_button(t("create")):
-        try:
-            created = workspaces.create_from_template(
-                store, template, me, name=name or None, label=label or None
-            )
-            if orders:
-                seed_workspace(store, created, me, orders=int(orders))
-        except EngineError as exc:
-            show_error(exc)
-        else:
-            st.session_state["workspace"] = created.name
-            st.success(f"{t('created')}: {created.label} ({created.name})")
-            st.rerun()
+
+def create_workspace_form() -> None:
+    """Create a workspace from a template (builders and admins; the engine refuses anyone else)."""
+    st.subheader(t("create_ws"))
+    with st.form("create_ws"):
+        template = st.selectbox(t("template"), workspaces.template_names(), key="tpl")
+        name = st.text_input(t("ws_name"), key="tpl_name")
+        label = st.text_input(t("ws_label"), key="tpl_label")
+        orders = st.number_input(
+            t("sample_orders"), min_value=0, max_value=1_000_000, value=0, step=1000, key="tpl_orders"
+        )
+        submitted = st.form_submit_button(t("create"))
+    if not submitted:
+        return
+    try:
+        created = workspaces.create_from_template(store, template, me, name=name or None, label=label or None)
+        if orders:
+            seed_workspace(store, created, me, orders=int(orders))
+    except EngineError as exc:
+        show_error(exc)
+    else:
+        st.session_state["workspace"] = created.name
+        st.success(f"{t('created')}: {created.label} ({created.name})")
+        st.rerun()
+
+
+if me.roles & SCHEMA_EDITORS:
+    create_workspace_form()
 
 if me.is_admin:
     st.subheader(t("users"))

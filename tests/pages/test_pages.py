@@ -50,6 +50,8 @@ def test_operator_has_no_designer_and_no_hidden_fields(app_env) -> None:
     at.switch_page("pages/form.py").run()
     labels = [w.label for w in at.text_input]
     assert "单位成本" not in " ".join(labels)  # unit_cost is hidden for operators
+    at.switch_page("pages/home.py").run()
+    assert not [h for h in at.subheader if h.value == "从模板创建工作区"]  # only builders create workspaces
     at.switch_page("pages/records.py").run()
     assert not at.exception
 
