@@ -103,6 +103,16 @@ for _name, _op in {
     register_operator(_name, _op)
 
 
+def filter_from_text(field: str, op: str, text: str) -> Filter:
+    """A filter from what a person typed: lists ('in', 'between') are comma-separated (，也可以)."""
+    arity = OPERATORS[op].arity if op in OPERATORS else 1
+    if arity == 0:
+        return Filter(field=field, op=op)
+    if arity in (-1, 2):
+        return Filter(field=field, op=op, value=[v.strip() for v in text.replace("，", ",").split(",")])
+    return Filter(field=field, op=op, value=text.strip())
+
+
 def operators_for(field: FieldBase) -> list[str]:
     """Names of the operators that apply to a field."""
     return [name for name, op in OPERATORS.items() if op.applies(field)]

@@ -11,7 +11,7 @@ from engine import audit
 from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
-from engine.filters import OPERATORS, Filter, operators_for
+from engine.filters import OPERATORS, Filter, filter_from_text, operators_for
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records import get_record, update_record
@@ -41,11 +41,7 @@ with st.expander(t("filters"), expanded=bool(filters)):
     )
     value = c3.text_input(t("value"), key="flt_value", help="in / between: a,b")
     if c4.button(t("add_filter"), key="flt_add"):
-        arity = OPERATORS[op].arity
-        parsed: Any = (
-            [v.strip() for v in value.split(",")] if arity in (-1, 2) else (value if arity else None)
-        )
-        filters.append({"field": field_name, "op": op, "value": parsed})
+        filters.append(filter_from_text(field_name, op, value).model_dump())
         st.rerun()
     for flt in filters:
         st.write(

@@ -163,3 +163,18 @@ def test_sub_table_rows_of_a_record(store, small_ws) -> None:
         create_record(store, small_ws, "after_sales", {"case_no": case, "order_no": key}, ADMIN, NOW)
     [(child, page)] = sub_table_rows(store, small_ws, small_ws.require_table("orders"), order, ADMIN)
     assert child.name == "after_sales" and sorted(page.rows["case_no"].to_list()) == ["AS1", "AS2"]
+
+
+@pytest.mark.parametrize(
+    ("op", "text", "value"),
+    [
+        ("eq", " 淘宝 ", "淘宝"),
+        ("in", "淘宝，京东, jd", ["淘宝", "京东", "jd"]),
+        ("between", "1,5", ["1", "5"]),
+        ("is_empty", "x", None),
+    ],
+)
+def test_filter_from_typed_text(op, text, value) -> None:
+    from engine.filters import filter_from_text
+
+    assert filter_from_text("channel", op, text) == Filter(field="channel", op=op, value=value)
