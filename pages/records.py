@@ -102,13 +102,18 @@ st.data_editor(
 edits = st.session_state.get(grid_key, {}).get("edited_rows", {})
 if edits and st.button(t("save_edits"), key="save_grid"):
     outcomes = apply_grid_edits(store, ws, table_name, rows, {int(k): v for k, v in edits.items()}, me)
-    for outcome in outcomes:
-        if outcome.ok:
-            st.success(f"{t('saved')}: #{outcome.record_id}")
-        else:
-            st.error(f"#{outcome.record_id} (row {outcome.row + 1}): {outcome.message}")
-            for problem in outcome.problems:
-                st.markdown(f"- `{problem.path}` {problem.message}")
+    # Show the results over a fresh page: the saved rows have new versions, so the edits are cleared.
+    st.session_state["grid_outcomes"] = outcomes
+    del st.session_state[grid_key]
+    st.session_state.pop("detail_version", None)  # this session's own saves: the detail reloads their version
+    st.rerun()
+for outcome in st.session_state.pop("grid_outcomes", []):
+    if outcome.ok:
+        st.success(f"{t('saved')}: #{outcome.record_id}")
+    else:
+        st.error(f"#{outcome.record_id} (row {outcome.row + 1}): {outcome.message}")
+        for problem in outcome.problems:
+            st.markdown(f"- `{problem.path}` {problem.message}")
 
 st.divider()
 st.subheader(t("detail"))

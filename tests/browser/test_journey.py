@@ -109,3 +109,32 @@ def test_first_user_journey_and_stale_second_session(server, browser, tmp_path) 
     other.get_by_role("button", name="重新加载").click()
     settle(other)
     assert other.get_by_label("备注", exact=True).input_value() in ("改为周六上午送货", "我的修改")
+
+
+def test_inline_grid_edit_is_saved_with_a_new_version(server, browser) -> None:
+    page = sign_in(browser, server)
+    go(page, "数据表")
+    fill(page, "搜索订单号 / 手机号 / 客户", "SO")
+    page.keyboard.press("Enter")
+    settle(page)
+    grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+    assert grid is not None
+    page.mouse.click(grid["x"] + 60, grid["y"] + 55)  # first row, 订单号
+    page.wait_for_timeout(300)  # the grid is a canvas: give it a moment to take focus and open editors
+    for _ in range(3):  # → 渠道 → 客户编号 → 客户名称
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("表格改名")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="保存表格修改").click()
+    settle(page)
+    assert_no_exception(page)
+    fill(page, "搜索订单号 / 手机号 / 客户", "表格改名")
+    page.keyboard.press("Enter")
+    settle(page)
+    captions = page.get_by_test_id("stCaptionContainer").all_inner_texts()
+    assert captions[0] == "共 1 条, 1 页", captions
+    assert any(re.search(r"· v2 · admin", c) for c in captions), captions
