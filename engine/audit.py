@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit log of every write.
 
-An entry (who, when, what action on which table) owns one or more items (record, action, changed values as
-JSON). The entry's hash covers its header, a digest of its items and the previous entry's hash, so editing or
-deleting any entry or item breaks the chain, and `verify` finds where.
+An entry (who, when, what action on which table) owns items (record, action, changed values as JSON): a
+form save's single item sits in the entry's own row, a bulk entry's items in _audit_items, and rows a bulk
+entry created are its id range. The entry's hash covers its header, a digest of its items and the previous
+entry's hash, so editing, deleting or adding any entry or item breaks the chain, and `verify` finds where.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ ITEMS_DIGEST_SQL = (
 
 
 def entry_hash(header: tuple[Any, ...], prev_hash: str) -> str:
-    """Hash of one entry: its header fields (see _HEADER), then the previous hash."""
+    """Hash of one entry: its header (seq … note, in _audit_log's column order), then the previous hash."""
     payload = json.dumps([*[_plain(v) for v in header], prev_hash], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -21,6 +21,7 @@ from engine.counters import next_autonumber, reserve_ids
 from engine.errors import DataError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField
 from engine.fields.base import cached_exprs
+from engine.migrate import unique_columns
 from engine.records import check_names
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
@@ -108,14 +109,9 @@ def _frame_checks(table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
             typed, pl.col(key).is_null(), key, f"{table.by_name[key].label} (business key) is required"
         )
     ]
-    # Repeated keys are rare: find them first, then the row each first appeared in, on that subset only.
-    repeated = typed.select(ROW, key).filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
-    with_first = repeated.with_columns(pl.col(ROW).first().over(key).alias("__first"))
-    label = table.by_name[key].label
-    msg = pl.concat_str(
-        [pl.lit(f"{label} "), pl.col(key), pl.lit(" repeats row "), pl.col("__first").cast(pl.String)]
-    )
-    out.append(_errors_where(with_first, pl.col(ROW) != pl.col("__first"), key, msg))
+    for name in unique_columns(table):
+        if name in typed.columns:
+            out.append(_repeats(typed, name, table.by_name[name].label))
     for field in table.stored_fields():
         if field.required and field.name in typed.columns and field.name != key:
             out.append(
@@ -126,6 +122,49 @@ def _frame_checks(table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
                     f"{field.label} ({field.name}) is required",
                 )
             )
+    return out
+
+
+def _repeats(typed: pl.DataFrame, name: str, label: str) -> pl.DataFrame:
+    """Rows whose value of a unique column already appeared in an earlier row of the batch."""
+    # Repeats are rare: find them first, then the row each first appeared in, on that subset only.
+    repeated = typed.select(ROW, name).filter(pl.col(name).is_not_null() & pl.col(name).is_duplicated())
+    with_first = repeated.with_columns(pl.col(ROW).first().over(name).alias("__first"))
+    msg = pl.concat_str(
+        [
+            pl.lit(f"{label} "),
+            pl.col(name).cast(pl.String),
+            pl.lit(" repeats row "),
+            pl.col("__first").cast(pl.String),
+        ]
+    )
+    return _errors_where(with_first, pl.col(ROW) != pl.col("__first"), name, msg)
+
+
+def _unique_checks(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, typed: pl.DataFrame
+) -> list[pl.DataFrame]:
+    """Values of unique non-key columns already held by another stored row (one with a different key)."""
+    key = str(table.business_key)
+    names = [n for n in unique_columns(table) if n != key and n in typed.columns]
+    if not names:
+        return []
+    out = []
+    cur.register("_unique_in", typed.select(ROW, key, *names).to_arrow())
+    try:
+        for name in names:
+            col, k = quote_ident(name), quote_ident(key)
+            clash = cur.execute(
+                f"SELECT i.{ROW}, i.{col} AS v FROM _unique_in i JOIN {qualified(ws.name, table.name)} t "
+                f"ON t.{col} = i.{col} AND t.{k} IS DISTINCT FROM i.{k}"
+            ).pl()
+            label = table.by_name[name].label
+            msg = pl.concat_str(
+                [pl.lit(f"{label} "), pl.col("v").cast(pl.String), pl.lit(" is already used by another row")]
+            )
+            out.append(_errors_where(clash, pl.lit(True), name, msg))
+    finally:
+        cur.unregister("_unique_in")
     return out
 
 
@@ -183,7 +222,14 @@ def bulk_upsert(
     moment = as_naive(now, ws.timezone)
     typed, errors = coerce_frame(table, frame)
     with store.transaction() as cur:
-        errors = pl.concat([errors, *_frame_checks(table, typed), *_relation_checks(cur, ws, table, typed)])
+        errors = pl.concat(
+            [
+                errors,
+                *_frame_checks(table, typed),
+                *_relation_checks(cur, ws, table, typed),
+                *_unique_checks(cur, ws, table, typed),
+            ]
+        )
         writer = _Writer(store, cur, ws, table, actor, moment, source)
         existing = writer.existing(typed)
         errors = pl.concat([errors, *writer.required_for_new(typed, existing)])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from engine.errors import DatabaseBusyError, EngineError
+from engine.errors import DatabaseBusyError, DataError, EngineError
 
 DEFAULT_DB = "data/orderhub.duckdb"
 
@@ -78,10 +78,13 @@ class Store:
             head = self.audit_head
             try:
                 yield cur
-            except BaseException:
+            except BaseException as exc:
                 cur.rollback()
                 cur.close()
                 self.audit_head = head
+                if isinstance(exc, duckdb.ConstraintException):
+                    # The engine checks uniqueness itself with better messages; this is the backstop.
+                    raise DataError(f"nothing was saved: {str(exc).splitlines()[0]}") from exc
                 raise
             try:
                 cur.commit()

@@ -211,3 +211,25 @@ def test_clean_typed_columns_match_full_coercion(small_ws) -> None:
     fractional = frame.with_columns(pl.Series("paid_at", [datetime(2026, 3, 1, 10, 0, 5, 500), None, None]))
     assert not table.by_name["paid_at"].is_clean_column(fractional["paid_at"])
     assert coerce_frame(table, fractional)[0]["paid_at"][0] == datetime(2026, 3, 1, 10, 0, 5)
+
+
+def test_unique_non_key_fields_are_checked_in_the_batch_and_against_stored_rows(store, small_doc) -> None:
+    from engine.workspaces import create_workspace
+
+    small_doc["tables"][0]["fields"][2]["unique"] = True  # phone
+    ws = create_workspace(store, small_doc, ADMIN, now=NOW)
+    bulk_upsert(
+        store, ws, "orders", frame(order_no=["U1"], customer=["a"], phone=["13800138000"]), ADMIN, NOW
+    )
+    data = frame(
+        order_no=["U1", "U2", "U3", "U4"],
+        customer=["a", "b", "c", "d"],
+        phone=["13800138000", "13800138000", "13900139000", "13900139000"],
+    )
+    result = bulk_upsert(store, ws, "orders", data, ADMIN, NOW, report=True)
+    assert result.errors.rows() == [
+        (2, "phone", "手机号 13800138000 repeats row 1"),
+        (2, "phone", "手机号 13800138000 is already used by another row"),
+        (4, "phone", "手机号 13900139000 repeats row 3"),
+    ]
+    assert result.summary() == {"inserted": 1, "updated": 0, "unchanged": 1, "rejected": 2}

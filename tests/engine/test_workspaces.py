@@ -189,3 +189,15 @@ def test_every_template_creates_its_tables(store, template) -> None:
     ws = create_from_template(store, template, ADMIN, now=NOW)
     for table in ws.tables:
         assert count(store, f'SELECT count(*) FROM "{ws.name}"."{table.name}"') == 0
+
+
+def test_a_constraint_the_engine_missed_becomes_a_data_error(store, small_ws) -> None:
+    from engine.errors import DataError
+
+    create_record(store, small_ws, "orders", {"customer": "甲", "order_no": "X1"}, ADMIN, NOW)
+    with pytest.raises(DataError, match="nothing was saved"), store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO demo.orders (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, order_no) "
+            "VALUES (99, 1, now(), 'x', now(), 'x', 't', 'X1')"
+        )
+    assert count(store, "SELECT count(*) FROM demo.orders") == 1
