@@ -90,3 +90,19 @@ def with_ids(doc: Doc) -> Doc:
         for f in t["fields"]:
             f.setdefault("id", f["name"])
     return out
+
+
+COMMON_KEYS = frozenset(
+    {"id", "type", "name", "label", "label_en", "help", "required", "hidden_for", "readonly_for", "options"}
+)
+
+
+def type_settings(field: Doc) -> Doc:
+    """A field's type-specific settings (min/max, lengths, pattern, URL template, prefix…) for editing as JSON."""
+    return {k: v for k, v in field.items() if k not in COMMON_KEYS}
+
+
+def settings_changes(field: Doc, edited: Doc) -> Doc:
+    """Changes that turn a field's type-specific settings into `edited` (removed keys map to None)."""
+    current = type_settings(field)
+    return {**{k: None for k in current if k not in edited}, **edited}

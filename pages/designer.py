@@ -13,7 +13,15 @@ import streamlit as st
 from streamlit_sortables import sort_items
 
 from engine import workspaces
-from engine.designer import add_field, remove_field, reorder_fields, update_field, with_ids
+from engine.designer import (
+    add_field,
+    remove_field,
+    reorder_fields,
+    settings_changes,
+    type_settings,
+    update_field,
+    with_ids,
+)
 from engine.errors import EngineError
 from engine.fields import FIELD_TYPES
 from engine.forms import label_of
@@ -134,6 +142,12 @@ with tab_edit:
             if current["type"] in ("single_select", "multi_select")
             else None
         )
+        settings = st.text_area(
+            t("extra"),
+            value=json.dumps(type_settings(current), ensure_ascii=False),
+            key=f"edit_settings_{field_id}",
+            help='{"minimum": 1, "maximum": 999}, {"max_length": 50}, {"pattern": "[A-Z]{2}-[0-9]+"}',
+        )
         c1, c2 = st.columns(2)
         saved = c1.form_submit_button(t("save"))
         removed = c2.form_submit_button(t("remove_field"))
@@ -149,7 +163,16 @@ with tab_edit:
         }
         if new_options is not None:
             changes["options"] = parse_options(new_options)
-        save(update_field(doc, table_name, field_id, changes), f"edit field {new_name}")
+        try:
+            edited = json.loads(settings or "{}")
+        except json.JSONDecodeError as exc:
+            st.error(f"{t('extra')}: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        else:
+            if not isinstance(edited, dict):
+                st.error(f'{t("extra")}: a JSON object is needed, e.g. {{"maximum": 999}}')
+            else:
+                changes |= settings_changes(current, edited)
+                save(update_field(doc, table_name, field_id, changes), f"edit field {new_name}")
     if removed:
         save(remove_field(doc, table_name, field_id), f"remove field {current['name']}")
 

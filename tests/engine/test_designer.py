@@ -67,3 +67,15 @@ def test_unknown_type_table_or_field(small_ws) -> None:
         add_field(doc, "order", {"type": "text", "name": "x", "label": "X"})
     with pytest.raises(NotFoundError, match="no field with id 'nope'"):
         update_field(doc, "orders", "nope", {"label": "x"})
+
+
+def test_type_settings_round_trip(small_ws) -> None:
+    from engine.designer import settings_changes, type_settings
+
+    doc = with_ids(dump_workspace(small_ws))
+    qty = doc["tables"][0]["fields"][3]
+    assert type_settings(qty) == {"unique": False, "minimum": 1}
+    changes = settings_changes(qty, {"maximum": 500})
+    assert changes["maximum"] == 500 and changes["minimum"] is None
+    edited = update_field(doc, "orders", "qty", changes)["tables"][0]["fields"][3]
+    assert edited.get("maximum") == 500 and "minimum" not in edited

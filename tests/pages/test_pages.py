@@ -134,3 +134,17 @@ def test_records_search_edit_and_stale_version_conflict(app_env) -> None:
     assert row == ("别人改的", 3)
     history = [r["action"] for r in at.dataframe[-1].value.to_dict("records")]
     assert history[:2] == ["update", "update"]
+
+
+def test_designer_edits_a_fields_validation_settings(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/designer.py").run()
+    at.selectbox(key="edit_pick").set_value("qty").run()
+    at.text_area(key="edit_settings_qty").set_value('{"minimum": 1, "maximum": 99}')
+    at.button(key="FormSubmitter:edit_field-保存").click().run()
+    assert not errors(at), errors(at)
+    ws = workspaces.get_workspace(get_store(), "home_ecommerce")
+    assert ws.require_table("orders").by_name["qty"].maximum == 99
+    at.text_area(key="edit_settings_qty").set_value("{not json")
+    at.button(key="FormSubmitter:edit_field-保存").click().run()
+    assert any("line 1, column 2" in e for e in errors(at))
