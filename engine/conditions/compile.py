@@ -11,14 +11,19 @@ literal is a bound parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from engine.clock import DEFAULT_TZ
 from engine.conditions.evaluate import evaluate
+from engine.conditions.extensions import US_PER_DAY, US_PER_HOUR, local_time
 from engine.conditions.jsvalues import is_number
 from engine.errors import AuthoringError, Problem
 from engine.fields import (
     BooleanField,
     ComputedField,
+    DateField,
+    DatetimeField,
     DecimalField,
     FieldBase,
     IntegerField,
@@ -56,9 +61,13 @@ def _fail(path: str, message: str) -> ConditionError:
 class Compiler:
     """Compiles conditions over one table; `column(name)` gives the SQL of a field."""
 
-    def __init__(self, table: Table, column: Any = None) -> None:
+    def __init__(
+        self, table: Table, column: Any = None, now: datetime | None = None, tz: str = DEFAULT_TZ
+    ) -> None:
+        self.tz = tz
         self.table = table
         self.column = column or (lambda name: f"t.{quote_ident(name)}")
+        self.now = now
 
     # -- entry points -------------------------------------------------------------------------------
 
@@ -89,6 +98,8 @@ class Compiler:
                 return self.membership(items, path)
             if op in ("starts_with", "ends_with"):
                 return self.affix(op, items, path)
+            if op == "missing":
+                return self.missing(items, path)
         return self._truthy_value(self.value(rule, path))
 
     def _truthy_value(self, v: Value) -> Fragment:
@@ -100,6 +111,7 @@ class Compiler:
             "text": "{} <> ''",
             "bool": "{}",
             "list": "len({}) > 0",
+            "time": "{} IS NOT NULL",
         }[v.kind]
         return v.sql.wrap(f"coalesce({test}, FALSE)")
 
@@ -126,6 +138,10 @@ class Compiler:
             return self.var(items, path)
         if op in ("+", "*", "-"):
             return self.arithmetic(op, items, path)
+        if op == "now":
+            return self._time_literal(self._clock(path), path)
+        if op in ("hours_since", "days_between"):
+            return self.elapsed(op, items, path)
         known = [
             "var",
             "+",
@@ -156,7 +172,9 @@ class Compiler:
 
     def _field_sql(self, field: FieldBase) -> str:
         sql = self.column(field.name)
-        return f"CAST({sql} AS DOUBLE)" if isinstance(field, NUMBER_FIELDS) else sql
+        if isinstance(field, NUMBER_FIELDS):
+            return f"CAST({sql} AS DOUBLE)"
+        return f"CAST({sql} AS TIMESTAMP)" if isinstance(field, DateField) else sql
 
     def arithmetic(self, op: str, items: list[Any], path: str) -> Value:
         self._arity(op, items, 1 if op != "*" else 2, 2 if op == "-" else None, path)
@@ -186,7 +204,19 @@ class Compiler:
         if kinds <= {"number", "nan"}:
             left, right = (_as_number(v) for v in (a, b))
             return Fragment(f"coalesce({left.sql} {sym} {right.sql}, FALSE)", left.params + right.params)
-        if kinds == {"text"} and (a.is_literal or b.is_literal):
+        if "time" in kinds and kinds <= {"time", "text"}:
+            a, b = (self._as_time(v, path) for v in (a, b))
+            kinds = {"time"}
+        if kinds == {"time"} and not (a.is_literal or b.is_literal):
+            # ISO texts compare in time order; JavaScript reads a missing one as 0 and the other as NaN.
+            both_null = _js_compare(sym, None, None)
+            sql = (
+                f"CASE WHEN {a.sql.sql} IS NULL AND {b.sql.sql} IS NULL THEN ? "
+                f"WHEN {a.sql.sql} IS NULL OR {b.sql.sql} IS NULL THEN FALSE ELSE {a.sql.sql} {sym} {b.sql.sql} END"
+            )
+            p = a.sql.params, b.sql.params
+            return Fragment(sql, (*p[0], *p[1], both_null, *p[0], *p[1], *p[0], *p[1]))
+        if kinds in ({"text"}, {"time"}) and (a.is_literal or b.is_literal):
             column, literal = (b, a) if a.is_literal else (a, b)
             when_null = _js_compare(
                 sym, None if column is a else literal.literal, literal.literal if column is a else None
@@ -209,6 +239,9 @@ class Compiler:
                 test = Fragment("FALSE")  # arithmetic gives a number or NaN, never null
             else:
                 test = other.sql.wrap("{} IS NULL")
+        elif "time" in (a.kind, b.kind) and {a.kind, b.kind} <= {"time", "text"}:
+            a, b = (self._as_time(v, f"{path}.{op}") for v in (a, b))
+            test = Fragment(f"coalesce({a.sql.sql} = {b.sql.sql}, FALSE)", a.sql.params + b.sql.params)
         elif "list" in (a.kind, b.kind):
             raise _fail(f"{path}.{op}", "lists are compared with 'in', not with equality")
         elif a.kind == b.kind or {a.kind, b.kind} <= {"number", "nan"}:
@@ -263,6 +296,50 @@ class Compiler:
             f"coalesce({fn}({text.sql.sql}, {part.sql.sql}), FALSE)", text.sql.params + part.sql.params
         )
 
+    def missing(self, items: list[Any], path: str) -> Fragment:
+        names = items[0] if len(items) == 1 and isinstance(items[0], list) else items
+        parts = []
+        for i, name in enumerate(names):
+            value = self.var([name], f"{path}.missing[{i}]")
+            blank = {"text": "{0} IS NULL OR {0} = ''", "list": "{0} IS NULL OR len({0}) = 0"}.get(
+                value.kind, "{0} IS NULL"
+            )
+            parts.append(Fragment(blank.format(value.sql.sql), value.sql.params * blank.count("{0}")))
+        return any_of(parts)
+
+    def elapsed(self, op: str, items: list[Any], path: str) -> Value:
+        self._arity(op, items, 1 if op == "hours_since" else 2, 1 if op == "hours_since" else 2, path)
+        times = [
+            self._as_time(self.value(a, f"{path}.{op}[{i}]"), f"{path}.{op}[{i}]")
+            for i, a in enumerate(items)
+        ]
+        if op == "hours_since":
+            times = [self._time_literal(self._clock(path), path), *times]
+            start, end, unit = times[1], times[0], US_PER_HOUR
+        else:
+            start, end, unit = times[0], times[1], US_PER_DAY
+        sql = Fragment(
+            f"((epoch_us({end.sql.sql}) - epoch_us({start.sql.sql})) / {float(unit)!r})",
+            end.sql.params + start.sql.params,
+        )
+        return Value(sql, "nan")  # a missing time gives NaN: no comparison holds
+
+    def _clock(self, path: str) -> datetime:
+        if self.now is None:
+            raise _fail(path, "this condition uses the clock: compile it with a `now`")
+        return self.now
+
+    def _time_literal(self, moment: datetime, path: str) -> Value:
+        return Value(Fragment("CAST(? AS TIMESTAMP)", (moment,)), "time", moment.isoformat(), True)
+
+    def _as_time(self, v: Value, path: str) -> Value:
+        if v.kind == "time":
+            return v
+        moment = local_time(v.literal, self.tz) if v.is_literal else None
+        if moment is None:
+            raise _fail(path, f"{v.literal!r} is not a date and time (e.g. 2026-03-15T14:05:00)")
+        return self._time_literal(moment, path)
+
     @staticmethod
     def _arity(op: str, items: list[Any], low: int, high: int | None, path: str) -> None:
         if len(items) < low or (high is not None and len(items) > high):
@@ -275,6 +352,8 @@ def _kind_of(field: FieldBase) -> str:
         return "number"
     if isinstance(field, BooleanField):
         return "bool"
+    if isinstance(field, DateField | DatetimeField):
+        return "time"
     if isinstance(field, MultiSelectField):
         return "list"
     if isinstance(field, StringField):
@@ -295,6 +374,8 @@ def _js_truthy(value: Any) -> bool:
     return bool(evaluate({"!!": [value]}))
 
 
-def compile_condition(rule: Any, table: Table, column: Any = None) -> Fragment:
+def compile_condition(
+    rule: Any, table: Table, column: Any = None, now: datetime | None = None, tz: str = DEFAULT_TZ
+) -> Fragment:
     """Compile a condition over `table`; refuses unknown fields, operators, arity and mixed kinds."""
-    return Compiler(table, column).condition(rule)
+    return Compiler(table, column, now, tz).condition(rule)
