@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,13 @@ import pytest
 from engine.conditions.evaluate import SUPPORTED, RuleError, evaluate
 from engine.conditions.jsvalues import loose_equals, number_to_string, to_number, truthy
 
-SUITES = Path(__file__).resolve().parents[3].parent / "shared" / "testdata" / "jsonlogic"
+# shared/ stands beside the repository (locally and in CI); ORDERHUB_SHARED may point elsewhere.
+SHARED = Path(os.environ.get("ORDERHUB_SHARED") or Path(__file__).resolve().parents[3].parent / "shared")
+SUITES = SHARED / "testdata" / "jsonlogic"
+if not (SUITES / "tests.json").is_file():
+    raise RuntimeError(
+        f"JSONLogic conformance suites not found under {SUITES}: set ORDERHUB_SHARED to the shared/ folder"
+    )
 OFFICIAL = [
     c for c in json.loads((SUITES / "tests.json").read_text(encoding="utf-8")) if not isinstance(c, str)
 ]
