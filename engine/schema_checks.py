@@ -8,7 +8,7 @@ Checks, in order:
 5. a computed expression reads only numeric stored fields of its table (see expressions.py);
 6. sub-tables exist and each has a relation field back to its parent;
 7. a flow's status field is a single select whose options are exactly the flow's states; the initial state
-   exists; transitions name existing states and fields;
+   exists; transitions name existing states and fields; guards compile as conditions over the table;
 8. defaults are valid values of their field; unique and required only on stored fields;
 9. search fields exist.
 """
@@ -16,6 +16,7 @@ Checks, in order:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from engine.errors import Problem
 from engine.expressions import check_expression
@@ -34,6 +35,8 @@ from engine.fields import (
 )
 from engine.schema import Table, Workspace
 
+# Guards may use the clock; checking that they compile needs some instant, any will do.
+GUARD_CHECK_CLOCK = datetime(2000, 1, 1)
 KEY_TYPES = (TextField, AutonumberField, PhoneField)
 NUMERIC_TYPES = (IntegerField, DecimalField, MoneyField)
 
@@ -202,6 +205,24 @@ def check_flows(ws: Workspace) -> list[Problem]:
     return problems
 
 
+def check_guards(ws: Workspace) -> list[Problem]:
+    """Transition guards must be conditions the engine can run over their table."""
+    from engine.conditions.compile import Compiler, ConditionError  # conditions import the schema models
+
+    problems = []
+    for i, table in enumerate(ws.tables):
+        if table.flow is None:
+            continue
+        compiler = Compiler(table, now=GUARD_CHECK_CLOCK, tz=ws.timezone)
+        for k, tr in enumerate(table.flow.transitions):
+            if tr.guard is not None:
+                try:
+                    compiler.condition(tr.guard, f"{_t(i)}.flow.transitions[{k}].guard")
+                except ConditionError as exc:
+                    problems += exc.problems
+    return problems
+
+
 def check_field_settings(ws: Workspace) -> list[Problem]:
     problems = []
     for i, table in enumerate(ws.tables):
@@ -228,6 +249,7 @@ CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_computed,
     check_sub_tables,
     check_flows,
+    check_guards,
     check_field_settings,
 )
 

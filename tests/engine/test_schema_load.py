@@ -162,3 +162,30 @@ def test_dump_round_trip(small_doc) -> None:
 
     ws = parse_workspace(small_doc)
     assert parse_workspace(json.loads(json.dumps(dump_workspace(ws)))) == ws
+
+
+def test_transition_guards_must_compile(small_doc) -> None:
+    small_doc["tables"][0]["fields"].append(
+        {
+            "type": "single_select",
+            "name": "status",
+            "label": "状态",
+            "options": [{"value": "new", "label": "新"}, {"value": "done", "label": "完成"}],
+        }
+    )
+    small_doc["tables"][0]["flow"] = {
+        "field": "status",
+        "initial": "new",
+        "states": [{"name": "new", "label": "新"}, {"name": "done", "label": "完成", "category": "done"}],
+        "transitions": [
+            {"from": ["new"], "to": "done", "label": "ok", "guard": {">": [{"var": "qty"}, 0]}},
+            {"from": ["new"], "to": "done", "label": "bad", "guard": {">": [{"var": "qtty"}, 0]}},
+            {"from": ["new"], "to": "done", "label": "bad op", "guard": {"xor": [1]}},
+        ],
+    }
+    found = problems_of(small_doc)
+    assert len(found) == 2
+    assert found[0].startswith(
+        "tables[0].flow.transitions[1].guard.>[0].var: unknown field 'qtty' — did you mean 'qty'?"
+    )
+    assert found[1].startswith("tables[0].flow.transitions[2].guard: unknown operator 'xor'")
