@@ -7,6 +7,7 @@ Bulk writes live in bulk.py and share the same checks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
+
+AfterWrite = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], dict[str, Any]], None]
 
 
 def check_names(table: Table, names: list[str]) -> list[Problem]:
@@ -194,13 +197,19 @@ def update_record(
     actor: Actor,
     now: datetime | None = None,
     source: str = "form",
+    after_write: AfterWrite | None = None,
 ) -> dict[str, Any]:
     """Apply changes if the record is still at `expected_version` (a stale version is refused).
 
-    Returns the stored values after the change; call get_record for computed and lookup fields.
+    Returns the stored values after the change; call get_record for computed and lookup fields. The status
+    of a table with a flow changes only through flow.transition, which passes `after_write` to record the
+    move in the same transaction.
     """
     table = ws.require_table(table_name)
     require_table(actor, table, "update")
+    if table.flow and table.flow.field in changes and after_write is None:
+        label = table.by_name[table.flow.field].label
+        raise RefusedError(f"{label} ({table.flow.field}) changes only through the status flow's transitions")
     typed = validated(table, changes, actor, creating=False)
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
@@ -230,11 +239,13 @@ def update_record(
             table=table.name,
             note=source,
         )
-    after = (
-        current
-        | diff
-        | {"_version": expected_version + 1, "_updated_at": moment, "_updated_by": actor.username}
-    )
+        after = (
+            current
+            | diff
+            | {"_version": expected_version + 1, "_updated_at": moment, "_updated_by": actor.username}
+        )
+        if after_write is not None:
+            after_write(cur, current, after)
     return _visible(table, actor, after)
 
 

@@ -41,6 +41,10 @@ SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS _counters (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, stem VARCHAR NOT NULL,
         last BIGINT NOT NULL, PRIMARY KEY (workspace, table_name, field, stem))""",
+    """CREATE TABLE IF NOT EXISTS _status_history (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL,
+        from_state VARCHAR, to_state VARCHAR NOT NULL, moved_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+        source VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS _archived_values (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, version INTEGER NOT NULL,
         archived_at TIMESTAMP NOT NULL, record_id BIGINT NOT NULL, value VARCHAR)""",

@@ -1,0 +1,128 @@
+"""Status flow moves on a template workspace: roles, guards, required fields, field updates, history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine import audit
+from engine.auth import Actor
+from engine.errors import ConflictError, RefusedError
+from engine.flow import moves, status_history, transition
+from engine.records import create_record, get_record, update_record
+from engine.workspaces import create_from_template
+from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
+
+FINANCE = Actor("fin1", frozenset({"finance"}))
+
+
+@pytest.fixture
+def order(store, home_ws):
+    create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发"}, ADMIN, NOW)
+    return create_record(
+        store,
+        home_ws,
+        "orders",
+        {
+            "channel": "淘宝",
+            "customer_name": "王总",
+            "phone": "13800138000",
+            "sku": "SF-1001",
+            "unit_price": "3200",
+            "ordered_at": NOW,
+        },
+        ADMIN,
+        NOW,
+    )
+
+
+def test_a_new_order_starts_in_the_initial_state(order) -> None:
+    assert order["status"] == "placed"
+
+
+def test_moves_follow_roles_required_fields_and_set_fields(store, home_ws, order) -> None:
+    with pytest.raises(RefusedError) as info:
+        transition(store, home_ws, "orders", order["_id"], "reviewed", 1, WAREHOUSE, NOW)
+    assert "only operator, manager may 审单通过" in str(info.value)
+    row = transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
+    assert row["status"] == "reviewed" and row["_version"] == 2
+    with pytest.raises(RefusedError, match=r"发货仓 \(warehouse\) is required to enter 备货"):
+        transition(store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW)
+    row = transition(
+        store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"}
+    )
+    later = NOW + timedelta(hours=3)
+    with pytest.raises(RefusedError) as info:
+        transition(store, home_ws, "orders", order["_id"], "shipped", 3, WAREHOUSE, later)
+    assert "承运商 (carrier) is required" in str(info.value) and "运单号 (tracking_no) is required" in str(
+        info.value
+    )
+    row = transition(
+        store,
+        home_ws,
+        "orders",
+        order["_id"],
+        "shipped",
+        3,
+        WAREHOUSE,
+        later,
+        values={"carrier": "sf", "tracking_no": "SF1234567890"},
+    )
+    assert row["status"] == "shipped" and row["shipped_at"] == later
+    history = status_history(store, home_ws, "orders", order["_id"])
+    assert [(h[0], h[1], h[3]) for h in history] == [
+        ("placed", "reviewed", "op1"),
+        ("reviewed", "picking", "wh1"),
+        ("picking", "shipped", "wh1"),
+    ]
+    assert audit.history(store, "home_ecommerce", "orders", order["_id"])[0].note == "transition:出库"
+
+
+def test_refusals_say_where_the_flow_goes_and_nothing_is_written(store, home_ws, order) -> None:
+    with pytest.raises(RefusedError, match="no transition from 下单 to 签收"):
+        transition(store, home_ws, "orders", order["_id"], "signed", 1, ADMIN, NOW)
+    with pytest.raises(ConflictError):
+        transition(store, home_ws, "orders", order["_id"], "reviewed", 7, ADMIN, NOW)
+    with pytest.raises(RefusedError, match="changes only through the status flow"):
+        update_record(store, home_ws, "orders", order["_id"], {"status": "signed"}, 1, ADMIN, NOW)
+    assert get_record(store, home_ws, "orders", order["_id"], ADMIN)["_version"] == 1
+    assert status_history(store, home_ws, "orders", order["_id"]) == []
+
+
+def test_moves_list_what_is_possible_and_why_not(store, home_ws, order) -> None:
+    options = {m.to: m for m in moves(store, home_ws, "orders", order["_id"], WAREHOUSE, NOW)}
+    assert set(options) == {"reviewed", "cancelled"}
+    assert not options["reviewed"].allowed and "only operator, manager" in options["reviewed"].reasons[0]
+
+
+def test_guards_decide_a_rush_order_may_skip_packing(store) -> None:
+    ws = create_from_template(store, "auto_parts_chain", ADMIN, now=NOW)
+    create_record(store, ws, "skus", {"sku_code": "BP-1001", "name": "刹车片"}, ADMIN, NOW)
+    base = {
+        "channel": "pos",
+        "customer_name": "李",
+        "phone": "13800138000",
+        "sku": "BP-1001",
+        "unit_price": "260",
+        "ordered_at": NOW,
+        "warehouse": "east",
+    }
+    plain = create_record(store, ws, "orders", base, ADMIN, NOW)
+    rush = create_record(store, ws, "orders", base | {"priority_tags": ["rush"]}, ADMIN, NOW)
+    manager = Actor("m", frozenset({"manager"}))
+    for row in (plain, rush):
+        transition(store, ws, "orders", row["_id"], "reviewed", 1, manager, NOW)
+        transition(store, ws, "orders", row["_id"], "allocated", 2, manager, NOW)
+    shipping = {"carrier": "sf", "tracking_no": "SF1"}
+    with pytest.raises(RefusedError, match="the condition of '加急直接出库"):
+        transition(store, ws, "orders", plain["_id"], "shipped", 3, manager, NOW, values=shipping)
+    assert (
+        transition(store, ws, "orders", rush["_id"], "shipped", 3, manager, NOW, values=shipping)["status"]
+        == "shipped"
+    )
+
+
+def test_a_finance_role_cannot_make_an_operator_move_even_in_the_engine(store, home_ws, order) -> None:
+    with pytest.raises(RefusedError, match="only operator, manager"):
+        transition(store, home_ws, "orders", order["_id"], "reviewed", 1, FINANCE, NOW)
