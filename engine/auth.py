@@ -138,6 +138,12 @@ def list_users(store: Store) -> list[User]:
     return [User(u, d, tuple(r), a) for u, d, r, a in rows]
 
 
+def get_user(store: Store, username: str) -> User:
+    """A user by name (no password check: for the command line, which acts with the file owner's authority)."""
+    row = _get_user(store.cursor(), username)
+    return User(row[0], row[1], tuple(row[3]), row[4])
+
+
 def authenticate(store: Store, username: str, password: str) -> User:
     """Check a password; the same message whether the user or the password is wrong."""
     refused = RefusedError("wrong username or password")

@@ -113,3 +113,28 @@ def test_bootstrap_prints_the_first_login_once(tmp_path, capsys, monkeypatch) ->
     assert main(["bootstrap", "--db", db, "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert "admin" not in again and again["demo_workspace"] is None
+
+
+def test_transition_from_the_command_line(tmp_path, capsys) -> None:
+    db = str(tmp_path / "t.duckdb")
+    assert main(["init", "--template", "home_ecommerce", "--db", db, "--orders", "300", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["users", "add", "wh", "--role", "warehouse", "--password", "long-enough", "--db", db]) == 0
+    capsys.readouterr()
+    from engine.store import open_store
+
+    store = open_store(db)
+    key = (
+        store.cursor()
+        .execute("SELECT order_no FROM home_ecommerce.orders WHERE status = 'placed' LIMIT 1")
+        .fetchone()[0]
+    )
+    store.close()
+    code, _, err = run(
+        capsys, "transition", "--table", "orders", "--key", key, "--to", "reviewed", "--as", "wh", "--db", db
+    )
+    assert code == 1 and "only operator, manager may 审单通过" in err
+    code, out, _ = run(
+        capsys, "transition", "--table", "orders", "--key", key, "--to", "reviewed", "--db", db, "--json"
+    )
+    assert code == 0 and out["status"] == "reviewed" and out["version"] == 2
