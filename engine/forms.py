@@ -45,6 +45,7 @@ def _placeholder(field: FieldBase) -> str:
 def form_fields(table: Table, actor: Actor, lang: str = "zh") -> list[FormField]:
     """The fields of a table's form for this actor, in schema order; hidden fields are left out."""
     out = []
+    status = table.flow.field if table.flow else None
     for field in table.fields:
         if is_hidden(actor, field):
             continue
@@ -58,7 +59,7 @@ def form_fields(table: Table, actor: Actor, lang: str = "zh") -> list[FormField]
                 type=field.type,
                 widget=field.widget,
                 required=field.required and not isinstance(field, AutonumberField),
-                readonly=is_readonly(actor, field),
+                readonly=is_readonly(actor, field) or field.name == status,  # moved by transitions only
                 help=field.help,
                 default=field.default,
                 options=options,

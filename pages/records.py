@@ -12,6 +12,7 @@ from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, filter_from_text, operators_for
+from engine.flow import moves, transition
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records import get_record, update_record
@@ -157,6 +158,23 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
         else:
             st.session_state["detail_version"] = after["_version"]
             st.success(f"{t('saved')} v{after['_version']}")
+    if table.flow is not None:
+        for i, move in enumerate(moves(store, ws, table_name, int(record["_id"]), me)):
+            help_text = "; ".join(move.reasons) or None
+            column = st.columns(4)[i % 4]
+            if column.button(
+                f"→ {move.to_label} ({move.label})",
+                key=f"move_{move.index}",
+                disabled=not move.allowed,
+                help=help_text,
+            ):
+                try:
+                    after = transition(store, ws, table_name, int(record["_id"]), move.to, int(version), me)
+                except EngineError as exc:
+                    show_error(exc)
+                else:
+                    st.session_state["detail_version"] = after["_version"]
+                    st.rerun()
     for label, value, url in record_links(table, record, lang()):
         st.markdown(f"{label}: [{value}]({url})")
     for child, rows_page in sub_table_rows(store, ws, table, record, me):

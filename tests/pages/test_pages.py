@@ -148,3 +148,29 @@ def test_designer_edits_a_fields_validation_settings(app_env) -> None:
     at.text_area(key="edit_settings_qty").set_value("{not json")
     at.button(key="FormSubmitter:edit_field-保存").click().run()
     assert any("line 1, column 2" in e for e in errors(at))
+
+
+def test_records_detail_moves_an_order_through_the_flow(app_env) -> None:
+    store = get_store()
+    order_no, record_id = (
+        store.cursor()
+        .execute(
+            "SELECT order_no, _id FROM home_ecommerce.orders WHERE status = 'placed' ORDER BY _id LIMIT 1"
+        )
+        .fetchone()
+    )
+    at = signed_in()
+    at.switch_page("pages/records.py").run()
+    at.text_input(key="search_orders").set_value(order_no).run()
+    assert at.selectbox(key="detail_pick").value == record_id
+    move = next(b for b in at.button if b.label.startswith("→ 审单"))
+    assert not move.disabled
+    move.click().run()
+    assert not errors(at), errors(at)
+    status = (
+        store.cursor()
+        .execute("SELECT status FROM home_ecommerce.orders WHERE _id = ?", [record_id])
+        .fetchone()[0]
+    )
+    assert status == "reviewed"
+    assert any(b.label.startswith("→ 备货") for b in at.button)
