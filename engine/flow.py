@@ -13,12 +13,12 @@ from typing import Any
 
 import duckdb
 
-from engine.auth import Actor, table_actions
+from engine.auth import Actor, require_table, table_actions
 from engine.clock import as_naive
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
 from engine.query import fetch_record
-from engine.records import get_record, update_record
+from engine.records import update_record
 from engine.schema import Flow, Table, Transition, Workspace
 from engine.store import Store
 
@@ -94,7 +94,7 @@ def moves(
     """Every transition out of the record's current state, each with the reasons it is refused now."""
     table = ws.require_table(table_name)
     flow = _flow(table)
-    get_record(store, ws, table_name, record_id, actor)  # the actor must be able to read it
+    require_table(actor, table, "read")
     record = _full(store, ws, table, record_id)
     moment = as_naive(now, ws.timezone)
     current = record.get(flow.field)
@@ -134,7 +134,7 @@ def transition(
         raise RefusedError(f"{actor.username} may not change rows of {table.label} ({table.name})")
     moment = as_naive(now, ws.timezone)
     values = dict(values or {})
-    get_record(store, ws, table_name, record_id, actor)  # the actor must be able to read it
+    require_table(actor, table, "read")
     record = _full(store, ws, table, record_id)
     if record["_version"] != expected_version:
         raise ConflictError(

@@ -26,12 +26,16 @@ MAX_PAGE = 1000
 class Source:
     """FROM clause and the SQL expression of every field the actor may see."""
 
-    from_sql: str  # the table with its lookup joins
     base_sql: str  # the table alone
-    joins: str
+    joins: str  # the lookups' joins
     columns: dict[str, str]  # field or system name → SQL expression
     fields: dict[str, FieldBase]
     lookups: frozenset[str]  # fields that need the joins
+
+    @property
+    def from_sql(self) -> str:
+        """The table with its lookup joins."""
+        return f"{self.base_sql} {self.joins}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
             columns[field.name] = f"{j}.{quote_ident(field.field)}"
     base_sql = f"{qualified(ws.name, table.name)} {alias}"
     lookups = frozenset(n for n, f in fields.items() if isinstance(f, LookupField))
-    return Source(f"{base_sql} {' '.join(joins)}", base_sql, " ".join(joins), columns, fields, lookups)
+    return Source(base_sql, " ".join(joins), columns, fields, lookups)
 
 
 def _inline_numbers(fragment: Fragment) -> str:

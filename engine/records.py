@@ -173,17 +173,8 @@ def create_record(
             f"INSERT INTO {qualified(ws.name, table.name)} ({cols}) VALUES (?, {marks})",
             [new_id, 1, moment, actor.username, moment, actor.username, source, *typed.values()],
         )
-        record_change(
-            store,
-            cur,
-            [AuditItem(new_id, "create", encode_changes({k: v for k, v in typed.items() if v is not None}))],
-            at=moment,
-            actor=actor.username,
-            action="create",
-            workspace=ws.name,
-            table=table.name,
-            note=source,
-        )
+        values = {k: v for k, v in typed.items() if v is not None}
+        _audit(store, cur, ws, table, new_id, "create", values, actor, moment, source)
     return get_record(store, ws, table_name, new_id, actor)
 
 
@@ -228,17 +219,7 @@ def update_record(
             [*diff.values(), moment, actor.username, record_id, expected_version],
         )
         before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
-        record_change(
-            store,
-            cur,
-            [AuditItem(record_id, "update", encode_changes(before_after))],
-            at=moment,
-            actor=actor.username,
-            action="update",
-            workspace=ws.name,
-            table=table.name,
-            note=source,
-        )
+        _audit(store, cur, ws, table, record_id, "update", before_after, actor, moment, source)
         after = (
             current
             | diff
@@ -252,6 +233,33 @@ def update_record(
 def _visible(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
     hidden = {f.name for f in table.fields if is_hidden(actor, f)}
     return {k: v for k, v in row.items() if k not in hidden}
+
+
+def _audit(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    record_id: int,
+    action: str,
+    changes: dict[str, Any],
+    actor: Actor,
+    at: datetime,
+    note: str,
+) -> None:
+    """Append the audit entry of one record's write, inside the write's transaction."""
+    item = AuditItem(record_id, action, encode_changes(changes))
+    record_change(
+        store,
+        cur,
+        [item],
+        at=at,
+        actor=actor.username,
+        action=action,
+        workspace=ws.name,
+        table=table.name,
+        note=note,
+    )
 
 
 def _check_version(table: Table, current: dict[str, Any], expected: int) -> None:
@@ -284,16 +292,7 @@ def delete_record(
         _refuse_if_referenced(cur, ws, table, current)
         cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
         before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
-        record_change(
-            store,
-            cur,
-            [AuditItem(record_id, "delete", encode_changes({"before": before}))],
-            at=moment,
-            actor=actor.username,
-            action="delete",
-            workspace=ws.name,
-            table=table.name,
-        )
+        _audit(store, cur, ws, table, record_id, "delete", {"before": before}, actor, moment, "")
 
 
 def _refuse_if_referenced(
