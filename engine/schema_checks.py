@@ -213,7 +213,7 @@ def check_guards(ws: Workspace) -> list[Problem]:
     for i, table in enumerate(ws.tables):
         if table.flow is None:
             continue
-        compiler = Compiler(table, now=GUARD_CHECK_CLOCK, tz=ws.timezone)
+        compiler = Compiler(table, now=GUARD_CHECK_CLOCK, tz=ws.timezone, ws=ws)
         for k, tr in enumerate(table.flow.transitions):
             if tr.guard is not None:
                 try:

@@ -19,6 +19,7 @@ from engine.conditions.evaluate import evaluate
 from engine.conditions.extensions import US_PER_DAY, US_PER_HOUR, local_time
 from engine.conditions.jsvalues import is_number
 from engine.errors import AuthoringError, Problem
+from engine.expressions import compile_expression
 from engine.fields import (
     BooleanField,
     ComputedField,
@@ -27,17 +28,27 @@ from engine.fields import (
     DecimalField,
     FieldBase,
     IntegerField,
+    LookupField,
     MoneyField,
     MultiSelectField,
+    RelationField,
     suggest,
 )
 from engine.fields.base import StringField
-from engine.schema import Table
-from engine.sql import Fragment, all_of, any_of, join, quote_ident
+from engine.schema import Table, Workspace
+from engine.sql import Fragment, all_of, any_of, join, qualified, quote_ident
 
 NUMBER_FIELDS = (IntegerField, DecimalField, MoneyField, ComputedField)
 COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 EQUALITY = ("==", "===", "!=", "!==")
+QUANTIFIERS = ("some", "all", "none")
+NAN = "CAST('nan' AS DOUBLE)"
+# Every audited change of a record, whether the entry kept its one item inline or in _audit_items.
+AUDIT_ITEMS_SQL = (
+    "(SELECT l.workspace, l.table_name, i.record_id, i.action, i.changes FROM _audit_items i "
+    "JOIN _audit_log l ON l.seq = i.seq UNION ALL SELECT workspace, table_name, record_id, item_action, "
+    "item_changes FROM _audit_log WHERE item_changes IS NOT NULL)"
+)
 
 
 class ConditionError(AuthoringError):
@@ -62,12 +73,18 @@ class Compiler:
     """Compiles conditions over one table; `column(name)` gives the SQL of a field."""
 
     def __init__(
-        self, table: Table, column: Any = None, now: datetime | None = None, tz: str = DEFAULT_TZ
+        self,
+        table: Table,
+        column: Any = None,
+        now: datetime | None = None,
+        tz: str = DEFAULT_TZ,
+        ws: Workspace | None = None,
     ) -> None:
         self.tz = tz
         self.table = table
         self.column = column or (lambda name: f"t.{quote_ident(name)}")
         self.now = now
+        self.ws = ws  # relation paths, hours_in_status and changed_count read other tables
 
     # -- entry points -------------------------------------------------------------------------------
 
@@ -100,7 +117,24 @@ class Compiler:
                 return self.affix(op, items, path)
             if op == "missing":
                 return self.missing(items, path)
+            if op == "if" and len(items) > 1:
+                return self.truthy_if(items, path)
+            if op in QUANTIFIERS:
+                return self.quantifier(op, items, path)
         return self._truthy_value(self.value(rule, path))
+
+    def truthy_if(self, items: list[Any], path: str) -> Fragment:
+        """if/then/else read as a condition: each branch is itself a condition."""
+        parts, params = [], []
+        for i in range(0, len(items) - 1, 2):
+            test = self.truthy(items[i], f"{path}.if[{i}]")
+            then = self.truthy(items[i + 1], f"{path}.if[{i + 1}]")
+            parts.append(f"WHEN {test.sql} THEN {then.sql}")
+            params += [*test.params, *then.params]
+        other = (
+            self.truthy(items[-1], f"{path}.if[{len(items) - 1}]") if len(items) % 2 else Fragment("FALSE")
+        )
+        return Fragment(f"(CASE {' '.join(parts)} ELSE {other.sql} END)", (*params, *other.params))
 
     def _truthy_value(self, v: Value) -> Fragment:
         if v.is_literal:
@@ -136,24 +170,41 @@ class Compiler:
         items = args if isinstance(args, list) else [args]
         if op == "var":
             return self.var(items, path)
-        if op in ("+", "*", "-"):
+        if op in ("+", "*", "-", "/"):
             return self.arithmetic(op, items, path)
+        if op == "if":
+            return self.if_value(items, path)
         if op == "now":
             return self._time_literal(self._clock(path), path)
         if op in ("hours_since", "days_between"):
             return self.elapsed(op, items, path)
+        if op == "hours_in_status":
+            return self.hours_in_status(items, path)
+        if op == "changed_count":
+            return self.changed_count(items, path)
         known = [
             "var",
             "+",
             "-",
             "*",
+            "/",
+            "if",
             "and",
             "or",
             "!",
             "!!",
             "in",
+            "missing",
+            "some",
+            "all",
+            "none",
             "starts_with",
             "ends_with",
+            "now",
+            "hours_since",
+            "days_between",
+            "hours_in_status",
+            "changed_count",
             *COMPARISONS,
             *EQUALITY,
         ]
@@ -163,33 +214,117 @@ class Compiler:
         self._arity("var", items, 1, 1, path)
         name = items[0]
         field = self.table.field(name) if isinstance(name, str) else None
+        if field is None and isinstance(name, str) and "." in name:
+            return self.relation_path(name, f"{path}.var")
         if field is None:
             names = [f.name for f in self.table.fields]
             raise _fail(
                 f"{path}.var", f"unknown field {name!r}{suggest(str(name), names)} in {self.table.name!r}"
             )
-        return Value(Fragment(self._field_sql(field)), _kind_of(field))
+        if isinstance(field, LookupField):
+            return self.relation_path(f"{field.relation}.{field.field}", f"{path}.var")
+        if isinstance(field, ComputedField):
+            expr = compile_expression(field.expression, self.column)
+            return Value(expr.wrap(f"round({{}}, {int(field.scale)})"), "number")
+        return Value(Fragment(_typed_sql(field, self.column(field.name))), _kind_of(field, path))
 
-    def _field_sql(self, field: FieldBase) -> str:
-        sql = self.column(field.name)
-        if isinstance(field, NUMBER_FIELDS):
-            return f"CAST({sql} AS DOUBLE)"
-        return f"CAST({sql} AS TIMESTAMP)" if isinstance(field, DateField) else sql
+    def relation_path(self, name: str, path: str) -> Value:
+        """customer.level: a field of the row a relation points to (NULL when it points nowhere)."""
+        head, rest = name.split(".", 1)
+        relation = self.table.field(head)
+        if not isinstance(relation, RelationField):
+            names = [f.name for f in self.table.fields if isinstance(f, RelationField)]
+            raise _fail(
+                path,
+                f"{name!r}: only a relation field may be followed with '.', and {head!r} is not one "
+                f"(relations of {self.table.name!r}: {', '.join(names) or 'none'})",
+            )
+        if self.ws is None:
+            raise _fail(path, f"{name!r} reads another table: compile it with the workspace")
+        target = self.ws.require_table(relation.table)
+        field = target.field(rest)
+        if field is None or not field.stored or isinstance(field, RelationField):
+            names = [f.name for f in target.fields if f.stored and not isinstance(f, RelationField)]
+            raise _fail(path, f"{name!r}: {target.name!r} has no stored field {rest!r}{suggest(rest, names)}")
+        sql = (
+            f"(SELECT {_typed_sql(field, 'r.' + quote_ident(field.name))} "
+            f"FROM {qualified(self.ws.name, target.name)} r "
+            f"WHERE r.{quote_ident(str(target.business_key))} = {self.column(head)})"
+        )
+        return Value(Fragment(sql), _kind_of(field, path))
+
+    def hours_in_status(self, items: list[Any], path: str) -> Value:
+        """Hours since the record entered its current status (its creation when it never moved)."""
+        self._arity("hours_in_status", items, 0, 0, path)
+        ws = self._workspace(path, "hours_in_status")
+        moment = self._time_literal(self._clock(path), path)
+        since = (
+            "coalesce((SELECT max(h.moved_at) FROM _status_history h WHERE h.workspace = ? "
+            f"AND h.table_name = ? AND h.record_id = {self.column('_id')}), {self.column('_created_at')})"
+        )
+        sql = f"((epoch_us({moment.sql.sql}) - epoch_us({since})) / {float(US_PER_HOUR)!r})"
+        return Value(Fragment(sql, (*moment.sql.params, ws.name, self.table.name)), "nan")
+
+    def changed_count(self, items: list[Any], path: str) -> Value:
+        """How many audited updates changed a field of the record."""
+        self._arity("changed_count", items, 1, 1, path)
+        name = items[0]
+        if not (isinstance(name, str) and (field := self.table.field(name)) is not None and field.stored):
+            names = [f.name for f in self.table.fields if f.stored]
+            raise _fail(
+                f"{path}.changed_count[0]",
+                f"changed_count needs the name of a stored field, not {name!r}{suggest(str(name), names)}",
+            )
+        ws = self._workspace(path, "changed_count")
+        sql = (
+            f"(SELECT count(*) FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? AND a.table_name = ? "
+            f"AND a.action = 'update' AND a.record_id = {self.column('_id')} AND json_exists(a.changes, ?))"
+        )
+        return Value(Fragment(f"CAST({sql} AS DOUBLE)", (ws.name, self.table.name, f'$."{name}"')), "number")
+
+    def _workspace(self, path: str, op: str) -> Workspace:
+        if self.ws is None:
+            raise _fail(path, f"{op} reads the record's history: compile it with the workspace")
+        return self.ws
 
     def arithmetic(self, op: str, items: list[Any], path: str) -> Value:
-        self._arity(op, items, 1 if op != "*" else 2, 2 if op == "-" else None, path)
+        low, high = {"+": (1, None), "*": (2, None), "-": (1, 2), "/": (2, 2)}[op]
+        self._arity(op, items, low, high, path)
         values = [self.value(a, f"{path}.{op}[{i}]") for i, a in enumerate(items)]
         for i, v in enumerate(values):
             if v.kind not in ("number", "nan"):
                 raise _fail(f"{path}.{op}[{i}]", f"{op!r} needs numbers, got {v.kind}")
-        if op == "-":
-            # JavaScript's - reads null as 0 (NaN stays NaN).
+        if op in ("-", "/"):
+            # JavaScript's - and / read null as 0 (NaN stays NaN); x / 0 is ±Infinity, 0 / 0 NaN, as in DuckDB.
             operands = [v.sql.wrap("coalesce({}, 0)") if v.kind == "number" else v.sql for v in values]
-            sql = operands[0].wrap("(-{})") if len(operands) == 1 else join(operands, " - ").wrap("({})")
+            sql = operands[0].wrap("(-{})") if len(operands) == 1 else join(operands, f" {op} ").wrap("({})")
         else:
             # + and * go through parseFloat, which turns null into NaN: NULL propagates as NaN does.
             sql = join([v.sql for v in values], f" {op} ").wrap("({})")
-        return Value(sql, "nan")
+        # DuckDB's NaN equals itself and sorts above every number; JavaScript's compares false: make it NULL.
+        return Value(sql.wrap(f"nullif({{}}, {NAN})"), "nan")
+
+    def if_value(self, items: list[Any], path: str) -> Value:
+        """if/then/else as a value: every branch must give the same kind of value."""
+        if len(items) < 2:
+            return (
+                self.value(items[0], f"{path}.if[0]")
+                if items
+                else Value(Fragment("NULL"), "null", None, True)
+            )
+        tests = [self.truthy(items[i], f"{path}.if[{i}]") for i in range(0, len(items) - 1, 2)]
+        branches = [self.value(items[i], f"{path}.if[{i}]") for i in range(1, len(items), 2)]
+        if len(items) % 2:
+            other = self.value(items[-1], f"{path}.if[{len(items) - 1}]")
+        else:
+            other = Value(Fragment("NULL"), "null", None, True)
+        kind = _common_kind([*branches, other], f"{path}.if")
+        parts, params = [], []
+        for test, branch in zip(tests, branches, strict=True):
+            parts.append(f"WHEN {test.sql} THEN {branch.sql.sql}")
+            params += [*test.params, *branch.sql.params]
+        sql = f"(CASE {' '.join(parts)} ELSE {other.sql.sql} END)"
+        return Value(Fragment(sql, (*params, *other.sql.params)), kind)
 
     # -- predicates ----------------------------------------------------------------------------------
 
@@ -307,6 +442,37 @@ class Compiler:
             parts.append(Fragment(blank.format(value.sql.sql), value.sql.params * blank.count("{0}")))
         return any_of(parts)
 
+    def quantifier(self, op: str, items: list[Any], path: str) -> Fragment:
+        """some/all/none of a multi-select's values in a list, as the condition builder's multiselect rules."""
+        self._arity(op, items, 2, 2, path)
+        values = self.value(items[0], f"{path}.{op}[0]")
+        inner = items[1]
+        listed = inner.get("in") if isinstance(inner, dict) and set(inner) == {"in"} else None
+        if not (
+            values.kind == "list"
+            and not values.is_literal
+            and isinstance(listed, list)
+            and len(listed) == 2
+            and listed[0] == {"var": ""}
+            and isinstance(listed[1], list)
+            and all(isinstance(x, str) for x in listed[1])
+        ):
+            raise _fail(
+                f"{path}.{op}",
+                f"{op!r} is supported as {{{op!r}: [{{'var': <multi-select field>}}, "
+                "{'in': [{'var': ''}, [<texts>]]}]}",
+            )
+        options = Fragment("CAST(? AS VARCHAR[])", (listed[1],))
+        col = values.sql
+        if op == "all":
+            # JavaScript's all() is false for an empty list.
+            sql = f"coalesce(len({col.sql}) > 0 AND list_has_all({options.sql}, {col.sql}), FALSE)"
+            return Fragment(sql, (*col.params, *options.params, *col.params))
+        some = Fragment(
+            f"coalesce(list_has_any({col.sql}, {options.sql}), FALSE)", (*col.params, *options.params)
+        )
+        return some if op == "some" else some.wrap("NOT ({})")
+
     def elapsed(self, op: str, items: list[Any], path: str) -> Value:
         self._arity(op, items, 1 if op == "hours_since" else 2, 1 if op == "hours_since" else 2, path)
         times = [
@@ -347,7 +513,29 @@ class Compiler:
             raise _fail(f"{path}.{op}", f"{op!r} takes {low} to {most} arguments, got {len(items)}")
 
 
-def _kind_of(field: FieldBase) -> str:
+def _typed_sql(field: FieldBase, sql: str) -> str:
+    if isinstance(field, NUMBER_FIELDS):
+        return f"CAST({sql} AS DOUBLE)"
+    return f"CAST({sql} AS TIMESTAMP)" if isinstance(field, DateField) else sql
+
+
+def _common_kind(values: list[Value], path: str) -> str:
+    kinds = {v.kind for v in values if v.kind != "null"}
+    if kinds == {"number", "nan"} and all(v.is_literal for v in values if v.kind == "number"):
+        kinds = {"nan"}  # a number literal is never null, so it reads the same either way
+    if len(kinds) > 1 or "list" in kinds:
+        raise _fail(
+            path, f"the branches of 'if' must give one kind of value, not {' and '.join(sorted(kinds))}"
+        )
+    kind = kinds.pop() if kinds else "null"
+    if kind == "nan" and any(v.kind == "null" for v in values):
+        raise _fail(
+            path, "give every branch of this 'if' a number (an arithmetic result cannot mix with null)"
+        )
+    return kind
+
+
+def _kind_of(field: FieldBase, path: str = "condition") -> str:
     if isinstance(field, NUMBER_FIELDS):
         return "number"
     if isinstance(field, BooleanField):
@@ -358,7 +546,7 @@ def _kind_of(field: FieldBase) -> str:
         return "list"
     if isinstance(field, StringField):
         return "text"
-    raise ConditionError(f"field {field.name!r} ({field.type}) cannot be used in a condition yet")
+    raise _fail(path, f"field {field.name!r} ({field.type}) cannot be used in a condition")
 
 
 def _as_number(v: Value) -> Fragment:
@@ -375,7 +563,12 @@ def _js_truthy(value: Any) -> bool:
 
 
 def compile_condition(
-    rule: Any, table: Table, column: Any = None, now: datetime | None = None, tz: str = DEFAULT_TZ
+    rule: Any,
+    table: Table,
+    column: Any = None,
+    now: datetime | None = None,
+    tz: str = DEFAULT_TZ,
+    ws: Workspace | None = None,
 ) -> Fragment:
     """Compile a condition over `table`; refuses unknown fields, operators, arity and mixed kinds."""
-    return Compiler(table, column, now, tz).condition(rule)
+    return Compiler(table, column, now, tz, ws).condition(rule)

@@ -1,4 +1,5 @@
-"""The named extensions of the condition language, for the evaluator: now, hours_since, days_between.
+"""The named extensions of the condition language, for the evaluator: now, hours_since, days_between,
+hours_in_status and changed_count (the last two read what the caller loaded under STATUS_SINCE and CHANGES).
 
 Times travel as ISO text ('2026-03-15T14:05:00', the workspace's local time) so that JSONLogic's string
 comparison orders them; `now` comes from the caller (injected clock), never read here.
@@ -12,12 +13,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.conditions.evaluate import EAGER, LAZY, evaluate
+from engine.conditions.evaluate import EAGER, LAZY, evaluate, get_var
 
 NOW: ContextVar[datetime | None] = ContextVar("condition_now", default=None)
 US = timedelta(microseconds=1)
 US_PER_HOUR = 3_600_000_000
 US_PER_DAY = 86_400_000_000
+# Keys of the record data that no field can have (field names start with a letter).
+STATUS_SINCE = "@status_since"
+CHANGES = "@changes"
 
 
 def iso(moment: datetime) -> str:
@@ -64,7 +68,24 @@ def _days_between(args: list[Any], data: Any) -> float:
     return math.nan if start is None or end is None else ((end - start) // US) / US_PER_DAY
 
 
-for _name, _fn in {"now": _now, "hours_since": _hours_since, "days_between": _days_between}.items():
+def _hours_in_status(args: list[Any], data: Any) -> float:
+    moment = parse_time(get_var(data, STATUS_SINCE))
+    return math.nan if moment is None else ((current_time() - moment) // US) / US_PER_HOUR
+
+
+def _changed_count(args: list[Any], data: Any) -> int:
+    name = evaluate(args[0], data) if args else None
+    counts = data.get(CHANGES) if isinstance(data, dict) else None
+    return int((counts or {}).get(name, 0))
+
+
+for _name, _fn in {
+    "now": _now,
+    "hours_since": _hours_since,
+    "days_between": _days_between,
+    "hours_in_status": _hours_in_status,
+    "changed_count": _changed_count,
+}.items():
     if _name not in LAZY:
         LAZY[_name] = _fn
 

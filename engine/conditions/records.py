@@ -1,5 +1,6 @@
 """Evaluate a condition for one stored record: the record and the rule's time literals in the form the
-evaluator compares (local ISO text), so the result matches the compiled SQL."""
+evaluator compares (local ISO text), so the result matches the compiled SQL. A relation path such as
+customer.level reads the related row the caller loaded under '@customer' (see conditions.context)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 from engine.clock import DEFAULT_TZ
 from engine.conditions.evaluate import evaluate
-from engine.conditions.extensions import evaluate_at, iso, local_time
+from engine.conditions.extensions import CHANGES, STATUS_SINCE, evaluate_at, iso, local_time
 from engine.conditions.jsvalues import truthy
-from engine.fields import DateField, DatetimeField
-from engine.schema import Table
+from engine.fields import DateField, DatetimeField, FieldBase, LookupField, RelationField
+from engine.schema import Table, Workspace
 
 TIME_OPS = frozenset({"<", "<=", ">", ">=", "==", "===", "!=", "!==", "hours_since", "days_between"})
 
@@ -31,27 +32,62 @@ def record_json(table: Table, record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _is_time_var(node: Any, table: Table) -> bool:
+def relation_head(table: Table, name: Any) -> str | None:
+    """The relation field a dotted var follows ('customer' for customer.level), or None."""
+    if not isinstance(name, str) or "." not in name or table.field(name) is not None:
+        return None
+    head = name.split(".", 1)[0]
+    return head if isinstance(table.field(head), RelationField) else None
+
+
+def var_field(table: Table, ws: Workspace | None, name: Any) -> FieldBase | None:
+    """The field a var reads: of this table, or of a related one through a relation path or lookup."""
+    if not isinstance(name, str):
+        return None
+    field = table.field(name)
+    if isinstance(field, LookupField):
+        name = f"{field.relation}.{field.field}"
+        field = None
+    head = relation_head(table, name)
+    if field is None and head and ws is not None:
+        relation = table.field(head)
+        assert isinstance(relation, RelationField)
+        target = ws.table(relation.table)
+        return target.field(name.split(".", 1)[1]) if target else None
+    return field
+
+
+def _var_name(node: Any) -> Any:
+    return node["var"][0] if isinstance(node["var"], list) and node["var"] else node["var"]
+
+
+def _is_time_var(node: Any, table: Table, ws: Workspace | None) -> bool:
     if isinstance(node, dict) and set(node) == {"var"}:
-        name = node["var"][0] if isinstance(node["var"], list) else node["var"]
-        field = table.field(name) if isinstance(name, str) else None
-        return isinstance(field, DateField | DatetimeField)
+        return isinstance(var_field(table, ws, _var_name(node)), DateField | DatetimeField)
     return isinstance(node, dict) and set(node) <= {"now"}
 
 
-def prepare_rule(rule: Any, table: Table, tz: str = DEFAULT_TZ) -> Any:
-    """The rule with every time literal next to a time operand rewritten as local ISO text."""
+def prepare_rule(rule: Any, table: Table, tz: str = DEFAULT_TZ, ws: Workspace | None = None) -> Any:
+    """The rule with time literals next to a time operand as local ISO text, and relation paths under '@'."""
     if isinstance(rule, list):
-        return [prepare_rule(r, table, tz) for r in rule]
+        return [prepare_rule(r, table, tz, ws) for r in rule]
     if not (isinstance(rule, dict) and len(rule) == 1):
         return rule
     ((op, args),) = rule.items()
-    items = [prepare_rule(a, table, tz) for a in (args if isinstance(args, list) else [args])]
+    if op == "var" and relation_head(table, _var_name(rule)):
+        return {"var": "@" + _var_name(rule)}
+    items = [prepare_rule(a, table, tz, ws) for a in (args if isinstance(args, list) else [args])]
     if op in TIME_OPS and (
-        op in ("hours_since", "days_between") or any(_is_time_var(i, table) for i in items)
+        op in ("hours_since", "days_between") or any(_is_time_var(i, table, ws) for i in rule_items(rule))
     ):
         items = [_as_iso(i, tz) for i in items]
     return {op: items}
+
+
+def rule_items(rule: dict[str, Any]) -> list[Any]:
+    """The arguments of a one-operator rule as a list."""
+    ((_, args),) = rule.items()
+    return args if isinstance(args, list) else [args]
 
 
 def _as_iso(node: Any, tz: str) -> Any:
@@ -60,8 +96,24 @@ def _as_iso(node: Any, tz: str) -> Any:
 
 
 def evaluate_condition(
-    rule: Any, table: Table, record: dict[str, Any], now: datetime | None = None, tz: str = DEFAULT_TZ
+    rule: Any,
+    table: Table,
+    record: dict[str, Any],
+    now: datetime | None = None,
+    tz: str = DEFAULT_TZ,
+    ws: Workspace | None = None,
+    context: dict[str, Any] | None = None,
 ) -> bool:
-    """Whether a stored record meets a condition (the same answer as the compiled SQL)."""
-    prepared, data = prepare_rule(rule, table, tz), record_json(table, record)
+    """Whether a stored record meets a condition (the same answer as the compiled SQL).
+
+    `context` holds what the rule reads beyond the record: related rows under '@relation', the status
+    start and change counts (conditions.context.load_context gathers them from the store).
+    """
+    prepared = prepare_rule(rule, table, tz, ws)
+    data = record_json(table, record) | {
+        k: record_json(table, v) if isinstance(v, dict) and k.startswith("@") and k != CHANGES else v
+        for k, v in (context or {}).items()
+    }
+    if isinstance(data.get(STATUS_SINCE), datetime):
+        data[STATUS_SINCE] = iso(data[STATUS_SINCE])
     return truthy(evaluate_at(prepared, data, now) if now is not None else evaluate(prepared, data))
