@@ -7,7 +7,7 @@ path-named errors is in schema_load.py.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ from engine.fields.base import NAME_PATTERN
 from engine.roles import Action, Role
 
 StateCategory = Literal["open", "done", "cancelled"]
+Level = Literal["info", "yellow", "red"]
 
 
 class Frozen(BaseModel):
@@ -32,6 +33,36 @@ class State(Frozen):
     color: str = Field("#9e9e9e", pattern=r"^#[0-9a-fA-F]{6}$")
     category: StateCategory = "open"
     sla_hours: float | None = Field(None, gt=0, description="Time allowed in this state before it is late.")
+
+
+class Recipients(Frozen):
+    """Who hears of something: roles and users get it in the in-app inbox; channels are group robots."""
+
+    roles: list[Role] = Field(default_factory=list)
+    users: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(
+        default_factory=list, description="Names of notification channels (WeCom, DingTalk, Feishu, webhook)."
+    )
+
+
+class NotifyEffect(Recipients):
+    """On the move, send a message; {field} placeholders are filled from the record."""
+
+    type: Literal["notify"] = "notify"
+    message: str = Field(min_length=1)
+    level: Level = "info"
+
+
+class StockEffect(Frozen):
+    """On the move, take the record's quantity from (reserve) or give it back to (release) the stock table."""
+
+    type: Literal["reserve_stock", "release_stock"]
+    relation: str = Field(description="Relation field pointing at the stock row (e.g. sku).")
+    quantity: str = Field(description="Number field of this table with the quantity (e.g. qty).")
+    stock_field: str = Field("stock", description="Integer field of the related table holding the stock.")
+
+
+Effect = Annotated[NotifyEffect | StockEffect, Field(discriminator="type")]
 
 
 class Transition(Frozen):
@@ -59,6 +90,13 @@ class Transition(Frozen):
         default_factory=list, description="Roles that must acknowledge after the move."
     )
     acknowledge_minutes: float | None = Field(None, gt=0)
+    acknowledge_escalate_to: list[Role] = Field(
+        default_factory=lambda: ["manager"], description="Who hears when an acknowledgement is late."
+    )
+    effects: list[Effect] = Field(default_factory=list, description="Side effects of the move.")
+    automatic: bool = Field(
+        False, description="Made by the engine as soon as the guard holds after the record changes."
+    )
 
 
 class Flow(Frozen):
@@ -99,6 +137,27 @@ class Table(Frozen):
         return [f for f in self.fields if f.stored]
 
 
+class Escalation(Recipients):
+    """A step of an alert's escalation chain: still unacknowledged `after_minutes` after it opened."""
+
+    after_minutes: float = Field(gt=0)
+    level: Level | None = Field(None, description="Level the alert rises to; unchanged when empty.")
+
+
+class AlertRule(Recipients):
+    """A condition watched over all records of a table; a record that meets it gets one open alert."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    label: str = Field(min_length=1)
+    table: str
+    condition: dict[str, Any]
+    level: Level = "yellow"
+    message: str = Field(min_length=1, description="Text with {field} placeholders.")
+    escalation: list[Escalation] = Field(default_factory=list)
+    renotify_minutes: float | None = Field(None, gt=0, description="Repeat while open and unacknowledged.")
+    enabled: bool = True
+
+
 class Workspace(Frozen):
     """A whole workspace: one JSON document, saved as numbered versions."""
 
@@ -108,8 +167,8 @@ class Workspace(Frozen):
     template: str | None = None
     timezone: str = "Asia/Shanghai"
     tables: list[Table] = Field(min_length=1)
-    # Filled by later capabilities (alerts, boards, health); kept as data so templates can carry them now.
-    rules: list[dict[str, Any]] = Field(default_factory=list)
+    # Filled by later capabilities (boards, health); kept as data so templates can carry them now.
+    rules: list[AlertRule] = Field(default_factory=list)
     boards: list[dict[str, Any]] = Field(default_factory=list)
     health: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -119,6 +178,14 @@ class Workspace(Frozen):
 
     def table(self, name: str) -> Table | None:
         return self.by_name.get(name)
+
+    def rule(self, name: str) -> AlertRule:
+        """The alert rule called `name`."""
+        found = next((r for r in self.rules if r.name == name), None)
+        if found is None:
+            known = [r.name for r in self.rules]
+            raise NotFoundError(f"workspace {self.name!r} has no alert rule {name!r}{suggest(name, known)}")
+        return found
 
     def require_table(self, name: str) -> Table:
         """The table called `name`; the error names the known tables and the closest one."""

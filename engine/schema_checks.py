@@ -33,7 +33,8 @@ from engine.fields import (
     TextField,
     suggest,
 )
-from engine.schema import Table, Workspace
+from engine.messages import placeholders
+from engine.schema import StockEffect, Table, Workspace
 
 # Guards may use the clock; checking that they compile needs some instant, any will do.
 GUARD_CHECK_CLOCK = datetime(2000, 1, 1)
@@ -223,6 +224,84 @@ def check_guards(ws: Workspace) -> list[Problem]:
     return problems
 
 
+def check_effects(ws: Workspace) -> list[Problem]:
+    """Stock effects name a relation, a number field and the stock field; automatic moves need a guard."""
+    problems: list[Problem] = []
+    for i, table in enumerate(ws.tables):
+        for k, tr in enumerate(table.flow.transitions if table.flow else []):
+            tpath = f"{_t(i)}.flow.transitions[{k}]"
+            if tr.automatic and tr.guard is None:
+                problems.append(Problem(f"{tpath}.guard", "an automatic transition needs a guard condition"))
+            if tr.acknowledge and tr.acknowledge_minutes is None:
+                problems.append(
+                    Problem(f"{tpath}.acknowledge_minutes", "say within how many minutes to acknowledge")
+                )
+            for e, effect in enumerate(tr.effects):
+                epath = f"{tpath}.effects[{e}]"
+                if isinstance(effect, StockEffect):
+                    problems += _check_stock_effect(ws, table, effect, epath)
+                else:
+                    problems += _check_message(table, effect.message, f"{epath}.message")
+    return problems
+
+
+def _check_stock_effect(ws: Workspace, table: Table, effect: StockEffect, path: str) -> list[Problem]:
+    relation = table.field(effect.relation)
+    if not isinstance(relation, RelationField):
+        return [Problem(f"{path}.relation", f"{effect.relation!r} is not a relation field of {table.name!r}")]
+    problems = []
+    if not isinstance(table.field(effect.quantity), IntegerField | DecimalField):
+        problems.append(
+            Problem(f"{path}.quantity", f"{effect.quantity!r} is not a number field of {table.name!r}")
+        )
+    target = ws.table(relation.table)
+    if target is not None and not isinstance(target.field(effect.stock_field), IntegerField | DecimalField):
+        problems.append(
+            Problem(f"{path}.stock_field", f"{effect.stock_field!r} is not a number field of {target.name!r}")
+        )
+    return problems
+
+
+def _check_message(table: Table, template: str, path: str) -> list[Problem]:
+    return [
+        Problem(path, _unknown_field(table, name))
+        for name in placeholders(template)
+        if table.field(name) is None
+    ]
+
+
+def check_rules(ws: Workspace) -> list[Problem]:
+    """Alert rules name a table, compile over it, fill their messages from its fields, escalate in order."""
+    from engine.conditions.compile import Compiler, ConditionError
+
+    problems: list[Problem] = []
+    names = [r.name for r in ws.rules]
+    for i, rule in enumerate(ws.rules):
+        path = f"rules[{i}]"
+        if names.count(rule.name) > 1:
+            problems.append(Problem(f"{path}.name", f"rule name {rule.name!r} is used twice"))
+        table = ws.table(rule.table)
+        if table is None:
+            known = [t.name for t in ws.tables]
+            problems.append(
+                Problem(f"{path}.table", f"unknown table {rule.table!r}{suggest(rule.table, known)}")
+            )
+            continue
+        try:
+            Compiler(table, now=GUARD_CHECK_CLOCK, tz=ws.timezone, ws=ws).condition(
+                rule.condition, f"{path}.condition"
+            )
+        except ConditionError as exc:
+            problems += exc.problems
+        problems += _check_message(table, rule.message, f"{path}.message")
+        steps = [e.after_minutes for e in rule.escalation]
+        if steps != sorted(steps) or len(set(steps)) != len(steps):
+            problems.append(
+                Problem(f"{path}.escalation", "escalation steps must come in order of increasing minutes")
+            )
+    return problems
+
+
 def check_field_settings(ws: Workspace) -> list[Problem]:
     problems = []
     for i, table in enumerate(ws.tables):
@@ -250,6 +329,8 @@ CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_sub_tables,
     check_flows,
     check_guards,
+    check_effects,
+    check_rules,
     check_field_settings,
 )
 

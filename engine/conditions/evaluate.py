@@ -202,11 +202,11 @@ def _times(*args: Any) -> Any:
 
 
 def _minus(a: Any, b: Any = ...) -> Any:
-    return js_number(-to_number(a) if b is ... else to_number(a) - to_number(b))
+    return js_number(-float(to_number(a)) if b is ... else float(to_number(a)) - float(to_number(b)))
 
 
 def _divide(a: Any, b: Any) -> Any:
-    x, y = to_number(a), to_number(b)
+    x, y = float(to_number(a)), float(to_number(b))
     if y == 0:
         return js_number(
             math.nan if x == 0 or math.isnan(x) else math.copysign(math.inf, x) * math.copysign(1, y)

@@ -141,6 +141,7 @@ def less_equal(a: Any, b: Any) -> bool:
 
 def js_number(x: float) -> int | float:
     """A float result as JSON would carry it: whole numbers as ints."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
+    # -0.0 stays a float: JavaScript keeps the sign of zero (1 / -0 is -Infinity).
+    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53 and math.copysign(1.0, x) > 0:
         return int(x)
     return x
