@@ -45,6 +45,27 @@ SYSTEM_DDL = (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL,
         from_state VARCHAR, to_state VARCHAR NOT NULL, moved_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
         source VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS _channels (
+        workspace VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, url VARCHAR NOT NULL,
+        secret VARCHAR NOT NULL DEFAULT '', active BOOLEAN NOT NULL DEFAULT TRUE, PRIMARY KEY (workspace, name))""",
+    "CREATE SEQUENCE IF NOT EXISTS _alert_ids",
+    """CREATE TABLE IF NOT EXISTS _alerts (
+        id BIGINT PRIMARY KEY DEFAULT nextval('_alert_ids'), workspace VARCHAR NOT NULL, rule VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL, level VARCHAR NOT NULL,
+        message VARCHAR NOT NULL, roles VARCHAR[] NOT NULL, users VARCHAR[] NOT NULL, channels VARCHAR[] NOT NULL,
+        status VARCHAR NOT NULL, step INTEGER NOT NULL DEFAULT 0, opened_at TIMESTAMP NOT NULL,
+        due_at TIMESTAMP, notified_at TIMESTAMP, response VARCHAR, note VARCHAR, acknowledged_at TIMESTAMP,
+        acknowledged_by VARCHAR, resolved_at TIMESTAMP)""",
+    "CREATE SEQUENCE IF NOT EXISTS _outbox_ids",
+    """CREATE TABLE IF NOT EXISTS _outbox (
+        id BIGINT PRIMARY KEY DEFAULT nextval('_outbox_ids'), workspace VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+        title VARCHAR NOT NULL, body VARCHAR NOT NULL, level VARCHAR NOT NULL, roles VARCHAR[] NOT NULL,
+        users VARCHAR[] NOT NULL, alert_id BIGINT, table_name VARCHAR, record_id BIGINT, status VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR,
+        created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP, read_by VARCHAR[] NOT NULL DEFAULT [])""",
+    """CREATE TABLE IF NOT EXISTS _job_runs (
+        job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
+        ok BOOLEAN NOT NULL, result VARCHAR NOT NULL, error VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS _archived_values (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, version INTEGER NOT NULL,
         archived_at TIMESTAMP NOT NULL, record_id BIGINT NOT NULL, value VARCHAR)""",

@@ -1,0 +1,36 @@
+"""The in-app inbox: messages addressed to a user or to one of the user's roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.auth import Actor
+from engine.store import Store
+
+_MINE = "(list_contains(users, ?) OR list_has_any(roles, CAST(? AS VARCHAR[])))"
+
+
+def inbox_messages(
+    store: Store, workspace: str, actor: Actor, unread_only: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The actor's inbox, newest first, each with `read` for this user."""
+    res = store.cursor().execute(
+        "SELECT id, title, body, level, table_name, record_id, alert_id, created_at, "
+        "list_contains(read_by, ?) AS read FROM _outbox "
+        f"WHERE workspace = ? AND channel = 'inbox' AND {_MINE} "
+        "AND (NOT ? OR NOT list_contains(read_by, ?)) ORDER BY id DESC LIMIT ?",
+        [actor.username, workspace, actor.username, sorted(actor.roles), unread_only, actor.username, limit],
+    )
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+
+
+def mark_read(store: Store, workspace: str, actor: Actor, ids: Sequence[int]) -> None:
+    """Mark the actor's messages `ids` as read by the actor."""
+    with store.transaction() as cur:
+        cur.execute(
+            "UPDATE _outbox SET read_by = list_append(read_by, ?) WHERE workspace = ? AND channel = 'inbox' "
+            f"AND list_contains(?, id) AND NOT list_contains(read_by, ?) AND {_MINE}",
+            [actor.username, workspace, list(ids), actor.username, actor.username, sorted(actor.roles)],
+        )
