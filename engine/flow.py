@@ -1,8 +1,10 @@
 """Status flows: which moves a record can make, why a move is refused, and making one.
 
 A move is checked in the engine (role, guard condition, fields required to enter the target), applies the
-transition's field updates (shipped_at = now, shipped_by = actor), and writes the record, its audit entry and
-the status history in one transaction. Acknowledgements, automatic and bulk moves come with the alerts work.
+transition's field updates (shipped_at = now, shipped_by = actor), and writes the record, its audit entry,
+the status history, the side effects (stock, notifications) and acknowledgement requests in one transaction.
+Automatic transitions are made by the engine (`advance`) whenever a record changes and their guard holds.
+Bulk moves are in flow_bulk.py.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from typing import Any
 
 import duckdb
 
-from engine.auth import Actor, require_table, table_actions
+from engine.alerts.actions import request_acknowledgements
+from engine.auth import SYSTEM, Actor, require_table, table_actions
 from engine.clock import as_naive
+from engine.conditions.context import load_context
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
+from engine.flow_effects import EffectContext, effect_reasons, run_effects
 from engine.query import fetch_record
-from engine.records import update_record
+from engine.records import get_record, update_record
 from engine.schema import Flow, Table, Transition, Workspace
 from engine.store import Store
 
@@ -61,13 +66,22 @@ def _set_value(spec: Any, actor: Actor, now: datetime) -> Any:
     return spec
 
 
+def guard_holds(
+    store: Store, ws: Workspace, table: Table, guard: Any, record: dict[str, Any], now: datetime
+) -> bool:
+    """Whether a guard holds for a record, with what it reads beyond the record loaded from the store."""
+    context = load_context(store, ws, table, guard, record)
+    return evaluate_condition(guard, table, record, now=now, tz=ws.timezone, ws=ws, context=context)
+
+
 def _reasons(
+    store: Store,
+    ws: Workspace,
     table: Table,
     tr: Transition,
     record: dict[str, Any],
     actor: Actor,
     now: datetime,
-    tz: str,
     values: dict[str, Any],
 ) -> list[str]:
     flow = _flow(table)
@@ -78,14 +92,14 @@ def _reasons(
         reasons.append(
             f"only {', '.join(tr.roles)} may {tr.label} ({actor.username} is {', '.join(sorted(actor.roles))})"
         )
-    if tr.guard is not None and not evaluate_condition(tr.guard, table, record, now=now, tz=tz):
+    if tr.guard is not None and not guard_holds(store, ws, table, tr.guard, record, now):
         reasons.append(f"the condition of {tr.label!r} does not hold: {tr.guard}")
     after = record | values | {k: _set_value(v, actor, now) for k, v in tr.set_fields.items()}
     for name in tr.require_fields:
         if after.get(name) in (None, "", []):
             fld = table.by_name[name]
             reasons.append(f"{fld.label} ({name}) is required to enter {target_label}")
-    return reasons
+    return reasons + effect_reasons(store, ws, table, tr, after)
 
 
 def moves(
@@ -100,7 +114,7 @@ def moves(
     current = record.get(flow.field)
     out = []
     for i, tr in enumerate(flow.transitions):
-        if "*" in tr.from_ or current in tr.from_:
+        if not tr.automatic and ("*" in tr.from_ or current in tr.from_):
             state = flow.state(tr.to)
             out.append(
                 Move(
@@ -108,7 +122,7 @@ def moves(
                     tr.label,
                     tr.to,
                     state.label if state else tr.to,
-                    _reasons(table, tr, record, actor, moment, ws.timezone, {}),
+                    _reasons(store, ws, table, tr, record, actor, moment, {}),
                 )
             )
     return out
@@ -148,7 +162,11 @@ def transition(
         raise NotFoundError(
             f"{table.label} has no state {to!r} (states: {', '.join(s.name for s in flow.states)})"
         )
-    candidates = [tr for tr in flow.transitions if tr.to == to and ("*" in tr.from_ or current in tr.from_)]
+    candidates = [
+        (i, tr)
+        for i, tr in enumerate(flow.transitions)
+        if tr.to == to and (tr.automatic == (source == "auto")) and ("*" in tr.from_ or current in tr.from_)
+    ]
     here, there = (flow.state(current).label if flow.state(current) else current), flow.state(to).label  # type: ignore[union-attr]
     if not candidates:
         options = [flow.state(t.to).label for t in flow.transitions if "*" in t.from_ or current in t.from_]  # type: ignore[union-attr]
@@ -156,12 +174,15 @@ def transition(
             f"no transition from {here} to {there} (from {here}: {', '.join(options) or 'none'})"
         )
     refusals: list[Problem] = []
-    for tr in candidates:
-        reasons = _reasons(table, tr, record, actor, moment, ws.timezone, values)
+    for index, tr in candidates:
+        reasons = _reasons(store, ws, table, tr, record, actor, moment, values)
         if not reasons:
-            return _apply(
-                store, ws, table, record, tr, to, expected_version, actor, moment, values, source, note
+            moved = _apply(
+                store, ws, table, record, index, expected_version, actor, moment, values, source, note
             )
+            if advance(store, ws, table.name, record_id, moment):
+                moved = get_record(store, ws, table.name, record_id, actor)
+            return moved
         refusals += [Problem(tr.label, r) for r in reasons]
     raise RefusedError(f"cannot move {table.label} #{record_id} from {here} to {there}", refusals)
 
@@ -171,8 +192,7 @@ def _apply(
     ws: Workspace,
     table: Table,
     record: dict[str, Any],
-    tr: Transition,
-    to: str,
+    index: int,
     version: int,
     actor: Actor,
     now: datetime,
@@ -181,9 +201,10 @@ def _apply(
     note: str,
 ) -> dict[str, Any]:
     flow = _flow(table)
-    changes = values | {k: _set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: to}
+    tr = flow.transitions[index]
+    changes = values | {k: _set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
 
-    def history(cur: duckdb.DuckDBPyConnection, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def after_write(cur: duckdb.DuckDBPyConnection, before: dict[str, Any], after: dict[str, Any]) -> None:
         cur.execute(
             "INSERT INTO _status_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -191,13 +212,16 @@ def _apply(
                 table.name,
                 record["_id"],
                 before.get(flow.field),
-                to,
+                tr.to,
                 now,
                 actor.username,
                 source,
                 note,
             ],
         )
+        moved = record | after
+        run_effects(EffectContext(store, cur, ws, table, tr, moved, actor, now))
+        request_acknowledgements(cur, ws, table, index, moved, now)
 
     return update_record(
         store,
@@ -209,8 +233,43 @@ def _apply(
         actor,
         now,
         source=f"transition:{tr.label}",
-        after_write=history,
+        after_write=after_write,
     )
+
+
+MAX_AUTOMATIC_STEPS = 10
+
+
+def advance(
+    store: Store, ws: Workspace, table_name: str, record_id: int, now: datetime | None = None
+) -> list[str]:
+    """Make the automatic transitions whose guards hold, one after another; returns the states entered."""
+    table = ws.require_table(table_name)
+    flow = table.flow
+    if flow is None or not any(tr.automatic for tr in flow.transitions):
+        return []
+    moment = as_naive(now, ws.timezone)
+    entered: list[str] = []
+    for _ in range(MAX_AUTOMATIC_STEPS):  # a flow whose automatic moves form a cycle stops here
+        record = _full(store, ws, table, record_id)
+        current = record.get(flow.field)
+        step = next(
+            (
+                (i, tr)
+                for i, tr in enumerate(flow.transitions)
+                if tr.automatic
+                and ("*" in tr.from_ or current in tr.from_)
+                and not _reasons(store, ws, table, tr, record, SYSTEM, moment, {})
+            ),
+            None,
+        )
+        if step is None:
+            break
+        _apply(
+            store, ws, table, record, step[0], record["_version"], SYSTEM, moment, {}, "auto", step[1].label
+        )
+        entered.append(step[1].to)
+    return entered
 
 
 def status_history(store: Store, ws: Workspace, table_name: str, record_id: int) -> list[tuple[Any, ...]]:

@@ -174,8 +174,21 @@ def create_record(
             [new_id, 1, moment, actor.username, moment, actor.username, source, *typed.values()],
         )
         values = {k: v for k, v in typed.items() if v is not None}
-        _audit(store, cur, ws, table, new_id, "create", values, actor, moment, source)
+        audit_write(store, cur, ws, table, new_id, "create", values, actor, moment, source)
+    advance_flow(store, ws, table, new_id, moment)
     return get_record(store, ws, table_name, new_id, actor)
+
+
+def advance_flow(store: Store, ws: Workspace, table: Table, record_id: int, now: datetime) -> bool:
+    """Make the automatic transitions a change enabled; True when the record moved.
+
+    The late import: flow builds on records (a move is an update), and automatic moves follow any update.
+    """
+    if not (table.flow and any(tr.automatic for tr in table.flow.transitions)):
+        return False
+    from engine.flow import advance
+
+    return bool(advance(store, ws, table.name, record_id, now))
 
 
 def update_record(
@@ -219,7 +232,7 @@ def update_record(
             [*diff.values(), moment, actor.username, record_id, expected_version],
         )
         before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
-        _audit(store, cur, ws, table, record_id, "update", before_after, actor, moment, source)
+        audit_write(store, cur, ws, table, record_id, "update", before_after, actor, moment, source)
         after = (
             current
             | diff
@@ -227,6 +240,8 @@ def update_record(
         )
         if after_write is not None:
             after_write(cur, current, after)
+    if after_write is None and advance_flow(store, ws, table, record_id, moment):
+        after = _row(store.cursor(), ws, table, record_id)
     return _visible(table, actor, after)
 
 
@@ -235,7 +250,7 @@ def _visible(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in hidden}
 
 
-def _audit(
+def audit_write(
     store: Store,
     cur: duckdb.DuckDBPyConnection,
     ws: Workspace,
@@ -292,7 +307,7 @@ def delete_record(
         _refuse_if_referenced(cur, ws, table, current)
         cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
         before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
-        _audit(store, cur, ws, table, record_id, "delete", {"before": before}, actor, moment, "")
+        audit_write(store, cur, ws, table, record_id, "delete", {"before": before}, actor, moment, "")
 
 
 def _refuse_if_referenced(

@@ -228,8 +228,28 @@ class Compiler:
             return Value(expr.wrap(f"round({{}}, {int(field.scale)})"), "number")
         return Value(Fragment(_typed_sql(field, self.column(field.name))), _kind_of(field, path))
 
+    def raw(self, name: str, path: str = "message") -> tuple[Fragment, FieldBase]:
+        """A field's value as stored (not cast for comparison), with the field: for messages and reports."""
+        field = self.table.field(name)
+        if isinstance(field, LookupField):
+            name = f"{field.relation}.{field.field}"
+        elif isinstance(field, ComputedField):
+            expr = compile_expression(field.expression, self.column)
+            return expr.wrap(f"round({{}}, {int(field.scale)})"), field
+        elif field is not None:
+            return Fragment(self.column(name)), field
+        sql, target = self._related(name, path)
+        return Fragment(sql), target
+
     def relation_path(self, name: str, path: str) -> Value:
         """customer.level: a field of the row a relation points to (NULL when it points nowhere)."""
+        sql, field = self._related(name, path, typed=True)
+        return Value(Fragment(sql), _kind_of(field, path))
+
+    def _related(self, name: str, path: str, typed: bool = False) -> tuple[str, FieldBase]:
+        if "." not in name:
+            names = [f.name for f in self.table.fields]
+            raise _fail(path, f"unknown field {name!r}{suggest(name, names)} in {self.table.name!r}")
         head, rest = name.split(".", 1)
         relation = self.table.field(head)
         if not isinstance(relation, RelationField):
@@ -246,12 +266,13 @@ class Compiler:
         if field is None or not field.stored or isinstance(field, RelationField):
             names = [f.name for f in target.fields if f.stored and not isinstance(f, RelationField)]
             raise _fail(path, f"{name!r}: {target.name!r} has no stored field {rest!r}{suggest(rest, names)}")
+        column = "r." + quote_ident(field.name)
         sql = (
-            f"(SELECT {_typed_sql(field, 'r.' + quote_ident(field.name))} "
+            f"(SELECT {_typed_sql(field, column) if typed else column} "
             f"FROM {qualified(self.ws.name, target.name)} r "
             f"WHERE r.{quote_ident(str(target.business_key))} = {self.column(head)})"
         )
-        return Value(Fragment(sql), _kind_of(field, path))
+        return sql, field
 
     def hours_in_status(self, items: list[Any], path: str) -> Value:
         """Hours since the record entered its current status (its creation when it never moved)."""

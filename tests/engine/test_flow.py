@@ -19,7 +19,7 @@ FINANCE = Actor("fin1", frozenset({"finance"}))
 
 @pytest.fixture
 def order(store, home_ws):
-    create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发"}, ADMIN, NOW)
+    create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发", "stock": 10}, ADMIN, NOW)
     return create_record(
         store,
         home_ws,
@@ -98,7 +98,7 @@ def test_moves_list_what_is_possible_and_why_not(store, home_ws, order) -> None:
 
 def test_guards_decide_a_rush_order_may_skip_packing(store) -> None:
     ws = create_from_template(store, "auto_parts_chain", ADMIN, now=NOW)
-    create_record(store, ws, "skus", {"sku_code": "BP-1001", "name": "刹车片"}, ADMIN, NOW)
+    create_record(store, ws, "skus", {"sku_code": "BP-1001", "name": "刹车片", "stock": 10}, ADMIN, NOW)
     base = {
         "channel": "pos",
         "customer_name": "李",

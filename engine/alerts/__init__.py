@@ -1,0 +1,1 @@
+"""Alert rules: set-based evaluation over all records, escalation, acknowledgement and auto-resolve."""

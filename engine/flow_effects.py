@@ -1,0 +1,136 @@
+"""Side effects of a transition, run inside the move's transaction (so a refused effect undoes the move):
+a registry from effect type to what it does for one record, and the checks `moves` shows beforehand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from engine.auth import Actor
+from engine.errors import RefusedError
+from engine.fields import RelationField
+from engine.messages import render
+from engine.notify.channels import Message
+from engine.notify.outbox import enqueue
+from engine.records import audit_write
+from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
+from engine.sql import qualified, quote_ident
+from engine.store import Store
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    store: Store
+    cur: duckdb.DuckDBPyConnection
+    ws: Workspace
+    table: Table
+    transition: Transition
+    record: dict[str, Any]  # after the move
+    actor: Actor
+    now: datetime
+
+
+def stock_target(ws: Workspace, table: Table, effect: StockEffect) -> Table:
+    """The table holding the stock a stock effect moves."""
+    relation = table.field(effect.relation)
+    assert isinstance(relation, RelationField)
+    return ws.require_table(relation.table)
+
+
+def stock_problem(
+    table: Table, effect: StockEffect, key: Any, qty: Any, stock: Any, found: bool
+) -> str | None:
+    """Why a record's stock effect cannot run, or None."""
+    if key is None or qty is None:
+        names = f"{table.by_name[effect.relation].label} and {table.by_name[effect.quantity].label}"
+        return f"{names} are needed to {effect.type.replace('_', ' ')}"
+    if not found:
+        return f"{key} is not in the stock table"
+    if effect.type == "reserve_stock" and (stock or 0) < qty:
+        return f"not enough stock of {key}: {stock or 0} left, {qty} needed"
+    return None
+
+
+def _stock_row(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, target: Table, effect: StockEffect, key: Any
+) -> tuple[Any, ...] | None:
+    return cur.execute(
+        f"SELECT _id, {quote_ident(effect.stock_field)} FROM {qualified(ws.name, target.name)} "
+        f"WHERE {quote_ident(str(target.business_key))} = ?",
+        [key],
+    ).fetchone()
+
+
+def _stock(ctx: EffectContext, effect: StockEffect) -> None:
+    target = stock_target(ctx.ws, ctx.table, effect)
+    key, qty = ctx.record.get(effect.relation), ctx.record.get(effect.quantity)
+    row = _stock_row(ctx.cur, ctx.ws, target, effect, key) if key is not None else None
+    problem = stock_problem(ctx.table, effect, key, qty, row[1] if row else None, row is not None)
+    if problem:
+        raise RefusedError(f"{ctx.transition.label}: {problem}")
+    assert row is not None
+    sign = -1 if effect.type == "reserve_stock" else 1
+    after = (row[1] or 0) + sign * qty
+    ctx.cur.execute(
+        f"UPDATE {qualified(ctx.ws.name, target.name)} SET {quote_ident(effect.stock_field)} = ?, "
+        "_version = _version + 1, _updated_at = ?, _updated_by = ? WHERE _id = ?",
+        [after, ctx.now, ctx.actor.username, row[0]],
+    )
+    audit_write(
+        ctx.store,
+        ctx.cur,
+        ctx.ws,
+        target,
+        row[0],
+        "update",
+        {effect.stock_field: {"before": row[1], "after": after}},
+        ctx.actor,
+        ctx.now,
+        f"{effect.type}:{ctx.table.name}#{ctx.record['_id']}",
+    )
+
+
+def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
+    message = Message(
+        ctx.transition.label,
+        render(effect.message, ctx.record),
+        effect.level,
+        ctx.ws.name,
+        ctx.table.name,
+        ctx.record["_id"],
+    )
+    enqueue(ctx.cur, ctx.ws.name, message, ctx.now, effect.roles, effect.users, effect.channels)
+
+
+EFFECTS: dict[str, Callable[[EffectContext, Any], None]] = {
+    "notify": _notify,
+    "reserve_stock": _stock,
+    "release_stock": _stock,
+}
+
+
+def run_effects(ctx: EffectContext) -> None:
+    """Run the transition's effects in order; a refusal raises and the caller's transaction rolls back."""
+    for effect in ctx.transition.effects:
+        EFFECTS[effect.type](ctx, effect)
+
+
+def effect_reasons(
+    store: Store, ws: Workspace, table: Table, tr: Transition, record: dict[str, Any]
+) -> list[str]:
+    """Why the transition's effects would refuse now (e.g. not enough stock), for the buttons' reasons."""
+    reasons = []
+    cur = store.cursor()
+    for effect in tr.effects:
+        if isinstance(effect, StockEffect):
+            key, qty = record.get(effect.relation), record.get(effect.quantity)
+            target = stock_target(ws, table, effect)
+            row = _stock_row(cur, ws, target, effect, key) if key is not None else None
+            problem = stock_problem(table, effect, key, qty, row[1] if row else None, row is not None)
+            if problem:
+                reasons.append(problem)
+    return reasons
