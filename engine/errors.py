@@ -65,7 +65,7 @@ class RefusedError(EngineError):
 class ConflictError(EngineError):
     """A write was based on a stale record version; nothing was written."""
 
-    def __init__(self, message: str, expected: int, actual: int) -> None:
+    def __init__(self, message: str, expected: int | str, actual: int | str) -> None:
         super().__init__(message)
         self.expected = expected
         self.actual = actual

@@ -66,7 +66,7 @@ def acknowledge(
         if not mine:
             raise RefusedError(f"alert #{alert_id} is not addressed to {actor.username} or their roles")
         if status != "open":
-            raise ConflictError(f"alert #{alert_id} is already {status}; nothing changed")
+            raise ConflictError(f"alert #{alert_id} is already {status}; nothing changed", "open", status)
         # A request to acknowledge is done once answered; a rule's alert stays until its condition clears.
         new_status = "resolved" if kind == "ack" else "acknowledged"
         cur.execute(
