@@ -181,6 +181,13 @@ class BulkEntry:
         finally:
             self.cur.unregister("_audit_batch")
 
+    def add_sql(self, select: str, params: list[Any]) -> None:
+        """Add items from a query giving (record_id, action, changes) rows."""
+        self.cur.execute(
+            f"INSERT INTO _audit_items SELECT ?, record_id, action, changes FROM ({select})",
+            [self.seq, *params],
+        )
+
     def add_range(self, first: int, last: int) -> None:
         """Record rows first..last as created by this entry.
 

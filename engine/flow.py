@@ -57,7 +57,7 @@ def _full(store: Store, ws: Workspace, table: Table, record_id: int) -> dict[str
     return record
 
 
-def _set_value(spec: Any, actor: Actor, now: datetime) -> Any:
+def set_value(spec: Any, actor: Actor, now: datetime) -> Any:
     """A transition's field update: {'now': []} is the time of the move, {'actor': []} who made it."""
     if isinstance(spec, dict) and set(spec) == {"now"}:
         return now
@@ -94,7 +94,7 @@ def _reasons(
         )
     if tr.guard is not None and not guard_holds(store, ws, table, tr.guard, record, now):
         reasons.append(f"the condition of {tr.label!r} does not hold: {tr.guard}")
-    after = record | values | {k: _set_value(v, actor, now) for k, v in tr.set_fields.items()}
+    after = record | values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()}
     for name in tr.require_fields:
         if after.get(name) in (None, "", []):
             fld = table.by_name[name]
@@ -202,7 +202,7 @@ def _apply(
 ) -> dict[str, Any]:
     flow = _flow(table)
     tr = flow.transitions[index]
-    changes = values | {k: _set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
+    changes = values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
 
     def after_write(cur: duckdb.DuckDBPyConnection, before: dict[str, Any], after: dict[str, Any]) -> None:
         cur.execute(

@@ -1,0 +1,413 @@
+"""Bulk transitions (select 500 orders → ship), set-based: the checks of a single move (role, state, guard,
+required fields, stock) run as SQL over all selected records, then one transaction moves them, writes their
+status history, audit items, stock changes, notifications and acknowledgement requests.
+
+All-or-nothing by default: any refused record refuses the batch and nothing moves. With `report=True` the
+allowed records move and the refused ones come back with their reasons.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from engine.audit import BulkEntry
+from engine.auth import SYSTEM, Actor, table_actions
+from engine.clock import as_naive
+from engine.conditions.compile import Compiler
+from engine.errors import NotFoundError, Problem, RefusedError
+from engine.flow import MAX_AUTOMATIC_STEPS, moves, set_value
+from engine.flow_effects import stock_target
+from engine.messages import render_sql
+from engine.notify.channels import Message
+from engine.notify.outbox import enqueue
+from engine.records import validated
+from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
+from engine.sql import Fragment, qualified, quote_ident
+from engine.store import Store
+
+MAX_REASONED = 200  # refused records whose reasons are worked out one by one; the rest are counted
+DIGEST_AFTER = 5
+
+
+@dataclass
+class BulkMoveResult:
+    """Records moved, records refused with their reasons, and the time it took."""
+
+    moved: list[int] = field(default_factory=list)
+    refused: dict[int, list[str]] = field(default_factory=dict)
+    ms: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "moved": len(self.moved),
+            "refused": len(self.refused),
+            "reasons": {str(k): v for k, v in list(self.refused.items())[:MAX_REASONED]},
+            "ms": round(self.ms, 1),
+        }
+
+
+def bulk_transition(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    record_ids: list[int],
+    to: str,
+    actor: Actor,
+    now: datetime | None = None,
+    values: dict[str, Any] | None = None,
+    report: bool = False,
+    source: str = "bulk",
+    note: str = "",
+    automatic: bool = False,
+) -> BulkMoveResult:
+    """Move the records to state `to`; all or nothing unless `report` (then refused ones are listed)."""
+    started = time.perf_counter()
+    table = ws.require_table(table_name)
+    flow = table.flow
+    if flow is None:
+        raise NotFoundError(f"{table.label} ({table.name}) has no status flow")
+    if "update" not in table_actions(actor, table):
+        raise RefusedError(f"{actor.username} may not change rows of {table.label} ({table.name})")
+    target = flow.state(to)
+    if target is None:
+        raise NotFoundError(
+            f"{table.label} has no state {to!r} (states: {', '.join(s.name for s in flow.states)})"
+        )
+    typed = validated(table, dict(values or {}), actor, creating=False) if values else {}
+    if flow.field in typed:
+        raise RefusedError(f"{flow.field} changes only through the move itself")
+    candidates = [
+        (i, tr) for i, tr in enumerate(flow.transitions) if tr.to == to and tr.automatic == automatic
+    ]
+    if not candidates:
+        raise RefusedError(f"no transition leads to {target.label}")
+    allowed = [(i, tr) for i, tr in candidates if _role_ok(tr, actor)]
+    if not allowed:
+        roles = sorted({r for _, tr in candidates for r in tr.roles})
+        raise RefusedError(
+            f"only {', '.join(roles)} may move {table.label} to {target.label} "
+            f"({actor.username} is {', '.join(sorted(actor.roles))}); nothing was moved"
+        )
+    moment = as_naive(now, ws.timezone)
+    ids = sorted(set(record_ids))
+    result = BulkMoveResult()
+    with store.transaction() as cur:
+        picks = _pick(cur, ws, table, allowed, ids, typed, actor, moment)
+        refused = [rid for rid in ids if picks.get(rid) is None]
+        short = _stock_shortages(cur, ws, table, allowed, picks)
+        refused += [rid for rid in short if rid not in refused]
+        result.refused = _reasons(store, ws, table, to, refused, short, actor, moment, set(ids) - set(picks))
+        if result.refused and not report:
+            raise RefusedError(
+                f"{len(result.refused)} of {len(ids)} {table.label} cannot move to {target.label}; nothing was moved",
+                [Problem(f"#{rid}", "; ".join(r)) for rid, r in list(result.refused.items())[:20]],
+            )
+        for index, tr in allowed:
+            group = [rid for rid, k in picks.items() if k == index and rid not in result.refused]
+            if group:
+                _move(store, cur, ws, table, index, tr, group, typed, actor, moment, source, note)
+                result.moved += group
+    if result.moved and not automatic:
+        advance_many(store, ws, table.name, result.moved, moment)
+    result.ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def advance_many(store: Store, ws: Workspace, table_name: str, ids: list[int], now: datetime) -> int:
+    """Automatic transitions for many records at once (after a bulk move); returns how many moves were made."""
+    table = ws.require_table(table_name)
+    autos = [tr for tr in (table.flow.transitions if table.flow else []) if tr.automatic]
+    made = 0
+    for _ in range(MAX_AUTOMATIC_STEPS):
+        step = 0
+        for to in dict.fromkeys(tr.to for tr in autos):
+            moved = bulk_transition(
+                store, ws, table_name, ids, to, SYSTEM, now, report=True, source="auto", automatic=True
+            )
+            step += len(moved.moved)
+        made += step
+        if not step:
+            break
+    return made
+
+
+def _role_ok(tr: Transition, actor: Actor) -> bool:
+    return not tr.roles or actor.is_admin or bool(actor.roles & set(tr.roles))
+
+
+def _pick(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    allowed: list[tuple[int, Transition]],
+    ids: list[int],
+    typed: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> dict[int, int | None]:
+    """For each found record, the first allowed transition whose state, guard and required fields hold."""
+    compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
+    flow = table.flow
+    assert flow is not None
+    cases, params = [], []
+    for index, tr in allowed:
+        parts = (
+            []
+            if "*" in tr.from_
+            else [
+                Fragment(
+                    f"t.{quote_ident(flow.field)} IN ({', '.join('?' * len(tr.from_))})", tuple(tr.from_)
+                )
+            ]
+        )
+        if tr.guard is not None:
+            parts.append(compiler.condition(tr.guard))
+        given = {**typed, **{k: set_value(v, actor, now) for k, v in tr.set_fields.items()}}
+        needed = [n for n in tr.require_fields if given.get(n) in (None, "", [])]
+        if needed:
+            parts.append(compiler.missing([needed], "require_fields").wrap("NOT ({})"))
+        test = Fragment(
+            " AND ".join(p.sql for p in parts) or "TRUE", tuple(x for p in parts for x in p.params)
+        )
+        cases.append(f"WHEN {test.sql} THEN {index}")
+        params += test.params
+    rows = cur.execute(
+        f"SELECT t._id, CASE {' '.join(cases)} END FROM {qualified(ws.name, table.name)} t "
+        "WHERE list_contains(?, t._id)",
+        [*params, ids],
+    ).fetchall()
+    return dict(rows)
+
+
+def _stock_shortages(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    allowed: list[tuple[int, Transition]],
+    picks: dict[int, int | None],
+) -> dict[int, str]:
+    """Records whose reservation does not fit: stock is handed out in record order per SKU."""
+    short: dict[int, str] = {}
+    for index, tr in allowed:
+        group = [rid for rid, k in picks.items() if k == index]
+        for effect in tr.effects:
+            if not (isinstance(effect, StockEffect) and group):
+                continue
+            stock_table = stock_target(ws, table, effect)
+            rows = cur.execute(
+                f"SELECT t._id, t.{quote_ident(effect.relation)}, t.{quote_ident(effect.quantity)}, "
+                f"s.{quote_ident(effect.stock_field)}, s._id IS NOT NULL, "
+                f"sum(t.{quote_ident(effect.quantity)}) OVER (PARTITION BY t.{quote_ident(effect.relation)} "
+                "ORDER BY t._id) "
+                f"FROM {qualified(ws.name, table.name)} t LEFT JOIN {qualified(ws.name, stock_table.name)} s "
+                f"ON s.{quote_ident(str(stock_table.business_key))} = t.{quote_ident(effect.relation)} "
+                "WHERE list_contains(?, t._id)",
+                [group],
+            ).fetchall()
+            for rid, key, qty, stock, found, needed in rows:
+                if key is None or qty is None or not found:
+                    short[rid] = f"{key or '—'}: no stock row or quantity"
+                elif effect.type == "reserve_stock" and needed > (stock or 0):
+                    short[rid] = (
+                        f"not enough stock of {key}: {stock or 0} left, {needed} needed with the others"
+                    )
+    return short
+
+
+def _reasons(
+    store: Store,
+    ws: Workspace,
+    table: Table,
+    to: str,
+    refused: list[int],
+    short: dict[int, str],
+    actor: Actor,
+    now: datetime,
+    missing: set[int],
+) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for n, rid in enumerate(refused):
+        if rid in missing:
+            out[rid] = [f"{table.label} has no record with id {rid}"]
+        elif rid in short:
+            out[rid] = [short[rid]]
+        elif n < MAX_REASONED:
+            options = [m for m in moves(store, ws, table.name, rid, actor, now) if m.to == to]
+            out[rid] = [r for m in options for r in m.reasons] or [
+                "its current state has no transition there"
+            ]
+        else:
+            out[rid] = ["refused (reasons are listed for the first records only)"]
+    return out
+
+
+def _move(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    index: int,
+    tr: Transition,
+    ids: list[int],
+    typed: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+    source: str,
+    note: str,
+) -> None:
+    flow = table.flow
+    assert flow is not None
+    changes = typed | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
+    target = qualified(ws.name, table.name)
+    cols = list(changes)
+    cur.execute("DROP TABLE IF EXISTS _bulk_before")
+    cur.execute(
+        f"CREATE TEMP TABLE _bulk_before AS SELECT _id, {', '.join(quote_ident(c) for c in cols)} FROM {target} "
+        "WHERE list_contains(?, _id)",
+        [ids],
+    )
+    sets = ", ".join(f"{quote_ident(c)} = ?" for c in cols)
+    cur.execute(
+        f"UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+        "WHERE list_contains(?, _id)",
+        [*changes.values(), now, actor.username, ids],
+    )
+    cur.execute(
+        "INSERT INTO _status_history SELECT ?, ?, _id, "
+        f"{quote_ident(flow.field)}, ?, ?, ?, ?, ? FROM _bulk_before",
+        [ws.name, table.name, tr.to, now, actor.username, source, note],
+    )
+    pairs = ", ".join(
+        f"'{c}', json_object('before', b.{quote_ident(c)}, 'after', t.{quote_ident(c)})" for c in cols
+    )
+    entry = BulkEntry(store, cur)
+    entry.add_sql(
+        f"SELECT b._id AS record_id, 'update' AS action, CAST(json_object({pairs}) AS VARCHAR) AS changes "
+        f"FROM _bulk_before b JOIN {target} t ON t._id = b._id",
+        [],
+    )
+    entry.seal(
+        at=now,
+        actor=actor.username,
+        action="update",
+        workspace=ws.name,
+        table=table.name,
+        note=f"transition:{tr.label} ×{len(ids)}",
+    )
+    for effect in tr.effects:
+        if isinstance(effect, StockEffect):
+            _move_stock(store, cur, ws, table, effect, actor, now)
+        elif isinstance(effect, NotifyEffect):
+            _notify(cur, ws, table, tr, effect, ids, now)
+    _request_acknowledgements(cur, ws, table, index, tr, now)
+    cur.execute("DROP TABLE _bulk_before")
+
+
+def _move_stock(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    effect: StockEffect,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    stock_table = stock_target(ws, table, effect)
+    sign = "-" if effect.type == "reserve_stock" else "+"
+    col = quote_ident(effect.stock_field)
+    key = quote_ident(str(stock_table.business_key))
+    cur.execute("DROP TABLE IF EXISTS _bulk_stock")
+    cur.execute(
+        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS after "
+        f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
+        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} GROUP BY s._id, s.{col}"
+    )
+    cur.execute(
+        f"UPDATE {qualified(ws.name, stock_table.name)} s SET {col} = k.after, _version = _version + 1, "
+        "_updated_at = ?, _updated_by = ? FROM _bulk_stock k WHERE s._id = k._id",
+        [now, actor.username],
+    )
+    entry = BulkEntry(store, cur)
+    entry.add_sql(
+        "SELECT _id AS record_id, 'update' AS action, "
+        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', after)) AS VARCHAR) AS changes "
+        "FROM _bulk_stock",
+        [],
+    )
+    entry.seal(
+        at=now,
+        actor=actor.username,
+        action="update",
+        workspace=ws.name,
+        table=stock_table.name,
+        note=f"{effect.type}:{table.name} bulk",
+    )
+    cur.execute("DROP TABLE _bulk_stock")
+
+
+def _notify(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    tr: Transition,
+    effect: NotifyEffect,
+    ids: list[int],
+    now: datetime,
+) -> None:
+    compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
+    text = render_sql(effect.message, compiler.raw)
+    rows = cur.execute(
+        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t WHERE list_contains(?, t._id) "
+        "ORDER BY t._id LIMIT ?",
+        [*text.params, ids, DIGEST_AFTER],
+    ).fetchall()
+    recipients = (effect.roles, effect.users, effect.channels)
+    if len(ids) <= DIGEST_AFTER:
+        for rid, body in rows:
+            enqueue(
+                cur,
+                ws.name,
+                Message(tr.label, body, effect.level, ws.name, table.name, rid),
+                now,
+                *recipients,
+            )
+        return
+    lines = "\n".join(body for _, body in rows)
+    body = f"{tr.label}：共 {len(ids)} 条{table.label}\n{lines}\n…"
+    enqueue(cur, ws.name, Message(tr.label, body, effect.level, ws.name, table.name), now, *recipients)
+
+
+def _request_acknowledgements(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, index: int, tr: Transition, now: datetime
+) -> None:
+    if not tr.acknowledge:
+        return
+    minutes = tr.acknowledge_minutes or 15
+    key = (
+        f"CAST(t.{quote_ident(table.business_key)} AS VARCHAR)"
+        if table.business_key
+        else "CAST(t._id AS VARCHAR)"
+    )
+    for role in tr.acknowledge:
+        cur.execute(
+            "INSERT INTO _alerts (workspace, rule, kind, table_name, record_id, level, message, roles, users, "
+            "channels, status, step, opened_at, due_at, notified_at) "
+            f"SELECT ?, ?, 'ack', ?, t._id, 'info', concat(?, {key}, ?), ?, [], [], 'open', 0, ?, ?, ? "
+            f"FROM {qualified(ws.name, table.name)} t JOIN _bulk_before b ON b._id = t._id",
+            [
+                ws.name,
+                f"ack:{table.name}:{index}",
+                table.name,
+                f"{table.label} ",
+                f"：{tr.label}，请在 {minutes:g} 分钟内确认（已知悉 / 需补充材料）",
+                [role],
+                now,
+                now + timedelta(minutes=minutes),
+                now,
+            ],
+        )
