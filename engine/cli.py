@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,36 @@ def cmd_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"--now {text!r} is not an ISO date and time (e.g. 2026-03-15T14:05:00)") from None
+
+
+def cmd_alerts_run(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.alerts.evaluate import run_alerts
+
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+    return {"workspace": ws.name, **run_alerts(store, ws, _instant(args.now)).as_dict()}
+
+
+def cmd_notify_deliver(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.clock import local_now
+    from engine.notify.outbox import deliver_due
+
+    return deliver_due(_store(args), _instant(args.now) or local_now()).as_dict()
+
+
+def cmd_jobs(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.jobs import job_status
+
+    return job_status(_store(args))
+
+
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
     from engine.bench import run_bench
 
@@ -276,6 +307,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(users, "roles", cmd_users_roles, "list users, or replace one user's roles")
     p.add_argument("username", nargs="?")
     p.add_argument("--role", action="append", choices=ROLES, default=[])
+
+    alerts_p = sub.add_parser("alerts", help="alert rules").add_subparsers(dest="action", required=True)
+    p = add(
+        alerts_p, "run", cmd_alerts_run, "one evaluation pass: open, escalate, re-notify and resolve alerts"
+    )
+    p.add_argument("--now", help="evaluate as of this local time (ISO), default the clock")
+    notify_p = sub.add_parser("notify", help="notifications").add_subparsers(dest="action", required=True)
+    p = add(notify_p, "deliver", cmd_notify_deliver, "send the due messages of the outbox")
+    p.add_argument("--now", help="deliver as of this local time (ISO), default the clock")
+    add(sub, "jobs", cmd_jobs, "show each background job's last run")
 
     audit_p = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
     add(audit_p, "verify", cmd_audit_verify, "check the hash chain of the audit log")

@@ -138,3 +138,37 @@ def test_transition_from_the_command_line(tmp_path, capsys) -> None:
         capsys, "transition", "--table", "orders", "--key", key, "--to", "reviewed", "--db", db, "--json"
     )
     assert code == 0 and out["status"] == "reviewed" and out["version"] == 2
+
+
+def test_alerts_run_with_a_chosen_clock_and_jobs(tmp_path, capsys) -> None:
+    db = str(tmp_path / "a.duckdb")
+    assert main(["init", "--template", "home_ecommerce", "--db", db, "--json"]) == 0
+    capsys.readouterr()
+    from engine.records import create_record
+    from engine.store import open_store
+    from engine.workspaces import get_workspace
+    from tests.conftest import ADMIN
+
+    store = open_store(db)
+    ws = get_workspace(store, "home_ecommerce")
+    create_record(
+        store, ws, "skus", {"sku_code": "SF-100", "name": "沙发", "stock": 1, "safety_stock": 5}, ADMIN
+    )
+    store.close()
+    code, out, _ = run(capsys, "alerts", "run", "--now", "2026-03-15T14:05:00", "--db", db, "--json")
+    assert code == 0 and out["at"] == "2026-03-15T14:05:00"
+    assert out["rules"]["low_stock"] == {
+        "matched": 1,
+        "opened": 1,
+        "resolved": 0,
+        "escalated": 0,
+        "renotified": 0,
+    }
+    code, out, _ = run(capsys, "alerts", "run", "--now", "2026-03-15T14:06:00", "--db", db, "--json")
+    assert out["rules"]["low_stock"]["opened"] == 0
+    code, _, err = run(capsys, "alerts", "run", "--now", "yesterday", "--db", db)
+    assert code == 1 and "--now 'yesterday' is not an ISO date" in err
+    code, out, _ = run(capsys, "notify", "deliver", "--db", db, "--json")
+    assert code == 0 and out["delivered"] == 0
+    code, out, _ = run(capsys, "jobs", "--db", db, "--json")
+    assert [j["job"] for j in out] == ["alerts", "notifications"]
