@@ -1,7 +1,8 @@
 """The benchmark behind `python -m engine bench`: measured figures for the targets in the README.
 
 Runs on a fresh DuckDB file in a temporary folder: validated bulk upsert of N generated orders, single
-updates with version check and audit (one transaction each), a filtered, sorted 100-row page, peak RSS.
+updates with version check and audit (one transaction each), a filtered, sorted 100-row page, single and
+bulk status transitions, a pass of 20 alert rules of the template kind, peak RSS.
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ import resource
 import statistics
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from engine.alerts.evaluate import run_alerts
 from engine.auth import SYSTEM
 from engine.bulk import bulk_upsert
 from engine.filters import Filter
+from engine.flow import transition
+from engine.flow_bulk import bulk_transition
 from engine.query import query_records
 from engine.records import update_record
-from engine.store import open_store
-from engine.workspaces import create_from_template
+from engine.schema import Workspace
+from engine.store import Store, open_store
+from engine.workspaces import create_from_template, get_workspace, save_workspace
 from sample_data.generator import generate
 
 TEMPLATE = "home_ecommerce"
@@ -93,6 +98,8 @@ def run_bench(orders: int = 100_000, updates: int = 1000, queries: int = 21, see
             )
             timings.append((time.perf_counter() - started) * 1000)
             assert page.rows.height == 100
+        flows = _bench_flows(store, ws, now, updates)
+        alerts = _bench_alerts(store, ws, now)
         store.close()
     return {
         "orders": orders,
@@ -104,5 +111,79 @@ def run_bench(orders: int = 100_000, updates: int = 1000, queries: int = 21, see
         "single_update_per_s": round(statistics.median(rates), 1),
         "page_query_ms": round(statistics.median(timings), 2),
         "page_query_ms_max": round(max(timings), 2),
+        **flows,
+        **alerts,
         "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+BULK_TRANSITION = 10_000
+
+
+def _bench_flows(store: Store, ws: Workspace, now: datetime, singles: int) -> dict[str, Any]:
+    """Single transitions (guard, history, audit; one transaction each) and one bulk transition of 10,000."""
+    placed = (
+        store.cursor()
+        .execute(
+            "SELECT _id, _version FROM home_ecommerce.orders WHERE status = 'placed' ORDER BY hash(_id) LIMIT ?",
+            [singles + BULK_TRANSITION],
+        )
+        .fetchall()
+    )
+    single, bulk = placed[:singles], [r[0] for r in placed[singles:]]
+    rates = []
+    for batch in range(0, len(single), UPDATE_BATCH):
+        part = single[batch : batch + UPDATE_BATCH]
+        started = time.perf_counter()
+        for record_id, version in part:
+            transition(store, ws, "orders", record_id, "reviewed", version, SYSTEM, now)
+        rates.append(len(part) / (time.perf_counter() - started))
+    started = time.perf_counter()
+    moved = bulk_transition(store, ws, "orders", bulk, "reviewed", SYSTEM, now)
+    bulk_ms = (time.perf_counter() - started) * 1000
+    assert len(moved.moved) == len(bulk)
+    return {
+        "single_transitions": len(single),
+        "single_transition_per_s": round(statistics.median(rates), 1) if rates else None,
+        "bulk_transition_orders": len(bulk),
+        "bulk_transition_ms": round(bulk_ms, 1),
+    }
+
+
+def bench_rules(ws: Workspace) -> list[dict[str, Any]]:
+    """20 rules of the template kind: the template's own, then variants by hours, warehouse and carrier."""
+    rules = [r.model_dump(exclude_none=True) for r in ws.rules]
+    base = {r["name"]: r for r in rules}
+    paid, shipped = base["paid_2h_unshipped"], base["shipped_24h_unsigned"]
+
+    def variant(
+        rule: dict[str, Any], name: str, hours: float, extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        *others, last = rule["condition"]["and"]
+        condition = {"and": [*others, {">": [last[">"][0], hours]}, *([extra] if extra else [])]}
+        return rule | {"name": name, "label": name, "condition": condition}
+
+    rules += [variant(paid, f"paid_{h}h_unshipped", h) for h in (4, 8, 12, 24, 48)]
+    rules += [variant(shipped, f"shipped_{h}h_unsigned", h) for h in (48, 72)]
+    warehouses = ws.require_table("orders").by_name["warehouse"]
+    for option in warehouses.option_values():  # type: ignore[attr-defined]
+        if len(rules) < 20:
+            rules.append(
+                variant(paid, f"paid_2h_unshipped_{option}", 2, {"==": [{"var": "warehouse"}, option]})
+            )
+    return rules[:20]
+
+
+def _bench_alerts(store: Store, ws: Workspace, now: datetime, passes: int = 5) -> dict[str, Any]:
+    """One pass of 20 rules over all orders: the first (opens every alert) and later steady passes."""
+    doc = ws.model_dump(by_alias=True, exclude_none=True) | {"rules": bench_rules(ws)}
+    save_workspace(store, doc, SYSTEM, now)
+    ws = get_workspace(store, ws.name)
+    first = run_alerts(store, ws, now)
+    steady = [run_alerts(store, ws, now + timedelta(minutes=i + 1)).ms for i in range(passes)]
+    return {
+        "alert_rules": len(ws.rules),
+        "alert_open": first.as_dict()["totals"]["opened"],
+        "alert_eval_first_ms": round(first.ms, 1),
+        "alert_eval_ms": round(statistics.median(steady), 1),
     }

@@ -6,6 +6,7 @@ fields, compiled to a parameterised SQL fragment, and evaluated in Python for on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -108,3 +109,11 @@ def evaluate_expression(expr: Any, record: Mapping[str, Any]) -> float | None:
         return None if value is None else float(value)
     values = [evaluate_expression(i, record) for i in (args if isinstance(args, list) else [args])]
     return OPERATORS[op][1](values)
+
+
+def sql_round(value: float | None, scale: int) -> float | None:
+    """round(value, scale) as DuckDB rounds a DOUBLE: halves away from zero."""
+    if value is None or math.isnan(value) or math.isinf(value):
+        return value
+    factor = 10.0**scale
+    return math.copysign(math.floor(abs(value) * factor + 0.5), value) / factor

@@ -22,8 +22,7 @@ from engine.conditions.context import load_context
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
 from engine.flow_effects import EffectContext, effect_reasons, run_effects
-from engine.query import fetch_record
-from engine.records import get_record, update_record
+from engine.records import read_row, stored_row, validated, visible_row, write_changes
 from engine.schema import Flow, Table, Transition, Workspace
 from engine.store import Store
 
@@ -50,11 +49,9 @@ def _flow(table: Table) -> Flow:
 
 
 def _full(store: Store, ws: Workspace, table: Table, record_id: int) -> dict[str, Any]:
-    """The whole record, hidden fields included: guards are the engine's business, not the viewer's."""
-    record = fetch_record(store, ws, table, record_id, None)
-    if record is None:
-        raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
-    return record
+    """The stored record, hidden fields included: guards are the engine's business, not the viewer's.
+    Lookups and computed fields are not read here; conditions reach them through their relation."""
+    return stored_row(store, ws, table, record_id)
 
 
 def set_value(spec: Any, actor: Actor, now: datetime) -> Any:
@@ -141,33 +138,59 @@ def transition(
     source: str = "form",
     note: str = "",
 ) -> dict[str, Any]:
-    """Move a record to state `to`, with `values` the person filled in on the way (e.g. a tracking number)."""
+    """Move a record to state `to`, with `values` the person filled in on the way (e.g. a tracking number).
+
+    One transaction: the record is read, checked, written, audited, its move recorded and the effects run.
+    """
     table = ws.require_table(table_name)
     flow = _flow(table)
     if "update" not in table_actions(actor, table):
         raise RefusedError(f"{actor.username} may not change rows of {table.label} ({table.name})")
-    moment = as_naive(now, ws.timezone)
-    values = dict(values or {})
     require_table(actor, table, "read")
-    record = _full(store, ws, table, record_id)
-    if record["_version"] != expected_version:
-        raise ConflictError(
-            f"{table.label} #{record_id} was changed by {record['_updated_by']} (now version {record['_version']}, "
-            f"you saw version {expected_version}); nothing was moved — reload it",
-            expected=expected_version,
-            actual=record["_version"],
-        )
-    current = record.get(flow.field)
     if flow.state(to) is None:
         raise NotFoundError(
             f"{table.label} has no state {to!r} (states: {', '.join(s.name for s in flow.states)})"
         )
+    moment = as_naive(now, ws.timezone)
+    values = dict(values or {})
+    with store.transaction() as cur:
+        record = read_row(cur, ws, table, record_id)
+        if record["_version"] != expected_version:
+            raise ConflictError(
+                f"{table.label} #{record_id} was changed by {record['_updated_by']} (now version {record['_version']}, "
+                f"you saw version {expected_version}); nothing was moved — reload it",
+                expected=expected_version,
+                actual=record["_version"],
+            )
+        after = _first_allowed(store, cur, ws, table, record, to, actor, moment, values, source, note)
+    if advance(store, ws, table.name, record_id, moment):
+        after = read_row(store.cursor(), ws, table, record_id)
+    return visible_row(table, actor, after)
+
+
+def _first_allowed(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    record: dict[str, Any],
+    to: str,
+    actor: Actor,
+    now: datetime,
+    values: dict[str, Any],
+    source: str,
+    note: str,
+) -> dict[str, Any]:
+    """Make the first transition to `to` whose checks pass; refuse with every reason when none does."""
+    flow = _flow(table)
+    current = record.get(flow.field)
     candidates = [
         (i, tr)
         for i, tr in enumerate(flow.transitions)
         if tr.to == to and (tr.automatic == (source == "auto")) and ("*" in tr.from_ or current in tr.from_)
     ]
-    here, there = (flow.state(current).label if flow.state(current) else current), flow.state(to).label  # type: ignore[union-attr]
+    here = flow.state(current).label if flow.state(current) else current  # type: ignore[union-attr]
+    there = flow.state(to).label  # type: ignore[union-attr]
     if not candidates:
         options = [flow.state(t.to).label for t in flow.transitions if "*" in t.from_ or current in t.from_]  # type: ignore[union-attr]
         raise RefusedError(
@@ -175,66 +198,49 @@ def transition(
         )
     refusals: list[Problem] = []
     for index, tr in candidates:
-        reasons = _reasons(store, ws, table, tr, record, actor, moment, values)
+        reasons = _reasons(store, ws, table, tr, record, actor, now, values)
         if not reasons:
-            moved = _apply(
-                store, ws, table, record, index, expected_version, actor, moment, values, source, note
-            )
-            if advance(store, ws, table.name, record_id, moment):
-                moved = get_record(store, ws, table.name, record_id, actor)
-            return moved
+            return _apply(store, cur, ws, table, record, index, actor, now, values, source, note)
         refusals += [Problem(tr.label, r) for r in reasons]
-    raise RefusedError(f"cannot move {table.label} #{record_id} from {here} to {there}", refusals)
+    raise RefusedError(f"cannot move {table.label} #{record['_id']} from {here} to {there}", refusals)
 
 
 def _apply(
     store: Store,
+    cur: duckdb.DuckDBPyConnection,
     ws: Workspace,
     table: Table,
     record: dict[str, Any],
     index: int,
-    version: int,
     actor: Actor,
     now: datetime,
     values: dict[str, Any],
     source: str,
     note: str,
 ) -> dict[str, Any]:
+    """Write one move inside the caller's transaction: the record, its audit, its history, its effects."""
     flow = _flow(table)
     tr = flow.transitions[index]
     changes = values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
-
-    def after_write(cur: duckdb.DuckDBPyConnection, before: dict[str, Any], after: dict[str, Any]) -> None:
-        cur.execute(
-            "INSERT INTO _status_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                ws.name,
-                table.name,
-                record["_id"],
-                before.get(flow.field),
-                tr.to,
-                now,
-                actor.username,
-                source,
-                note,
-            ],
-        )
-        moved = record | after
-        run_effects(EffectContext(store, cur, ws, table, tr, moved, actor, now))
-        request_acknowledgements(cur, ws, table, index, moved, now)
-
-    return update_record(
-        store,
-        ws,
-        table.name,
-        record["_id"],
-        changes,
-        version,
-        actor,
-        now,
-        source=f"transition:{tr.label}",
-        after_write=after_write,
+    typed = validated(table, changes, actor, creating=False)
+    after = write_changes(store, cur, ws, table, record, typed, actor, now, f"transition:{tr.label}")
+    cur.execute(
+        "INSERT INTO _status_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            ws.name,
+            table.name,
+            record["_id"],
+            record.get(flow.field),
+            tr.to,
+            now,
+            actor.username,
+            source,
+            note,
+        ],
     )
+    run_effects(EffectContext(store, cur, ws, table, tr, after, actor, now))
+    request_acknowledgements(cur, ws, table, index, after, now)
+    return after
 
 
 MAX_AUTOMATIC_STEPS = 10
@@ -251,23 +257,22 @@ def advance(
     moment = as_naive(now, ws.timezone)
     entered: list[str] = []
     for _ in range(MAX_AUTOMATIC_STEPS):  # a flow whose automatic moves form a cycle stops here
-        record = _full(store, ws, table, record_id)
-        current = record.get(flow.field)
-        step = next(
-            (
-                (i, tr)
-                for i, tr in enumerate(flow.transitions)
-                if tr.automatic
-                and ("*" in tr.from_ or current in tr.from_)
-                and not _reasons(store, ws, table, tr, record, SYSTEM, moment, {})
-            ),
-            None,
-        )
-        if step is None:
-            break
-        _apply(
-            store, ws, table, record, step[0], record["_version"], SYSTEM, moment, {}, "auto", step[1].label
-        )
+        with store.transaction() as cur:
+            record = read_row(cur, ws, table, record_id)
+            current = record.get(flow.field)
+            step = next(
+                (
+                    (i, tr)
+                    for i, tr in enumerate(flow.transitions)
+                    if tr.automatic
+                    and ("*" in tr.from_ or current in tr.from_)
+                    and not _reasons(store, ws, table, tr, record, SYSTEM, moment, {})
+                ),
+                None,
+            )
+            if step is None:
+                break
+            _apply(store, cur, ws, table, record, step[0], SYSTEM, moment, {}, "auto", step[1].label)
         entered.append(step[1].to)
     return entered
 

@@ -11,9 +11,10 @@ from typing import Any
 import duckdb
 
 from engine.auth import Actor
+from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
 from engine.fields import RelationField
-from engine.messages import render
+from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.records import audit_write
@@ -95,9 +96,15 @@ def _stock(ctx: EffectContext, effect: StockEffect) -> None:
 
 
 def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
+    # Rendered in SQL over the written row, so lookups ({sku_name}) and computed fields read as on screen.
+    text = render_sql(effect.message, Compiler(ctx.table, now=ctx.now, tz=ctx.ws.timezone, ws=ctx.ws).raw)
+    (body,) = ctx.cur.execute(
+        f"SELECT {text.sql} FROM {qualified(ctx.ws.name, ctx.table.name)} t WHERE t._id = ?",
+        [*text.params, ctx.record["_id"]],
+    ).fetchone()  # type: ignore[misc]
     message = Message(
         ctx.transition.label,
-        render(effect.message, ctx.record),
+        body,
         effect.level,
         ctx.ws.name,
         ctx.table.name,

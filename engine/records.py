@@ -7,7 +7,6 @@ Bulk writes live in bulk.py and share the same checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +24,6 @@ from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
-
-AfterWrite = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], dict[str, Any]], None]
 
 
 def check_names(table: Table, names: list[str]) -> list[Problem]:
@@ -116,7 +113,7 @@ def _db_problems(
     return problems
 
 
-def _row(
+def read_row(
     cur: duckdb.DuckDBPyConnection,
     ws: Workspace,
     table: Table,
@@ -134,6 +131,11 @@ def _row(
     if row is None:
         raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
     return dict(zip([d[0] for d in result.description], row, strict=True))
+
+
+def stored_row(store: Store, ws: Workspace, table: Table, record_id: int) -> dict[str, Any]:
+    """Every stored column of one row, hidden fields included (for the engine's own checks)."""
+    return read_row(store.cursor(), ws, table, record_id)
 
 
 def _describe(table: Table, row: dict[str, Any]) -> str:
@@ -201,51 +203,64 @@ def update_record(
     actor: Actor,
     now: datetime | None = None,
     source: str = "form",
-    after_write: AfterWrite | None = None,
 ) -> dict[str, Any]:
     """Apply changes if the record is still at `expected_version` (a stale version is refused).
 
     Returns the stored values after the change; call get_record for computed and lookup fields. The status
-    of a table with a flow changes only through flow.transition, which passes `after_write` to record the
-    move in the same transaction.
+    of a table with a flow changes only through flow.transition.
     """
     table = ws.require_table(table_name)
     require_table(actor, table, "update")
-    if table.flow and table.flow.field in changes and after_write is None:
+    if table.flow and table.flow.field in changes:
         label = table.by_name[table.flow.field].label
         raise RefusedError(f"{label} ({table.flow.field}) changes only through the status flow's transitions")
     typed = validated(table, changes, actor, creating=False)
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
-        current = _row(cur, ws, table, record_id, list(typed))
+        current = read_row(cur, ws, table, record_id, list(typed))
         _check_version(table, current, expected_version)
-        diff = {k: v for k, v in typed.items() if current.get(k) != v}
-        if not diff:
-            return _visible(table, actor, current)
-        problems = _db_problems(cur, ws, table, diff, record_id)
-        if problems:
-            raise _needs_fixing(table, problems)
-        sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
-        cur.execute(
-            f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-            "WHERE _id = ? AND _version = ?",
-            [*diff.values(), moment, actor.username, record_id, expected_version],
-        )
-        before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
-        audit_write(store, cur, ws, table, record_id, "update", before_after, actor, moment, source)
-        after = (
-            current
-            | diff
-            | {"_version": expected_version + 1, "_updated_at": moment, "_updated_by": actor.username}
-        )
-        if after_write is not None:
-            after_write(cur, current, after)
-    if after_write is None and advance_flow(store, ws, table, record_id, moment):
-        after = _row(store.cursor(), ws, table, record_id)
-    return _visible(table, actor, after)
+        after = write_changes(store, cur, ws, table, current, typed, actor, moment, source)
+    if after is not current and advance_flow(store, ws, table, record_id, moment):
+        after = read_row(store.cursor(), ws, table, record_id)
+    return visible_row(table, actor, after)
 
 
-def _visible(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
+def write_changes(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    current: dict[str, Any],
+    typed: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+    source: str,
+) -> dict[str, Any]:
+    """Inside the caller's transaction, write the typed values that differ from `current` (read in the same
+    transaction, version checked) with uniqueness checks and audit; returns the row after (or `current`)."""
+    diff = {k: v for k, v in typed.items() if current.get(k) != v}
+    if not diff:
+        return current
+    problems = _db_problems(cur, ws, table, diff, current["_id"])
+    if problems:
+        raise _needs_fixing(table, problems)
+    sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
+    cur.execute(
+        f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+        "WHERE _id = ? AND _version = ?",
+        [*diff.values(), now, actor.username, current["_id"], current["_version"]],
+    )
+    before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
+    audit_write(store, cur, ws, table, current["_id"], "update", before_after, actor, now, source)
+    return (
+        current
+        | diff
+        | {"_version": current["_version"] + 1, "_updated_at": now, "_updated_by": actor.username}
+    )
+
+
+def visible_row(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
+    """The row without the fields hidden from the actor."""
     hidden = {f.name for f in table.fields if is_hidden(actor, f)}
     return {k: v for k, v in row.items() if k not in hidden}
 
@@ -302,7 +317,7 @@ def delete_record(
     require_table(actor, table, "delete")
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
-        current = _row(cur, ws, table, record_id)
+        current = read_row(cur, ws, table, record_id)
         _check_version(table, current, expected_version)
         _refuse_if_referenced(cur, ws, table, current)
         cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])

@@ -12,7 +12,8 @@ from engine.clock import DEFAULT_TZ
 from engine.conditions.evaluate import evaluate
 from engine.conditions.extensions import CHANGES, STATUS_SINCE, evaluate_at, iso, local_time
 from engine.conditions.jsvalues import truthy
-from engine.fields import DateField, DatetimeField, FieldBase, LookupField, RelationField
+from engine.expressions import evaluate_expression, sql_round
+from engine.fields import ComputedField, DateField, DatetimeField, FieldBase, LookupField, RelationField
 from engine.schema import Table, Workspace
 
 TIME_OPS = frozenset({"<", "<=", ">", ">=", "==", "===", "!=", "!==", "hours_since", "days_between"})
@@ -76,6 +77,8 @@ def prepare_rule(rule: Any, table: Table, tz: str = DEFAULT_TZ, ws: Workspace | 
     ((op, args),) = rule.items()
     if op == "var" and relation_head(table, _var_name(rule)):
         return {"var": "@" + _var_name(rule)}
+    if op == "var" and isinstance(lookup := table.field(_var_name(rule)), LookupField):
+        return {"var": f"@{lookup.relation}.{lookup.field}"}
     items = [prepare_rule(a, table, tz, ws) for a in (args if isinstance(args, list) else [args])]
     if op in TIME_OPS and (
         op in ("hours_since", "days_between") or any(_is_time_var(i, table, ws) for i in rule_items(rule))
@@ -95,6 +98,16 @@ def _as_iso(node: Any, tz: str) -> Any:
     return iso(moment) if moment is not None else node
 
 
+def with_computed(table: Table, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its computed fields worked out (as the query does) when it does not carry them."""
+    missing = [f for f in table.fields if isinstance(f, ComputedField) and f.name not in record]
+    if not missing:
+        return record
+    return record | {
+        f.name: sql_round(evaluate_expression(f.expression, record), int(f.scale)) for f in missing
+    }
+
+
 def evaluate_condition(
     rule: Any,
     table: Table,
@@ -110,7 +123,7 @@ def evaluate_condition(
     start and change counts (conditions.context.load_context gathers them from the store).
     """
     prepared = prepare_rule(rule, table, tz, ws)
-    data = record_json(table, record) | {
+    data = record_json(table, with_computed(table, record)) | {
         k: record_json(table, v) if isinstance(v, dict) and k.startswith("@") and k != CHANGES else v
         for k, v in (context or {}).items()
     }

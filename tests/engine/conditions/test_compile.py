@@ -65,6 +65,13 @@ WS = parse_workspace(
                     },
                     {"type": "datetime", "name": "d1", "label": "D1"},
                     {"type": "date", "name": "d0", "label": "D0"},
+                    {
+                        "type": "computed",
+                        "name": "amt",
+                        "label": "Amt",
+                        "expression": {"/": [{"*": [{"var": "n1"}, {"var": "n2"}]}, 3]},
+                        "scale": 2,
+                    },
                 ],
             },
         ],
@@ -137,6 +144,7 @@ extension_numbers = st.sampled_from(
         {"changed_count": ["n1"]},
         {"changed_count": ["s1"]},
         {"var": "cust.credit"},
+        {"var": "amt"},
         {"if": [{"var": "b1"}, {"var": "n1"}, {"var": "cust.credit"}]},
         {"if": [{"<": [{"var": "n1"}, 0]}, 1, {"/": [{"var": "n2"}, 2]}]},
     ]
