@@ -18,12 +18,12 @@ import duckdb
 from engine.alerts.actions import request_acknowledgements
 from engine.auth import SYSTEM, Actor, require_table, table_actions
 from engine.clock import as_naive
-from engine.conditions.context import load_context
+from engine.conditions.context import load_context, record_fields
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
 from engine.flow_effects import EffectContext, effect_reasons, run_effects
 from engine.records import read_row, stored_row, validated, visible_row, write_changes
-from engine.schema import Flow, Table, Transition, Workspace
+from engine.schema import Flow, StockEffect, Table, Transition, Workspace
 from engine.store import Store
 
 
@@ -141,6 +141,7 @@ def transition(
     """Move a record to state `to`, with `values` the person filled in on the way (e.g. a tracking number).
 
     One transaction: the record is read, checked, written, audited, its move recorded and the effects run.
+    Returns the record's system fields and the fields the move read or wrote (get_record gives all).
     """
     table = ws.require_table(table_name)
     flow = _flow(table)
@@ -154,7 +155,7 @@ def transition(
     moment = as_naive(now, ws.timezone)
     values = dict(values or {})
     with store.transaction() as cur:
-        record = read_row(cur, ws, table, record_id)
+        record = read_row(cur, ws, table, record_id, _columns_for(table, to, values))
         if record["_version"] != expected_version:
             raise ConflictError(
                 f"{table.label} #{record_id} was changed by {record['_updated_by']} (now version {record['_version']}, "
@@ -166,6 +167,17 @@ def transition(
     if advance(store, ws, table.name, record_id, moment):
         after = read_row(store.cursor(), ws, table, record_id)
     return visible_row(table, actor, after)
+
+
+def _columns_for(table: Table, to: str, values: dict[str, Any]) -> list[str]:
+    """The stored fields the moves to `to` read or write: reading only these keeps a move cheap."""
+    flow = _flow(table)
+    names = {flow.field, *values}
+    for tr in flow.transitions:
+        if tr.to == to:
+            names |= {*tr.require_fields, *tr.set_fields, *record_fields(table, tr.guard)}
+            names |= {n for e in tr.effects if isinstance(e, StockEffect) for n in (e.relation, e.quantity)}
+    return sorted(n for n in names if (f := table.field(n)) is not None and f.stored)
 
 
 def _first_allowed(

@@ -11,7 +11,7 @@ from typing import Any
 from engine.conditions.compile import AUDIT_ITEMS_SQL
 from engine.conditions.extensions import CHANGES, STATUS_SINCE
 from engine.conditions.records import relation_head
-from engine.fields import LookupField, RelationField
+from engine.fields import ComputedField, LookupField, RelationField
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
@@ -44,6 +44,27 @@ def needs(table: Table, rule: Any) -> tuple[set[str], bool, set[str]]:
         elif op == "changed_count" and items and isinstance(items[0], str):
             counted.add(items[0])
     return relations, in_status, counted
+
+
+def record_fields(table: Table, rule: Any) -> set[str]:
+    """The stored fields of `table` a rule reads from the record itself (relations it follows included)."""
+    names: set[str] = set()
+    for op, items in _nodes(rule):
+        wanted = items[0] if op == "var" and items else (items if op == "missing" else [])
+        for name in wanted if isinstance(wanted, list) else [wanted]:
+            names |= _stored_inputs(table, name)
+    return names
+
+
+def _stored_inputs(table: Table, name: Any) -> set[str]:
+    if not isinstance(name, str):
+        return set()
+    field = table.field(name) or table.field(name.split(".", 1)[0])
+    if isinstance(field, LookupField):
+        return {field.relation}
+    if isinstance(field, ComputedField):
+        return {n for op, items in _nodes(field.expression) if op == "var" for n in items}
+    return {field.name} if field is not None and field.stored else set()
 
 
 def load_context(
