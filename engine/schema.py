@@ -97,6 +97,9 @@ class Transition(Frozen):
     automatic: bool = Field(
         False, description="Made by the engine as soon as the guard holds after the record changes."
     )
+    builder: dict[str, Any] | None = Field(
+        None, description="The condition builder's tree of the guard, kept to edit it again."
+    )
 
 
 class Flow(Frozen):
@@ -156,6 +159,9 @@ class AlertRule(Recipients):
     escalation: list[Escalation] = Field(default_factory=list)
     renotify_minutes: float | None = Field(None, gt=0, description="Repeat while open and unacknowledged.")
     enabled: bool = True
+    builder: dict[str, Any] | None = Field(
+        None, description="The condition builder's tree, kept to edit the condition again."
+    )
 
 
 class Workspace(Frozen):

@@ -1,0 +1,139 @@
+"""The drag-and-drop condition builder (streamlit-condition-tree) and the engine: its field configuration
+from a table, its JSONLogic output taken back as a condition, and the time clauses it cannot express
+(hours since a field, hours in the current status) combined with what it built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import AuthoringError, Problem
+from engine.fields import (
+    BooleanField,
+    ComputedField,
+    DateField,
+    DatetimeField,
+    DecimalField,
+    FieldBase,
+    IntegerField,
+    LookupField,
+    MoneyField,
+    MultiSelectField,
+    RelationField,
+    SingleSelectField,
+)
+from engine.forms import label_of
+from engine.schema import Table, Workspace
+
+# Field classes → the builder's value types; anything else is text. Order matters: subclasses first.
+BUILDER_TYPES: tuple[tuple[type, str], ...] = (
+    (BooleanField, "boolean"),
+    (DatetimeField, "datetime"),
+    (DateField, "date"),
+    (MultiSelectField, "multiselect"),
+    (SingleSelectField, "select"),
+    ((IntegerField, DecimalField, MoneyField, ComputedField), "number"),  # type: ignore[arg-type]
+)
+RELATION_GROUP = "_rel"
+TIME_OPS = {"hours_since": "hours_since", "hours_in_status": "hours_in_status"}
+
+
+def _field_config(field: FieldBase, lang: str) -> dict[str, Any]:
+    kind = next((name for cls, name in BUILDER_TYPES if isinstance(field, cls)), "text")
+    config: dict[str, Any] = {"label": label_of(field, lang), "type": kind}
+    if kind in ("select", "multiselect"):
+        options = field.options  # type: ignore[attr-defined]
+        config["fieldSettings"] = {"listValues": [{"value": o.value, "title": o.label} for o in options]}
+        config["valueSources"] = ["value"]
+    return config
+
+
+def builder_config(ws: Workspace, table: Table, lang: str = "zh") -> dict[str, Any]:
+    """The builder's `config`: every field of the table, and each relation's target fields as a group."""
+    fields: dict[str, Any] = {}
+    for field in table.fields:
+        if isinstance(field, LookupField):
+            relation = table.field(field.relation)
+            target = ws.table(relation.table) if isinstance(relation, RelationField) else None
+            inner = target.field(field.field) if target else None
+            if inner is not None:
+                fields[field.name] = _field_config(inner, lang) | {"label": label_of(field, lang)}
+            continue
+        fields[field.name] = _field_config(field, lang)
+        if isinstance(field, RelationField) and (target := ws.table(field.table)) is not None:
+            subfields = {
+                f.name: _field_config(f, lang)
+                for f in target.fields
+                if f.stored and not isinstance(f, RelationField)
+            }
+            fields[field.name + RELATION_GROUP] = {
+                "label": f"{label_of(field, lang)} →",
+                "type": "!struct",
+                "subfields": subfields,
+            }
+    return {"fields": fields}
+
+
+def builder_logic(output: Any) -> dict[str, Any] | None:
+    """The condition from the builder's jsonLogic output ({errors, logic, data}); None when it is empty.
+
+    A relation's group is keyed '<relation>_rel' in the builder (the relation itself is a field there too),
+    so its vars come back as 'customer_no_rel.level' and are renamed to the path 'customer_no.level'.
+    """
+    if not output:
+        return None
+    if isinstance(output, dict) and output.get("errors"):
+        problems = [Problem("condition", str(e)) for e in output["errors"]]
+        raise AuthoringError("the condition builder reports problems", problems)
+    logic = output.get("logic") if isinstance(output, dict) else None
+    return _relation_paths(logic) if logic else None
+
+
+def _relation_paths(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_relation_paths(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"var"} and isinstance(node["var"], str) and RELATION_GROUP + "." in node["var"]:
+        return {"var": node["var"].replace(RELATION_GROUP + ".", ".", 1)}
+    return {k: _relation_paths(v) for k, v in node.items()}
+
+
+def time_clause(kind: str, op: str, hours: float, field: str | None = None) -> dict[str, Any]:
+    """hours_since(field) or hours_in_status compared with a number of hours."""
+    if kind not in TIME_OPS:
+        raise AuthoringError(f"unknown time clause {kind!r} (choose {', '.join(TIME_OPS)})")
+    if op not in (">", ">=", "<", "<="):
+        raise AuthoringError(f"compare hours with >, >=, < or <=, not {op!r}")
+    left = {"hours_since": [{"var": field}]} if kind == "hours_since" else {"hours_in_status": []}
+    return {op: [left, hours]}
+
+
+def combine(logic: dict[str, Any] | None, clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """The builder's condition and the time clauses, all of which must hold."""
+    parts = ([logic] if logic else []) + clauses
+    if not parts:
+        raise AuthoringError("a rule needs a condition: build one or add a time clause")
+    return parts[0] if len(parts) == 1 else {"and": parts}
+
+
+def split(condition: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A stored condition back into the builder's part and its time clauses (for editing)."""
+    parts = condition["and"] if set(condition) == {"and"} else [condition]
+    clauses = [p for p in parts if _is_time_clause(p)]
+    rest = [p for p in parts if not _is_time_clause(p)]
+    logic = None if not rest else rest[0] if len(rest) == 1 else {"and": rest}
+    return logic, clauses
+
+
+def _is_time_clause(part: Any) -> bool:
+    if not (isinstance(part, dict) and len(part) == 1):
+        return False
+    ((op, args),) = part.items()
+    return (
+        op in (">", ">=", "<", "<=")
+        and isinstance(args, list)
+        and len(args) == 2
+        and isinstance(args[0], dict)
+        and set(args[0]) <= set(TIME_OPS)
+        and isinstance(args[1], int | float)
+    )
