@@ -137,3 +137,20 @@ def _is_time_clause(part: Any) -> bool:
         and set(args[0]) <= set(TIME_OPS)
         and isinstance(args[1], int | float)
     )
+
+
+def clause_row(clause: dict[str, Any]) -> dict[str, Any]:
+    """A time clause as an editor row: kind, field, op, hours."""
+    ((op, (left, hours)),) = clause.items()
+    ((kind, args),) = left.items()
+    field = args[0].get("var") if kind == "hours_since" and args else None
+    return {"kind": kind, "field": field, "op": op, "hours": hours}
+
+
+def clauses_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Time clauses from the editor's rows (rows without a kind or hours are skipped)."""
+    return [
+        time_clause(r["kind"], r.get("op") or ">", float(r["hours"]), r.get("field") or None)
+        for r in rows
+        if r.get("kind") and r.get("hours") is not None
+    ]

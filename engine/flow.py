@@ -300,3 +300,30 @@ def status_history(store: Store, ws: Workspace, table_name: str, record_id: int)
         )
         .fetchall()
     )
+
+
+def status_timeline(
+    store: Store, ws: Workspace, table_name: str, record_id: int, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The record's moves with state labels, colours and the hours spent in each state (to now for the last)."""
+    table = ws.require_table(table_name)
+    flow = _flow(table)
+    moment = as_naive(now, ws.timezone)
+    rows = status_history(store, ws, table_name, record_id)
+    out = []
+    for i, (src, dst, at, who, source, note) in enumerate(rows):
+        until = rows[i + 1][2] if i + 1 < len(rows) else moment
+        state = flow.state(dst)
+        out.append(
+            {
+                "from": (flow.state(src).label if src and flow.state(src) else src) or "",
+                "to": state.label if state else dst,
+                "color": state.color if state else "#9e9e9e",
+                "at": at,
+                "actor": who,
+                "source": source,
+                "note": note,
+                "hours": round((until - at).total_seconds() / 3600, 2),
+            }
+        )
+    return out

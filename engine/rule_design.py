@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.errors import NotFoundError
 from engine.fields import suggest
+from engine.schema import AlertRule, Workspace
+from engine.schema_load import dump_workspace, parse_workspace
 
 Doc = dict[str, Any]
 
@@ -51,3 +53,9 @@ def escalation_steps(rows: list[dict[str, Any]]) -> list[Doc]:
                 step[key] = [v for v in items if v]
         steps.append(step)
     return sorted(steps, key=lambda s: s["after_minutes"])
+
+
+def checked_rule(ws: Workspace, rule: Doc) -> tuple[Workspace, AlertRule]:
+    """The workspace with the rule in it, validated like a save (errors name the rule's paths), and the rule."""
+    updated = parse_workspace(upsert_rule(dump_workspace(ws), rule))
+    return updated, updated.rule(rule["name"])

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
+from engine.errors import AuthoringError, Problem
 from engine.fields.base import NAME_PATTERN
 
 LEVEL_LABELS = {"info": "提示", "yellow": "黄色预警", "red": "红色预警"}
@@ -178,3 +179,14 @@ def answer_error(kind: str, status: int, body: str) -> str | None:
     if not 200 <= status < 300:
         return f"HTTP {status}: {body[:200]}"
     return KINDS[kind][1](body)
+
+
+def channel_from_form(name: str, kind: str, url: str, secret: str = "") -> Channel:
+    """A channel from what an admin typed; a bad name, kind or URL is refused naming the field."""
+    if kind not in KINDS:
+        raise AuthoringError(f"kind: unknown channel kind {kind!r} (kinds: {', '.join(KINDS)})")
+    try:
+        return Channel(name=name.strip(), kind=kind, url=url.strip(), secret=secret.strip())
+    except ValidationError as exc:
+        problems = [Problem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        raise AuthoringError("the channel needs fixing", problems) from None

@@ -60,3 +60,12 @@ def test_builder_errors_and_empty_conditions_are_refused() -> None:
         combine(None, [])
     with pytest.raises(AuthoringError, match="compare hours"):
         time_clause("hours_since", "==", 2, "paid_at")
+
+
+def test_time_clauses_round_trip_through_editor_rows() -> None:
+    from engine.condition_builder import clause_row, clauses_from_rows
+
+    clauses = [time_clause("hours_since", ">", 2, "paid_at"), time_clause("hours_in_status", ">=", 4)]
+    rows = [clause_row(c) for c in clauses]
+    assert rows[0] == {"kind": "hours_since", "field": "paid_at", "op": ">", "hours": 2}
+    assert clauses_from_rows([*rows, {"kind": None, "hours": None}]) == clauses

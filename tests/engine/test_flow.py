@@ -126,3 +126,26 @@ def test_guards_decide_a_rush_order_may_skip_packing(store) -> None:
 def test_a_finance_role_cannot_make_an_operator_move_even_in_the_engine(store, home_ws, order) -> None:
     with pytest.raises(RefusedError, match="only operator, manager"):
         transition(store, home_ws, "orders", order["_id"], "reviewed", 1, FINANCE, NOW)
+
+
+def test_status_timeline_labels_and_durations(store, home_ws, order) -> None:
+    from engine.flow import status_timeline
+
+    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
+    transition(
+        store,
+        home_ws,
+        "orders",
+        order["_id"],
+        "picking",
+        2,
+        WAREHOUSE,
+        NOW + timedelta(hours=2),
+        values={"warehouse": "east"},
+    )
+    timeline = status_timeline(store, home_ws, "orders", order["_id"], NOW + timedelta(hours=5))
+    assert [(s["from"], s["to"], s["hours"]) for s in timeline] == [
+        ("下单", "审单", 2.0),
+        ("审单", "备货", 3.0),
+    ]
+    assert timeline[1]["actor"] == "wh1" and timeline[1]["color"].startswith("#")

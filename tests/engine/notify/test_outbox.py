@@ -133,3 +133,16 @@ def test_inbox_reaches_roles_and_users(store: Store) -> None:
     assert inbox_messages(store, "demo", OPERATOR, unread_only=True) == []
     # Another user's read mark does not touch the warehouse's message.
     assert not inbox_messages(store, "demo", Actor("wh2", frozenset({"warehouse"})))[0]["read"]
+
+
+def test_channel_forms_name_the_bad_field() -> None:
+    from engine.errors import AuthoringError
+    from engine.notify.channels import channel_from_form
+
+    with pytest.raises(AuthoringError) as info:
+        channel_from_form("ops group", "wecom", "not a url")
+    paths = {p.path for p in info.value.problems}
+    assert paths == {"name", "url"}
+    with pytest.raises(AuthoringError, match="unknown channel kind 'slack'"):
+        channel_from_form("ops", "slack", "https://x.invalid")
+    assert channel_from_form(" ops ", "feishu", " https://open.feishu.cn/x ", "s").name == "ops"

@@ -1,0 +1,79 @@
+"""Jobs: each background job's last run (when, how long, result, errors) with run-now; the notification
+outbox with dead letters to retry; the workspace's notification channels."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.clock import local_now
+from engine.errors import EngineError
+from engine.jobs import job_status, run_job
+from engine.notify.channels import KIND_LABELS, channel_from_form
+from engine.notify.outbox import channels, outbox_rows, retry_dead, save_channel
+from pages._ui import page_context, show_error, t
+
+store, me, ws = page_context()
+st.title(t("jobs"))
+for status in job_status(store):
+    with st.container(border=True):
+        c1, c2 = st.columns([4, 1])
+        ok = {True: "✅", False: "❌", None: "…"}[status.get("ok")]
+        c1.markdown(
+            f"{ok} **{status['label']}** · every {status['every_s']:g}s"
+            + (
+                f" · {status['last_run']:%Y-%m-%d %H:%M:%S} · {status['duration_ms']} ms · runs {status['runs']}"
+                if status.get("last_run")
+                else ""
+            )
+        )
+        if status.get("result"):
+            c1.json(status["result"], expanded=False)
+        if status.get("error"):
+            c1.error(status["error"])
+        if c2.button(
+            t("run_now"), key=f"run_{status['job']}", disabled=not me.is_admin and "manager" not in me.roles
+        ):
+            out = run_job(store, status["job"])
+            st.rerun() if out["ok"] else st.error(out["error"])
+
+st.subheader(t("outbox"))
+state = st.segmented_control(
+    t("kind"), ["pending", "dead", "delivered"], default="pending", key="outbox_state"
+)
+rows = outbox_rows(store, ws.name, state)
+st.dataframe(rows, hide_index=True, width="stretch")
+if state == "dead" and rows and st.button(t("retry"), key="retry_dead"):
+    retry_dead(store, [r["id"] for r in rows], local_now(ws.timezone))
+    st.rerun()
+
+st.subheader(t("channels"))
+configured = channels(store, ws.name)
+st.dataframe(
+    [
+        {
+            "name": c.name,
+            "kind": KIND_LABELS.get(c.kind, c.kind),
+            "url": str(c.url),
+            "signed": bool(c.secret),
+            "active": c.active,
+        }
+        for c in configured.values()
+    ],
+    hide_index=True,
+    width="stretch",
+)
+if me.is_admin or "builder" in me.roles:
+    with st.form("add_channel"):
+        st.markdown(f"**{t('add_channel')}**")
+        c1, c2 = st.columns(2)
+        name = c1.text_input(t("name"), key="ch_name")
+        kind = c2.selectbox(t("kind"), list(KIND_LABELS), format_func=KIND_LABELS.get, key="ch_kind")
+        url = st.text_input(t("url"), key="ch_url")
+        secret = st.text_input(t("secret"), type="password", key="ch_secret")
+        if st.form_submit_button(t("save")):
+            try:
+                save_channel(store, ws.name, channel_from_form(name, kind, url, secret), me)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                st.rerun()
