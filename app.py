@@ -74,12 +74,20 @@ pages = [
     st.Page("pages/home.py", title=t("home"), icon=":material/home:", default=True),
     st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
     st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
+    st.Page("pages/alerts.py", title=t("alerts"), icon=":material/notifications:", url_path="alerts"),
+    st.Page("pages/jobs.py", title=t("jobs"), icon=":material/schedule:", url_path="jobs"),
 ]
 if set(st.session_state["user"]["roles"]) & {"admin", "builder"}:
-    pages.insert(
-        1,
+    pages[1:1] = [
         st.Page(
             "pages/designer.py", title=t("designer"), icon=":material/construction:", url_path="designer"
         ),
-    )
+        st.Page(
+            "pages/flow_designer.py",
+            title=t("flow_designer"),
+            icon=":material/account_tree:",
+            url_path="flow",
+        ),
+        st.Page("pages/alert_rules.py", title=t("alert_rules"), icon=":material/rule:", url_path="rules"),
+    ]
 st.navigation(pages).run()

@@ -5,6 +5,7 @@ Holds no business rules: every decision is an engine call; this only reads sessi
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -14,6 +15,7 @@ from engine.auth import Actor
 from engine.bootstrap import ensure_ready
 from engine.errors import ConflictError, EngineError, RefusedError
 from engine.forms import can, label_of
+from engine.jobs import ensure_scheduler
 from engine.schema import Table, Workspace
 from engine.store import Store, open_store
 
@@ -181,6 +183,8 @@ def get_store() -> Store:
     first = ensure_ready(store)
     if first.admin_password:
         print(f"OrderHub first start: sign in as 'admin' with password {first.admin_password}", flush=True)
+    if os.environ.get("ORDERHUB_SCHEDULER", "1") != "0":
+        ensure_scheduler(store)  # alert evaluation, escalation and delivery run in this process
     return store
 
 

@@ -12,7 +12,8 @@ from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, filter_from_text, operators_for
-from engine.flow import moves, transition
+from engine.flow import moves, status_timeline, transition
+from engine.flow_bulk import bulk_transition
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records import get_record, update_record
@@ -117,6 +118,27 @@ for outcome in st.session_state.pop("grid_outcomes", []):
             st.markdown(f"- `{problem.path}` {problem.message}")
 
 st.divider()
+if table.flow is not None and can(me, table, "update"):
+    with st.expander(t("bulk_move")):
+        states = {s.name: s.label for s in table.flow.states}
+        row_ids = page.rows["_id"].to_list()
+        picked_ids = st.multiselect(t("bulk_ids"), row_ids, default=row_ids, key="bulk_ids")
+        b1, b2 = st.columns(2)
+        target = b1.selectbox(t("bulk_to"), list(states), format_func=states.get, key="bulk_to")
+        report = b2.checkbox(t("bulk_report"), key="bulk_report")
+        if st.button(t("move"), key="bulk_move"):
+            try:
+                result = bulk_transition(store, ws, table_name, picked_ids, target, me, report=report)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                st.success(t("moved", moved=len(result.moved), refused=len(result.refused)))
+                if result.refused:
+                    st.dataframe(
+                        [{"_id": k, "reasons": "; ".join(v)} for k, v in result.refused.items()],
+                        hide_index=True,
+                    )
+
 st.subheader(t("detail"))
 ids = page.rows["_id"].to_list()
 key_field = table.business_key
@@ -175,6 +197,15 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
                 else:
                     st.session_state["detail_version"] = after["_version"]
                     st.rerun()
+    if table.flow is not None:
+        timeline = status_timeline(store, ws, table_name, int(record["_id"]))
+        if timeline:
+            st.markdown(f"**{t('timeline')}**")
+            st.dataframe(
+                [{k: v for k, v in step.items() if k != "color"} for step in timeline],
+                hide_index=True,
+                width="stretch",
+            )
     for label, value, url in record_links(table, record, lang()):
         st.markdown(f"{label}: [{value}]({url})")
     for child, rows_page in sub_table_rows(store, ws, table, record, me):

@@ -17,6 +17,7 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("ORDERHUB_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("ORDERHUB_ADMIN_PASSWORD", PASSWORD)
     monkeypatch.setenv("ORDERHUB_DEMO_ORDERS", "300")
+    monkeypatch.setenv("ORDERHUB_SCHEDULER", "0")  # jobs are run explicitly here
     st.cache_resource.clear()
     yield tmp_path
     from pages._ui import get_store

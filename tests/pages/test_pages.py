@@ -9,7 +9,16 @@ from engine.records import find_by_key, update_record
 from pages._ui import get_store
 from tests.pages.conftest import APP, signed_in
 
-PAGES = ["pages/home.py", "pages/designer.py", "pages/records.py", "pages/form.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/designer.py",
+    "pages/records.py",
+    "pages/form.py",
+    "pages/alerts.py",
+    "pages/alert_rules.py",
+    "pages/flow_designer.py",
+    "pages/jobs.py",
+]
 
 
 def errors(at: AppTest) -> list[str]:
