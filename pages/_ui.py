@@ -157,6 +157,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "from_states": ("来源状态", "From states"),
     "remove": ("移除", "Remove"),
     "save_flow": ("保存状态流", "Save flow"),
+    "unsaved": ("有未保存的修改", "Unsaved changes"),
     "discard": ("放弃修改", "Discard changes"),
     "select_hint": (
         "点击状态或连线进行编辑; 从一个状态拖到另一个状态新建流转",

@@ -251,6 +251,11 @@ with st.expander(t("insert_between")), st.form("fd_insert"):
             {"name": between_name.strip(), "label": between_label.strip()},
         )
 
+if doc != dump_workspace(ws):
+    st.session_state.pop("fd_saved", None)
+    st.info(t("unsaved"))
+elif st.session_state.get("fd_saved"):
+    st.success(st.session_state["fd_saved"])
 c1, c2 = st.columns(2)
 if c1.button(t("save_flow"), type="primary", key="fd_save", disabled=draft is None):
     try:
@@ -260,7 +265,9 @@ if c1.button(t("save_flow"), type="primary", key="fd_save", disabled=draft is No
     else:
         st.session_state.pop(draft_key, None)
         st.session_state.pop("fd_graph_state", None)
-        st.success(f"{t('saved')} v{version}")
+        # Kept for the next runs too: the graph reruns the page as it mounts again.
+        st.session_state["fd_saved"] = f"{t('saved')} v{version}"
+        st.rerun()
 if c2.button(t("discard"), key="fd_discard"):
     st.session_state.pop(draft_key, None)
     st.session_state.pop("fd_graph_state", None)
