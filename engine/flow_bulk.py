@@ -136,6 +136,13 @@ def advance_many(store: Store, ws: Workspace, table_name: str, ids: list[int], n
     return made
 
 
+def id_table(cur: duckdb.DuckDBPyConnection, name: str, ids: list[int]) -> str:
+    """Load record ids into a temp table; returns a subquery over it. A semi-join on it is a hash join,
+    where `list_contains(?, _id)` would search the whole list for every row of the table."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(CAST(? AS BIGINT[])) AS _id", [ids])
+    return f"(SELECT _id FROM {name})"
+
+
 def _role_ok(tr: Transition, actor: Actor) -> bool:
     return not tr.roles or actor.is_admin or bool(actor.roles & set(tr.roles))
 
@@ -176,10 +183,11 @@ def _pick(
         )
         cases.append(f"WHEN {test.sql} THEN {index}")
         params += test.params
+    chosen = id_table(cur, "_bulk_ids", ids)
+    source = compiler.source(f"{qualified(ws.name, table.name)} t")
     rows = cur.execute(
-        f"SELECT t._id, CASE {' '.join(cases)} END FROM {qualified(ws.name, table.name)} t "
-        "WHERE list_contains(?, t._id)",
-        [*params, ids],
+        f"SELECT t._id, CASE {' '.join(cases)} END FROM {source.sql} WHERE t._id IN {chosen}",
+        [*params, *source.params],
     ).fetchall()
     return dict(rows)
 
@@ -206,8 +214,7 @@ def _stock_shortages(
                 "ORDER BY t._id) "
                 f"FROM {qualified(ws.name, table.name)} t LEFT JOIN {qualified(ws.name, stock_table.name)} s "
                 f"ON s.{quote_ident(str(stock_table.business_key))} = t.{quote_ident(effect.relation)} "
-                "WHERE list_contains(?, t._id)",
-                [group],
+                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}"
             ).fetchall()
             for rid, key, qty, stock, found, needed in rows:
                 if key is None or qty is None or not found:
@@ -268,14 +275,13 @@ def _move(
     cur.execute("DROP TABLE IF EXISTS _bulk_before")
     cur.execute(
         f"CREATE TEMP TABLE _bulk_before AS SELECT _id, {', '.join(quote_ident(c) for c in cols)} FROM {target} "
-        "WHERE list_contains(?, _id)",
-        [ids],
+        f"WHERE _id IN {id_table(cur, '_bulk_group', ids)}"
     )
     sets = ", ".join(f"{quote_ident(c)} = ?" for c in cols)
     cur.execute(
         f"UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        "WHERE list_contains(?, _id)",
-        [*changes.values(), now, actor.username, ids],
+        "WHERE _id IN (SELECT _id FROM _bulk_before)",
+        [*changes.values(), now, actor.username],
     )
     cur.execute(
         "INSERT INTO _status_history SELECT ?, ?, _id, "
@@ -362,9 +368,9 @@ def _notify(
     compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
     text = render_sql(effect.message, compiler.raw)
     rows = cur.execute(
-        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t WHERE list_contains(?, t._id) "
-        "ORDER BY t._id LIMIT ?",
-        [*text.params, ids, DIGEST_AFTER],
+        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t "
+        "WHERE t._id IN (SELECT _id FROM _bulk_before) ORDER BY t._id LIMIT ?",
+        [*text.params, DIGEST_AFTER],
     ).fetchall()
     recipients = (effect.roles, effect.users, effect.channels)
     if len(ids) <= DIGEST_AFTER:

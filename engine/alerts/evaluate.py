@@ -98,11 +98,11 @@ def _evaluate_table(
     conditions = [compiler.condition(r.condition, f"rules.{r.name}.condition") for r in rules]
     marks = ", ".join(f"{c.sql} AS r{i}" for i, c in enumerate(conditions))
     where = any_of(conditions)
-    params = [p for c in conditions for p in c.params] + list(where.params)
+    source = compiler.source(f"{qualified(ws.name, table.name)} t")
+    params = [p for c in conditions for p in c.params] + list(source.params) + list(where.params)
     cur.execute("DROP TABLE IF EXISTS _alert_matches")
     cur.execute(
-        f"CREATE TEMP TABLE _alert_matches AS SELECT t._id, {marks} "
-        f"FROM {qualified(ws.name, table.name)} t WHERE {where.sql}",
+        f"CREATE TEMP TABLE _alert_matches AS SELECT t._id, {marks} FROM {source.sql} WHERE {where.sql}",
         params,
     )
     for i, rule in enumerate(rules):
@@ -267,13 +267,15 @@ def matching_records(
     compiler = compiler_for(ws, table, moment)
     condition = compiler.condition(rule.condition)
     message = render_sql(rule.message, compiler.raw)
-    source = f"{qualified(ws.name, table.name)} t WHERE {condition.sql}"
+    joined = compiler.source(f"{qualified(ws.name, table.name)} t")
+    source = f"{joined.sql} WHERE {condition.sql}"
+    params = [*joined.params, *condition.params]
     cur = store.cursor()
-    (count,) = cur.execute(f"SELECT count(*) FROM {source}", list(condition.params)).fetchone()  # type: ignore[misc]
+    (count,) = cur.execute(f"SELECT count(*) FROM {source}", params).fetchone()  # type: ignore[misc]
     key = Fragment(compiler.column(table.business_key or "_id"))
     res = cur.execute(
         f"SELECT t._id, {key.sql} AS key, {message.sql} AS message FROM {source} ORDER BY t._id LIMIT ?",
-        [*message.params, *condition.params, sample],
+        [*message.params, *params, sample],
     )
     names = [d[0] for d in res.description]
     return int(count), [dict(zip(names, r, strict=True)) for r in res.fetchall()]

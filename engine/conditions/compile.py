@@ -85,6 +85,13 @@ class Compiler:
         self.column = column or (lambda name: f"t.{quote_ident(name)}")
         self.now = now
         self.ws = ws  # relation paths, hours_in_status and changed_count read other tables
+        # Aggregates joined to the table (changed_count): a correlated count per row is ten times slower.
+        self.joins: dict[str, Fragment] = {}
+
+    def source(self, table_sql: str) -> Fragment:
+        """`table_sql` (the table aliased as the columns expect) with the joins the compiled conditions need;
+        its parameters come before those of the WHERE clause."""
+        return join([Fragment(table_sql), *self.joins.values()], " ")
 
     # -- entry points -------------------------------------------------------------------------------
 
@@ -297,11 +304,17 @@ class Compiler:
                 f"changed_count needs the name of a stored field, not {name!r}{suggest(str(name), names)}",
             )
         ws = self._workspace(path, "changed_count")
-        sql = (
-            f"(SELECT count(*) FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? AND a.table_name = ? "
-            f"AND a.action = 'update' AND a.record_id = {self.column('_id')} AND json_exists(a.changes, ?))"
-        )
-        return Value(Fragment(f"CAST({sql} AS DOUBLE)", (ws.name, self.table.name, f'$."{name}"')), "number")
+        alias = f"_changes_{name}"
+        if alias not in self.joins:
+            # A changed field is a top-level key of the item's JSON: '"name":' cannot occur inside a value,
+            # where quotes are escaped, so a substring test is exact and much cheaper than parsing.
+            self.joins[alias] = Fragment(
+                f"LEFT JOIN (SELECT a.record_id, count(*) AS n FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? "
+                "AND a.table_name = ? AND a.action = 'update' AND contains(a.changes, ?) GROUP BY a.record_id) "
+                f"{quote_ident(alias)} ON {quote_ident(alias)}.record_id = {self.column('_id')}",
+                (ws.name, self.table.name, f'"{name}":'),
+            )
+        return Value(Fragment(f"CAST(coalesce({quote_ident(alias)}.n, 0) AS DOUBLE)"), "number")
 
     def _workspace(self, path: str, op: str) -> Workspace:
         if self.ws is None:
@@ -591,5 +604,11 @@ def compile_condition(
     tz: str = DEFAULT_TZ,
     ws: Workspace | None = None,
 ) -> Fragment:
-    """Compile a condition over `table`; refuses unknown fields, operators, arity and mixed kinds."""
-    return Compiler(table, column, now, tz, ws).condition(rule)
+    """Compile a condition over `table`; refuses unknown fields, operators, arity and mixed kinds.
+
+    For a condition that needs joined aggregates (changed_count), use Compiler(...).source for the FROM."""
+    compiler = Compiler(table, column, now, tz, ws)
+    fragment = compiler.condition(rule)
+    if compiler.joins:
+        raise ConditionError("changed_count needs joined tables: compile with Compiler and use its source()")
+    return fragment

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.conditions.compile import ConditionError, compile_condition
+from engine.conditions.compile import Compiler, ConditionError, compile_condition
 from engine.conditions.extensions import CHANGES, STATUS_SINCE
 from engine.conditions.records import evaluate_condition
 from engine.schema_load import parse_workspace
@@ -282,14 +282,18 @@ def _store_history(con: duckdb.DuckDBPyConnection, history: dict[str, Any]) -> d
 def test_sql_agrees_with_the_evaluator(
     con: duckdb.DuckDBPyConnection, rule: Any, record: dict[str, Any], history: dict[str, Any]
 ) -> None:
-    fragment = compile_condition(rule, TABLE, column=lambda name: f"t.{quote_ident(name)}", now=NOW, ws=WS)
+    compiler = Compiler(TABLE, column=lambda name: f"t.{quote_ident(name)}", now=NOW, ws=WS)
+    fragment = compiler.condition(rule)
+    source = compiler.source("c.t AS t")
     context = _store_history(con, history)
     con.execute("DELETE FROM c.t")
     con.execute(
         f"INSERT INTO c.t VALUES (1, ?, ?, {', '.join('?' * len(COLUMNS))})",
         [CREATED, history["cust"], *(record[k] for k in COLUMNS)],
     )
-    (sql_result,) = con.execute(f"SELECT {fragment.sql} FROM c.t AS t", list(fragment.params)).fetchone()
+    (sql_result,) = con.execute(
+        f"SELECT {fragment.sql} FROM {source.sql}", [*fragment.params, *source.params]
+    ).fetchone()
     stored = record | {"cust": history["cust"], "cust_level": (context["@cust"] or {}).get("level")}
     expected = evaluate_condition(rule, TABLE, stored, now=NOW, ws=WS, context=context)
     assert sql_result is expected, (rule, record, history, fragment)
