@@ -119,12 +119,13 @@ def read_row(
     table: Table,
     record_id: int,
     columns: list[str] | None = None,
+    system: tuple[str, ...] = SYSTEM_FIELDS,
 ) -> dict[str, Any]:
-    """The stored row (all columns, or the system columns, business key and `columns`)."""
+    """The stored row (all columns, or the `system` columns, business key and `columns`)."""
     if columns is None:
         select = "*"
     else:
-        names = [*SYSTEM_FIELDS, *([table.business_key] if table.business_key else []), *columns]
+        names = [*system, *([table.business_key] if table.business_key else []), *columns]
         select = ", ".join(quote_ident(n) for n in dict.fromkeys(names))
     result = cur.execute(f"SELECT {select} FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
     row = result.fetchone()
@@ -245,10 +246,12 @@ def write_changes(
     if problems:
         raise _needs_fixing(table, problems)
     sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
+    # `current` was read in this transaction, under the process's write lock, by the only writer process:
+    # its version is the row's version, so the UPDATE needs no version predicate of its own.
     cur.execute(
         f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        "WHERE _id = ? AND _version = ?",
-        [*diff.values(), now, actor.username, current["_id"], current["_version"]],
+        "WHERE _id = ?",
+        [*diff.values(), now, actor.username, current["_id"]],
     )
     before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
     audit_write(store, cur, ws, table, current["_id"], "update", before_after, actor, now, source)
