@@ -163,7 +163,8 @@ def transition(
                 expected=expected_version,
                 actual=record["_version"],
             )
-        after = _first_allowed(store, cur, ws, table, record, to, actor, moment, values, source, note)
+        move = MoveContext(store, cur, ws, table, actor, moment, values, source, note)
+        after = _first_allowed(move, record, to)
     if advance(store, ws, table.name, record_id, moment):
         after = read_row(store.cursor(), ws, table, record_id)
     return visible_row(table, actor, after)
@@ -184,26 +185,32 @@ def _columns_for(table: Table, to: str, values: dict[str, Any]) -> list[str]:
     return sorted(n for n in names if (f := table.field(n)) is not None and f.stored)
 
 
-def _first_allowed(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    record: dict[str, Any],
-    to: str,
-    actor: Actor,
-    now: datetime,
-    values: dict[str, Any],
-    source: str,
-    note: str,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MoveContext:
+    """What one move is made with: where, by whom, when, with which values and why."""
+
+    store: Store
+    cur: duckdb.DuckDBPyConnection
+    ws: Workspace
+    table: Table
+    actor: Actor
+    now: datetime
+    values: dict[str, Any]
+    source: str
+    note: str
+
+
+def _first_allowed(move: MoveContext, record: dict[str, Any], to: str) -> dict[str, Any]:
     """Make the first transition to `to` whose checks pass; refuse with every reason when none does."""
+    store, ws, table = move.store, move.ws, move.table
     flow = _flow(table)
     current = record.get(flow.field)
     candidates = [
         (i, tr)
         for i, tr in enumerate(flow.transitions)
-        if tr.to == to and (tr.automatic == (source == "auto")) and ("*" in tr.from_ or current in tr.from_)
+        if tr.to == to
+        and (tr.automatic == (move.source == "auto"))
+        and ("*" in tr.from_ or current in tr.from_)
     ]
     here = flow.state(current).label if flow.state(current) else current  # type: ignore[union-attr]
     there = flow.state(to).label  # type: ignore[union-attr]
@@ -214,30 +221,21 @@ def _first_allowed(
         )
     refusals: list[Problem] = []
     for index, tr in candidates:
-        reasons = _reasons(store, ws, table, tr, record, actor, now, values)
+        reasons = _reasons(store, ws, table, tr, record, move.actor, move.now, move.values)
         if not reasons:
-            return _apply(store, cur, ws, table, record, index, actor, now, values, source, note)
+            return _apply(move, record, index)
         refusals += [Problem(tr.label, r) for r in reasons]
     raise RefusedError(f"cannot move {table.label} #{record['_id']} from {here} to {there}", refusals)
 
 
-def _apply(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    record: dict[str, Any],
-    index: int,
-    actor: Actor,
-    now: datetime,
-    values: dict[str, Any],
-    source: str,
-    note: str,
-) -> dict[str, Any]:
+def _apply(move: MoveContext, record: dict[str, Any], index: int) -> dict[str, Any]:
     """Write one move inside the caller's transaction: the record, its audit, its history, its effects."""
+    store, cur, ws, table, actor, now = move.store, move.cur, move.ws, move.table, move.actor, move.now
     flow = _flow(table)
     tr = flow.transitions[index]
-    changes = values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
+    changes = (
+        move.values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
+    )
     typed = validated(table, changes, actor, creating=False)
     after = write_changes(store, cur, ws, table, record, typed, actor, now, f"transition:{tr.label}")
     cur.execute(
@@ -250,8 +248,8 @@ def _apply(
             tr.to,
             now,
             actor.username,
-            source,
-            note,
+            move.source,
+            move.note,
         ],
     )
     run_effects(EffectContext(store, cur, ws, table, tr, after, actor, now))
@@ -288,7 +286,8 @@ def advance(
             )
             if step is None:
                 break
-            _apply(store, cur, ws, table, record, step[0], SYSTEM, moment, {}, "auto", step[1].label)
+            auto = MoveContext(store, cur, ws, table, SYSTEM, moment, {}, "auto", step[1].label)
+            _apply(auto, record, step[0])
         entered.append(step[1].to)
     return entered
 

@@ -130,14 +130,16 @@ def effect_reasons(
     store: Store, ws: Workspace, table: Table, tr: Transition, record: dict[str, Any]
 ) -> list[str]:
     """Why the transition's effects would refuse now (e.g. not enough stock), for the buttons' reasons."""
+    stock_effects = [e for e in tr.effects if isinstance(e, StockEffect)]
+    if not stock_effects:
+        return []
     reasons = []
     cur = store.cursor()
-    for effect in tr.effects:
-        if isinstance(effect, StockEffect):
-            key, qty = record.get(effect.relation), record.get(effect.quantity)
-            target = stock_target(ws, table, effect)
-            row = _stock_row(cur, ws, target, effect, key) if key is not None else None
-            problem = stock_problem(table, effect, key, qty, row[1] if row else None, row is not None)
-            if problem:
-                reasons.append(problem)
+    for effect in stock_effects:
+        key, qty = record.get(effect.relation), record.get(effect.quantity)
+        target = stock_target(ws, table, effect)
+        row = _stock_row(cur, ws, target, effect, key) if key is not None else None
+        problem = stock_problem(table, effect, key, qty, row[1] if row else None, row is not None)
+        if problem:
+            reasons.append(problem)
     return reasons

@@ -55,3 +55,9 @@ def any_of(fragments: Iterable[Fragment]) -> Fragment:
     if not items:
         return Fragment("FALSE")
     return join((f.wrap("({})") for f in items), " OR ")
+
+
+def row_dicts(result: Any) -> list[dict[str, Any]]:
+    """The rows of an executed DuckDB query as dicts keyed by column name."""
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]

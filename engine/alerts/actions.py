@@ -14,6 +14,7 @@ from engine.errors import ConflictError, NotFoundError, RefusedError
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.schema import Table, Transition, Workspace
+from engine.sql import row_dicts
 from engine.store import Store
 
 Response = Literal["known", "needs_info"]
@@ -36,8 +37,7 @@ def alerts_for(
         "ORDER BY CASE level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, opened_at, id LIMIT ?",
         [ws.name, list(statuses), actor.username, sorted(actor.roles), actor.is_admin, limit],
     )
-    names = [d[0] for d in res.description]
-    return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+    return row_dicts(res)
 
 
 def acknowledge(

@@ -23,7 +23,7 @@ from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.schema import AlertRule, Table, Workspace
-from engine.sql import Fragment, any_of, qualified
+from engine.sql import Fragment, any_of, qualified, row_dicts
 from engine.store import Store
 
 OPEN = ("open", "acknowledged")
@@ -277,5 +277,4 @@ def matching_records(
         f"SELECT t._id, {key.sql} AS key, {message.sql} AS message FROM {source} ORDER BY t._id LIMIT ?",
         [*message.params, *params, sample],
     )
-    names = [d[0] for d in res.description]
-    return int(count), [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+    return int(count), row_dicts(res)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.auth import Actor
+from engine.sql import row_dicts
 from engine.store import Store
 
 _MINE = "(list_contains(users, ?) OR list_has_any(roles, CAST(? AS VARCHAR[])))"
@@ -22,8 +23,7 @@ def inbox_messages(
         "AND (NOT ? OR NOT list_contains(read_by, ?)) ORDER BY id DESC LIMIT ?",
         [actor.username, workspace, actor.username, sorted(actor.roles), unread_only, actor.username, limit],
     )
-    names = [d[0] for d in res.description]
-    return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+    return row_dicts(res)
 
 
 def mark_read(store: Store, workspace: str, actor: Actor, ids: Sequence[int]) -> None:

@@ -19,6 +19,7 @@ import duckdb
 from engine.auth import Actor
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.channels import KINDS, Channel, Message, Request, answer_error, build_request
+from engine.sql import row_dicts
 from engine.store import Store
 
 INBOX = "inbox"
@@ -215,5 +216,4 @@ def outbox_rows(
         "ORDER BY id DESC LIMIT ?",
         [workspace, status, status, limit],
     )
-    names = [d[0] for d in res.description]
-    return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+    return row_dicts(res)
