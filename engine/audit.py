@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import polars as pl
@@ -68,9 +68,11 @@ ITEMS_DIGEST_SQL = (
 )
 
 
-def entry_hash(header: tuple[Any, ...], prev_hash: str) -> str:
-    """Hash of one entry: its header (seq … note, in _audit_log's column order), then the previous hash."""
-    payload = json.dumps([*[_plain(v) for v in header], prev_hash], ensure_ascii=False, separators=(",", ":"))
+def entry_hash(header: tuple[Any, ...], prev_hash: str, move: StatusMove | None = None) -> str:
+    """Hash of one entry: its header (seq … note, in _audit_log's column order), the status move it records
+    (if any), then the previous hash."""
+    parts = [*[_plain(v) for v in header], *(list(move) if move else []), prev_hash]
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -85,6 +87,15 @@ def _last(store: Store, cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
         "SELECT seq, hash FROM _audit_log WHERE seq = (SELECT max(seq) FROM _audit_log)"
     ).fetchone()
     return (0, GENESIS) if row is None else (row[0], row[1])
+
+
+class StatusMove(NamedTuple):
+    """A status move recorded in its audit entry: from, to, source (form, cli, auto…) and a note."""
+
+    from_state: str | None
+    to_state: str
+    source: str
+    note: str
 
 
 def _append(
@@ -102,19 +113,21 @@ def _append(
     note: str,
     id_range: tuple[int, int] | None = None,
     inline: AuditItem | None = None,
+    move: StatusMove | None = None,
 ) -> int:
     seq, prev = _last(store, cur)
     seq += 1
     first, last = id_range or (None, None)
     header = (seq, at, actor, action, workspace, table, record_id, first, last, count, digest, note)
     cur.execute(
-        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO _audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             *header,
             prev,
-            digest_hash := entry_hash(header, prev),
+            digest_hash := entry_hash(header, prev, move),
             inline.action if inline else None,
             inline.changes if inline else None,
+            *(move or (None, None, None, None)),
         ],
     )
     store.audit_head = (seq, digest_hash)
@@ -132,6 +145,7 @@ def record_change(
     workspace: str,
     table: str,
     note: str = "",
+    move: StatusMove | None = None,
 ) -> int:
     """Append one entry with a few items (the form path); returns its sequence number.
 
@@ -152,6 +166,7 @@ def record_change(
         record_id=single.record_id if single else None,
         note=note,
         inline=single,
+        move=move,
     )
     if single is None:
         cur.executemany(
@@ -232,7 +247,8 @@ def verify(store: Store) -> VerifyResult:
     digests = {seq: d for seq, _, d in grouped}
     rows = cur.execute(
         "SELECT seq, logged_at, actor, action, workspace, table_name, record_id, first_id, last_id, item_count, "
-        "items_digest, note, prev_hash, hash, item_action, item_changes FROM _audit_log ORDER BY seq"
+        "items_digest, note, prev_hash, hash, item_action, item_changes, move_from, move_to, move_source, "
+        "move_note FROM _audit_log ORDER BY seq"
     ).fetchall()
     prev = GENESIS
     expected_seq = 1
@@ -241,7 +257,8 @@ def verify(store: Store) -> VerifyResult:
         seq, header, prev_hash, stored = row[0], row[:12], row[12], row[13]
         if seq != expected_seq:
             return VerifyResult(False, len(rows), items, expected_seq, f"entry {expected_seq} is missing")
-        if prev_hash != prev or entry_hash(header, prev) != stored:
+        move = StatusMove(*row[16:20]) if row[17] is not None else None
+        if prev_hash != prev or entry_hash(header, prev, move) != stored:
             return VerifyResult(False, len(rows), items, seq, f"entry {seq} was edited (hash mismatch)")
         if row[15] is not None:  # a single item kept in the entry's row
             found, digest = 1 + counts.get(seq, 0), items_digest([AuditItem(row[6], row[14], row[15])])

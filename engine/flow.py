@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from engine.alerts.actions import request_acknowledgements
+from engine.audit import StatusMove
 from engine.auth import SYSTEM, Actor, require_table, table_actions
 from engine.clock import as_naive
 from engine.conditions.context import load_context, record_fields
@@ -237,21 +238,8 @@ def _apply(move: MoveContext, record: dict[str, Any], index: int) -> dict[str, A
         move.values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
     )
     typed = validated(table, changes, actor, creating=False)
-    after = write_changes(store, cur, ws, table, record, typed, actor, now, f"transition:{tr.label}")
-    cur.execute(
-        "INSERT INTO _status_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            ws.name,
-            table.name,
-            record["_id"],
-            record.get(flow.field),
-            tr.to,
-            now,
-            actor.username,
-            move.source,
-            move.note,
-        ],
-    )
+    history = StatusMove(record.get(flow.field), tr.to, move.source, move.note)
+    after = write_changes(store, cur, ws, table, record, typed, actor, now, f"transition:{tr.label}", history)
     run_effects(EffectContext(store, cur, ws, table, tr, after, actor, now))
     request_acknowledgements(cur, ws, table, index, after, now)
     return after
@@ -298,7 +286,7 @@ def status_history(store: Store, ws: Workspace, table_name: str, record_id: int)
         store.cursor()
         .execute(
             "SELECT from_state, to_state, moved_at, actor, source, note FROM _status_history "
-            "WHERE workspace = ? AND table_name = ? AND record_id = ? ORDER BY moved_at, rowid",
+            "WHERE workspace = ? AND table_name = ? AND record_id = ? ORDER BY moved_at, ord",
             [ws.name, table_name, record_id],
         )
         .fetchall()

@@ -284,7 +284,7 @@ def _move(
         [*changes.values(), now, actor.username],
     )
     cur.execute(
-        "INSERT INTO _status_history SELECT ?, ?, _id, "
+        "INSERT INTO _status_moves SELECT ?, ?, _id, "
         f"{quote_ident(flow.field)}, ?, ?, ?, ?, ? FROM _bulk_before",
         [ws.name, table.name, tr.to, now, actor.username, source, note],
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from engine.audit import AuditItem, encode_changes, record_change
+from engine.audit import AuditItem, StatusMove, encode_changes, record_change
 from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
 from engine.counters import next_autonumber, reserve_ids
@@ -236,11 +236,16 @@ def write_changes(
     actor: Actor,
     now: datetime,
     source: str,
+    move: StatusMove | None = None,
 ) -> dict[str, Any]:
     """Inside the caller's transaction, write the typed values that differ from `current` (read in the same
-    transaction, version checked) with uniqueness checks and audit; returns the row after (or `current`)."""
+    transaction, version checked) with uniqueness checks and audit; returns the row after (or `current`).
+
+    A status `move` is recorded in the audit entry (the status history reads it from there)."""
     diff = {k: v for k, v in typed.items() if current.get(k) != v}
     if not diff:
+        if move is not None:  # a move that changes nothing (a state to itself) is still history
+            audit_write(store, cur, ws, table, current["_id"], "update", {}, actor, now, source, move)
         return current
     problems = _db_problems(cur, ws, table, diff, current["_id"])
     if problems:
@@ -254,7 +259,7 @@ def write_changes(
         [*diff.values(), now, actor.username, current["_id"]],
     )
     before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
-    audit_write(store, cur, ws, table, current["_id"], "update", before_after, actor, now, source)
+    audit_write(store, cur, ws, table, current["_id"], "update", before_after, actor, now, source, move)
     return (
         current
         | diff
@@ -279,8 +284,9 @@ def audit_write(
     actor: Actor,
     at: datetime,
     note: str,
+    move: StatusMove | None = None,
 ) -> None:
-    """Append the audit entry of one record's write, inside the write's transaction."""
+    """Append the audit entry of one record's write (and the status move it makes), inside its transaction."""
     item = AuditItem(record_id, action, encode_changes(changes))
     record_change(
         store,
@@ -292,6 +298,7 @@ def audit_write(
         workspace=ws.name,
         table=table.name,
         note=note,
+        move=move,
     )
 
 

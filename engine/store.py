@@ -36,15 +36,27 @@ SYSTEM_DDL = (
         item_count INTEGER NOT NULL,
         items_digest VARCHAR NOT NULL, note VARCHAR NOT NULL, prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL,
         item_action VARCHAR, item_changes VARCHAR)""",
+    # A single move is recorded in its audit entry's row (one INSERT fewer on the hot path of a transition).
+    "ALTER TABLE _audit_log ADD COLUMN IF NOT EXISTS move_from VARCHAR",
+    "ALTER TABLE _audit_log ADD COLUMN IF NOT EXISTS move_to VARCHAR",
+    "ALTER TABLE _audit_log ADD COLUMN IF NOT EXISTS move_source VARCHAR",
+    "ALTER TABLE _audit_log ADD COLUMN IF NOT EXISTS move_note VARCHAR",
     """CREATE TABLE IF NOT EXISTS _audit_items (
         seq BIGINT NOT NULL, record_id BIGINT NOT NULL, action VARCHAR NOT NULL, changes VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS _counters (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, stem VARCHAR NOT NULL,
         last BIGINT NOT NULL, PRIMARY KEY (workspace, table_name, field, stem))""",
-    """CREATE TABLE IF NOT EXISTS _status_history (
+    """CREATE TABLE IF NOT EXISTS _status_moves (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL,
         from_state VARCHAR, to_state VARCHAR NOT NULL, moved_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
         source VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '')""",
+    # Every status move: bulk moves and imported history (_status_moves) and single moves (audit entries).
+    """CREATE OR REPLACE VIEW _status_history AS
+        SELECT workspace, table_name, record_id, from_state, to_state, moved_at, actor, source, note,
+            rowid AS ord FROM _status_moves
+        UNION ALL
+        SELECT workspace, table_name, record_id, move_from, move_to, logged_at, actor, move_source, move_note,
+            seq FROM _audit_log WHERE move_to IS NOT NULL""",
     """CREATE TABLE IF NOT EXISTS _channels (
         workspace VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, url VARCHAR NOT NULL,
         secret VARCHAR NOT NULL DEFAULT '', active BOOLEAN NOT NULL DEFAULT TRUE, PRIMARY KEY (workspace, name))""",
@@ -154,6 +166,16 @@ def open_store(path: str | os.PathLike[str] | None = None, read_only: bool = Fal
             ) from None
         raise EngineError(f"cannot open database {resolved}: {text.splitlines()[0]}") from None
     if not read_only:
+        _migrate_status_history(con)
         for ddl in SYSTEM_DDL:
             con.execute(ddl)
     return Store(con, resolved)
+
+
+def _migrate_status_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Databases from before single moves lived in the audit log kept every move in a _status_history table."""
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = '_status_history'"
+    ).fetchone()
+    if kind and kind[0] == "BASE TABLE":
+        con.execute("ALTER TABLE _status_history RENAME TO _status_moves")

@@ -92,7 +92,7 @@ def _ask_for_materials(
     """Tell whoever last moved the record (and its operators) which materials are missing."""
     mover = cur.execute(
         "SELECT actor FROM _status_history WHERE workspace = ? AND table_name = ? AND record_id = ? "
-        "ORDER BY moved_at DESC, rowid DESC LIMIT 1",
+        "ORDER BY moved_at DESC, ord DESC LIMIT 1",
         [ws.name, table_name, record_id],
     ).fetchone()
     text = f"{actor.username}：{RESPONSE_LABELS['needs_info']} — {note}\n（{message}）"

@@ -81,3 +81,52 @@ def test_items_digest_is_the_same_in_python_and_sql(audited) -> None:
         "CREATE TEMP TABLE t AS SELECT * FROM (VALUES (5, 'update', '{\"a\":\"你好\"}'), (2, 'create', '{}')) v(record_id, action, changes)"
     )
     assert cur.execute(f"SELECT {audit.ITEMS_DIGEST_SQL} FROM t").fetchone()[0] == audit.items_digest(items)
+
+
+def test_a_status_move_is_sealed_in_its_entry(store, home_ws) -> None:
+    from engine.flow import status_history, transition
+    from tests.conftest import OPERATOR
+
+    create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发", "stock": 5}, ADMIN, NOW)
+    order = create_record(
+        store,
+        home_ws,
+        "orders",
+        {
+            "channel": "taobao",
+            "customer_name": "王",
+            "phone": "13800138000",
+            "sku": "SF-1001",
+            "unit_price": "10",
+            "ordered_at": NOW,
+        },
+        ADMIN,
+        NOW,
+    )
+    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW, note="电话确认")
+    assert status_history(store, home_ws, "orders", order["_id"]) == [
+        ("placed", "reviewed", NOW, "op1", "form", "电话确认")
+    ]
+    assert audit.verify(store).ok
+    store.cursor().execute("UPDATE _audit_log SET move_to = 'signed' WHERE move_to = 'reviewed'")
+    result = audit.verify(store)
+    assert not result.ok and "was edited" in result.reason
+
+
+def test_an_old_status_history_table_is_kept_as_moves(tmp_path) -> None:
+    import duckdb
+
+    from engine.store import open_store
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE _status_history (workspace VARCHAR, table_name VARCHAR, record_id BIGINT, from_state VARCHAR, "
+        "to_state VARCHAR, moved_at TIMESTAMP, actor VARCHAR, source VARCHAR, note VARCHAR)"
+    )
+    con.execute("INSERT INTO _status_history VALUES ('w', 'orders', 1, 'a', 'b', ?, 'u', 'form', '')", [NOW])
+    con.close()
+    store = open_store(path)
+    rows = store.cursor().execute("SELECT to_state, ord FROM _status_history").fetchall()
+    assert [r[0] for r in rows] == ["b"]
+    store.close()

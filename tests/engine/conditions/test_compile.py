@@ -255,16 +255,17 @@ def con() -> duckdb.DuckDBPyConnection:
 
 def _store_history(con: duckdb.DuckDBPyConnection, history: dict[str, Any]) -> dict[str, Any]:
     """Write the record's status moves and audited changes; return the evaluator's context for them."""
-    for table in ("_status_history", "_audit_log", "_audit_items"):
+    for table in ("_status_moves", "_audit_log", "_audit_items"):
         con.execute(f"DELETE FROM {table}")
     for moved in history["moved_at"]:
-        con.execute("INSERT INTO _status_history VALUES ('c', 't', 1, 'a', 'b', ?, 'x', 'form', '')", [moved])
+        con.execute("INSERT INTO _status_moves VALUES ('c', 't', 1, 'a', 'b', ?, 'x', 'form', '')", [moved])
     for seq, name in enumerate(history["changes"]):
         # Alternate the two layouts of an audit entry: the item inline, and in _audit_items.
         inline = seq % 2 == 0
         changes = json.dumps({name: [None, 1]})
         con.execute(
-            "INSERT INTO _audit_log VALUES (?, ?, 'x', 'update', 'c', 't', 1, NULL, NULL, 1, '', '', '', '', ?, ?)",
+            "INSERT INTO _audit_log VALUES (?, ?, 'x', 'update', 'c', 't', 1, NULL, NULL, 1, '', '', '', '', ?, ?, "
+            "NULL, NULL, NULL, NULL)",
             [seq, NOW, "update" if inline else None, changes if inline else None],
         )
         if not inline:
