@@ -296,7 +296,8 @@ def status_history(store: Store, ws: Workspace, table_name: str, record_id: int)
 def status_timeline(
     store: Store, ws: Workspace, table_name: str, record_id: int, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """The record's moves with state labels, colours and the hours spent in each state (to now for the last)."""
+    """The record's moves with state labels, colours and the hours spent in each state (to now for the last),
+    and whether that was longer than the state's SLA."""
     table = ws.require_table(table_name)
     flow = _flow(table)
     moment = as_naive(now, ws.timezone)
@@ -315,6 +316,10 @@ def status_timeline(
                 "source": source,
                 "note": note,
                 "hours": round((until - at).total_seconds() / 3600, 2),
+                "sla_hours": state.sla_hours if state else None,
+                "late": bool(
+                    state and state.sla_hours and (until - at).total_seconds() / 3600 > state.sla_hours
+                ),
             }
         )
     return out

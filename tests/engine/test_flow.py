@@ -149,3 +149,7 @@ def test_status_timeline_labels_and_durations(store, home_ws, order) -> None:
         ("审单", "备货", 3.0),
     ]
     assert timeline[1]["actor"] == "wh1" and timeline[1]["color"].startswith("#")
+    # 审单 allows 4 h (2 h spent: on time); 备货 allows 24 h.
+    assert [(s["sla_hours"], s["late"]) for s in timeline] == [(4, False), (24, False)]
+    late = status_timeline(store, home_ws, "orders", order["_id"], NOW + timedelta(hours=30))
+    assert late[1]["late"] is True
