@@ -34,3 +34,14 @@ def test_one_scheduler_per_store_runs_the_jobs(store: Store, home_ws) -> None:
         time.sleep(0.2)
     scheduler.stop()
     assert all(s["runs"] >= 1 and s["ok"] for s in job_status(store))
+
+
+def test_runs_older_than_a_week_are_dropped(store: Store, home_ws) -> None:
+    from datetime import datetime, timedelta
+
+    old = datetime.now() - timedelta(days=8)
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO _job_runs VALUES ('alerts', ?, ?, TRUE, '{}', NULL)", [old, old])
+    run_job(store, "alerts")
+    (runs,) = store.cursor().execute("SELECT count(*) FROM _job_runs WHERE job = 'alerts'").fetchone()
+    assert runs == 1
