@@ -34,7 +34,10 @@ for status in job_status(store):
             t("run_now"), key=f"run_{status['job']}", disabled=not me.is_admin and "manager" not in me.roles
         ):
             out = run_job(store, status["job"])
-            st.rerun() if out["ok"] else st.error(out["error"])
+            if not out["ok"]:
+                st.error(out["error"])
+            else:
+                st.rerun()
 
 st.subheader(t("outbox"))
 state = st.segmented_control(
