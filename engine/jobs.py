@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.alerts.evaluate import run_alerts
+from engine.auth import Actor
 from engine.clock import local_now
+from engine.errors import NotFoundError, RefusedError
 from engine.notify.outbox import deliver_due
 from engine.store import Store
 from engine.workspaces import get_workspace, list_workspaces
@@ -71,6 +73,18 @@ def run_job(store: Store, name: str, now: datetime | None = None) -> dict[str, A
         # A run every 15 s is 5,760 rows a day: keep a week.
         cur.execute("DELETE FROM _job_runs WHERE job = ? AND started_at < ?", [name, started - KEEP_RUNS])
     return {"job": name, "ok": ok, "ms": round(ms, 1), "result": result, "error": error}
+
+
+JOB_RUNNERS = frozenset({"admin", "manager"})
+
+
+def run_job_for(store: Store, name: str, actor: Actor) -> dict[str, Any]:
+    """Run a job now on someone's request (the Jobs page): admins and managers only."""
+    if not actor.roles & JOB_RUNNERS:
+        raise RefusedError(f"{actor.username} may not run jobs (admins and managers may)")
+    if name not in JOBS:
+        raise NotFoundError(f"no job {name!r} (jobs: {', '.join(JOBS)})")
+    return run_job(store, name)
 
 
 def job_status(store: Store) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from engine.clock import local_now
 from engine.errors import EngineError
-from engine.jobs import job_status, run_job
+from engine.jobs import JOB_RUNNERS, job_status, run_job_for
 from engine.notify.channels import KIND_LABELS, channel_from_form
 from engine.notify.outbox import channels, outbox_rows, retry_dead, save_channel
 from pages._ui import page_context, show_error, t
@@ -30,14 +30,16 @@ for status in job_status(store):
             c1.json(status["result"], expanded=False)
         if status.get("error"):
             c1.error(status["error"])
-        if c2.button(
-            t("run_now"), key=f"run_{status['job']}", disabled=not me.is_admin and "manager" not in me.roles
-        ):
-            out = run_job(store, status["job"])
-            if not out["ok"]:
-                st.error(out["error"])
+        if c2.button(t("run_now"), key=f"run_{status['job']}", disabled=not me.roles & JOB_RUNNERS):
+            try:
+                out = run_job_for(store, status["job"], me)
+            except EngineError as exc:
+                show_error(exc)
             else:
-                st.rerun()
+                if not out["ok"]:
+                    st.error(out["error"])
+                else:
+                    st.rerun()
 
 st.subheader(t("outbox"))
 state = st.segmented_control(

@@ -45,3 +45,17 @@ def test_runs_older_than_a_week_are_dropped(store: Store, home_ws) -> None:
     run_job(store, "alerts")
     (runs,) = store.cursor().execute("SELECT count(*) FROM _job_runs WHERE job = 'alerts'").fetchone()
     assert runs == 1
+
+
+def test_only_admins_and_managers_run_jobs_on_request(store: Store, home_ws) -> None:
+    import pytest
+
+    from engine.auth import Actor
+    from engine.errors import NotFoundError, RefusedError
+    from engine.jobs import run_job_for
+
+    with pytest.raises(RefusedError, match="may not run jobs"):
+        run_job_for(store, "alerts", Actor("op", frozenset({"operator"})))
+    with pytest.raises(NotFoundError, match="no job 'backup'"):
+        run_job_for(store, "backup", Actor("boss", frozenset({"manager"})))
+    assert run_job_for(store, "alerts", Actor("boss", frozenset({"manager"})))["ok"]
