@@ -48,8 +48,12 @@ state = st.segmented_control(
 rows = outbox_rows(store, ws.name, state)
 st.dataframe(rows, hide_index=True, width="stretch")
 if state == "dead" and rows and st.button(t("retry"), key="retry_dead"):
-    retry_dead(store, [r["id"] for r in rows], local_now(ws.timezone))
-    st.rerun()
+    try:
+        retry_dead(store, [r["id"] for r in rows], local_now(ws.timezone), me)
+    except EngineError as exc:
+        show_error(exc)
+    else:
+        st.rerun()
 
 st.subheader(t("channels"))
 configured = channels(store, ws.name)

@@ -192,8 +192,10 @@ def _save(
         )
 
 
-def retry_dead(store: Store, ids: Sequence[int], now: datetime) -> int:
-    """Put dead-lettered messages back in the queue (after the endpoint is fixed)."""
+def retry_dead(store: Store, ids: Sequence[int], now: datetime, actor: Actor) -> int:
+    """Put dead-lettered messages back in the queue (after the endpoint is fixed): admins, builders, managers."""
+    if not actor.roles & {"admin", "builder", "manager"}:
+        raise RefusedError(f"{actor.username} may not re-send notifications")
     with store.transaction() as cur:
         cur.execute(
             "UPDATE _outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "

@@ -96,7 +96,9 @@ def test_a_refused_signature_ends_dead_lettered_but_kept(store: Store, receiver:
     assert len(receiver.received) == 6
     # Fixed and requeued, it goes out: nothing was lost.
     _channels(store, receiver)
-    assert retry_dead(store, [row["id"]], moment) == 1
+    with pytest.raises(Exception, match="may not re-send"):
+        retry_dead(store, [row["id"]], moment, OPERATOR)
+    assert retry_dead(store, [row["id"]], moment, ADMIN) == 1
     assert deliver_due(store, moment).delivered == 1
 
 
