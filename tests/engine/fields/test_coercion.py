@@ -44,6 +44,7 @@ CASES: list[tuple[str, dict[str, Any], Any, Any]] = [
     ("datetime", {}, "2026/3/15 14:05", datetime(2026, 3, 15, 14, 5)),
     ("datetime", {}, "2026-03-15T14:05:09.123Z", datetime(2026, 3, 15, 14, 5, 9)),
     ("datetime", {}, 46096.5, datetime(2026, 3, 15, 12, 0)),
+    ("datetime", {}, "46097.4375", datetime(2026, 3, 16, 10, 30)),  # an Excel serial read as text
     ("single_select", {"options": OPTIONS}, "加急", "rush"),
     ("single_select", {"options": OPTIONS}, "VIP", "vip"),
     ("multi_select", {"options": OPTIONS}, "VIP，加急", ["vip", "rush"]),
