@@ -75,6 +75,10 @@ SYSTEM_DDL = (
         users VARCHAR[] NOT NULL, alert_id BIGINT, table_name VARCHAR, record_id BIGINT, status VARCHAR NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR,
         created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP, read_by VARCHAR[] NOT NULL DEFAULT [])""",
+    """CREATE TABLE IF NOT EXISTS _import_mappings (
+        workspace VARCHAR NOT NULL, name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, signature VARCHAR NOT NULL,
+        document VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL,
+        PRIMARY KEY (workspace, name))""",
     """CREATE TABLE IF NOT EXISTS _job_runs (
         job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
         ok BOOLEAN NOT NULL, result VARCHAR NOT NULL, error VARCHAR)""",

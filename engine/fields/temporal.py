@@ -45,7 +45,9 @@ def parse_datetime(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return pl.lit(None, pl.Datetime("us"))
     text = raw.str.replace("Z$", "").str.replace(r"\.\d+$", "")
     parsed = [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in DATETIME_FORMATS]
-    serial = from_serial(raw.str.strip_chars().cast(pl.Float64, strict=False))  # before the seconds-fraction cut
+    serial = from_serial(
+        raw.str.strip_chars().cast(pl.Float64, strict=False)
+    )  # before the seconds-fraction cut
     return pl.coalesce(*parsed, serial)
 
 

@@ -1,0 +1,206 @@
+"""Mapping the columns of a file to a table's fields: suggestions from names, labels, synonyms and fuzzy
+matching (with a confidence), and per-column value transforms (value maps such as 交易成功 → signed, numbers
+that platforms protect from Excel, full-width spaces). The field registry does the rest of the reading:
+dates in every format, money, phones."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from difflib import SequenceMatcher
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.fields import FieldBase, LookupField, SingleSelectField
+from engine.schema import Table
+
+# Words platforms and hand-made sheets use for a field, by field name (Chinese and English, lower case).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "order_no": (
+        "订单号",
+        "订单编号",
+        "单号",
+        "主订单编号",
+        "订单id",
+        "order no",
+        "order id",
+        "order number",
+    ),
+    "platform_order_id": ("平台订单号", "子订单编号", "外部订单号", "交易号"),
+    "customer_name": ("客户", "客户名称", "买家", "买家昵称", "收货人", "收件人", "customer", "buyer"),
+    "customer_no": ("客户编号", "客户编码", "会员号", "customer no"),
+    "phone": ("手机", "手机号", "手机号码", "收件人手机号", "联系电话", "电话", "phone", "mobile"),
+    "address": ("地址", "收货地址", "详细地址", "收件地址", "address"),
+    "province": ("省", "省份", "province"),
+    "city": ("市", "城市", "city"),
+    "sku": ("sku", "商品编码", "货号", "商家编码", "商品编号", "物料编码", "product code"),
+    "qty": ("数量", "商品数量", "件数", "购买数量", "qty", "quantity"),
+    "unit_price": ("单价", "商品单价", "价格", "unit price", "price"),
+    "amount": ("金额", "订单金额", "实付金额", "订单应付金额", "应付金额", "amount", "total"),
+    "status": ("状态", "订单状态", "交易状态", "status", "order status"),
+    "ordered_at": ("下单时间", "创建时间", "订单创建时间", "下单日期", "order time", "created at"),
+    "paid_at": ("付款时间", "支付时间", "付款日期", "paid at", "payment time"),
+    "shipped_at": ("发货时间", "出库时间", "shipped at"),
+    "signed_at": ("签收时间", "确认收货时间", "完成时间", "signed at"),
+    "promised_at": ("承诺送达时间", "预计送达", "promised at"),
+    "carrier": ("快递公司", "承运商", "物流公司", "carrier"),
+    "tracking_no": ("快递单号", "运单号", "物流单号", "tracking no", "tracking number"),
+    "warehouse": ("仓库", "发货仓", "发货仓库", "warehouse"),
+    "channel": ("渠道", "平台", "来源", "店铺", "channel", "platform"),
+    "remarks": ("备注", "买家留言", "卖家备注", "remarks", "note"),
+}
+# Platform wording of order statuses, by the state name it usually means.
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "placed": ("等待买家付款", "待付款", "已下单", "新订单"),
+    "shipped": ("已发货", "卖家已发货", "等待买家确认收货", "运输中", "待收货"),
+    "signed": ("已签收", "交易成功", "已完成", "已收货"),
+    "cancelled": ("交易关闭", "已取消", "取消", "已关闭"),
+    "after_sale": ("售后中", "退款中", "退货中"),
+}
+PROTECTED = re.compile(r'^="(.*)"$')
+
+
+class ColumnMap(BaseModel):
+    """One source column: the field it fills (or None), a value map, and the confidence of a suggestion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    field: str | None = None
+    value_map: dict[str, str] = Field(default_factory=dict)
+    confidence: float = 0.0
+
+
+class Mapping(BaseModel):
+    """How the columns of one kind of file (淘宝订单报表, 抖店订单导出) fill a table; saved by name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    table: str
+    columns: list[ColumnMap]
+
+    @property
+    def signature(self) -> str:
+        return signature([c.column for c in self.columns])
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-:：()（）*]+", "", name).lower()
+
+
+def signature(columns: list[str]) -> str:
+    """What identifies a kind of file: its column names, normalised, in any order."""
+    return hashlib.sha256("\n".join(sorted(_norm(c) for c in columns)).encode()).hexdigest()[:16]
+
+
+def _score(column: str, field: FieldBase) -> float:
+    """How well a column name fits a field: 1 exact, 0.9 a synonym, else a fuzzy ratio scaled below 0.8."""
+    whole, last = _norm(column), _norm(column.split("/")[-1])
+    names = {_norm(field.name), _norm(field.label), _norm(field.label_en or "")} - {""}
+    if whole in names or last in names:
+        return 1.0
+    words = {_norm(w) for w in SYNONYMS.get(field.name, ())}
+    if whole in words or last in words:
+        return 0.9
+    best = max(SequenceMatcher(None, last, n).ratio() for n in names | words) if names | words else 0.0
+    return round(best * 0.8, 3)
+
+
+def suggest(table: Table, columns: list[str], threshold: float = 0.5) -> Mapping:
+    """A field for every column that fits one well enough, each field used once (best fits first)."""
+    fields = [f for f in table.fields if f.stored and not isinstance(f, LookupField)]
+    scored = sorted(
+        ((_score(c, f), i, f.name) for i, c in enumerate(columns) for f in fields),
+        key=lambda x: (-x[0], x[1]),
+    )
+    chosen: dict[int, tuple[str, float]] = {}
+    used: set[str] = set()
+    for score, i, name in scored:
+        if score >= threshold and i not in chosen and name not in used:
+            chosen[i] = (name, score)
+            used.add(name)
+    return Mapping(
+        table=table.name,
+        columns=[
+            ColumnMap(column=c, field=chosen.get(i, (None, 0.0))[0], confidence=chosen.get(i, (None, 0.0))[1])
+            for i, c in enumerate(columns)
+        ],
+    )
+
+
+def suggest_value_map(field: FieldBase, values: list[str]) -> dict[str, str]:
+    """For a select field, the option each distinct source value most likely means (labels, platform words)."""
+    if not isinstance(field, SingleSelectField):
+        return {}
+    by_label = {_norm(o.label): o.value for o in field.options} | {
+        _norm(o.value): o.value for o in field.options
+    }
+    words = {
+        _norm(w): state for state, ws in STATUS_WORDS.items() for w in ws if state in field.option_values()
+    }
+    out = {}
+    for value in values:
+        key = _norm(value)
+        target = by_label.get(key) or words.get(key)
+        if target and target != value:
+            out[value] = target
+    return out
+
+
+def unprotect(column: pl.Expr) -> pl.Expr:
+    """Undo what platforms do to keep Excel from mangling numbers: ="123…", a leading tab or apostrophe,
+    full-width spaces; '-' alone means empty."""
+    cleaned = (
+        column.str.replace_all("\u3000", " ")
+        .str.replace(PROTECTED.pattern, "$1")
+        .str.strip_chars(" \t")
+        .str.strip_chars_start("'")
+    )
+    return pl.when(cleaned.is_in(["-", "—", ""])).then(None).otherwise(cleaned)
+
+
+def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The source frame as field columns (text, ready for the field registry), plus the `keep` columns."""
+    columns: list[pl.Expr] = [pl.col(k) for k in keep]
+    for cm in mapping.columns:
+        if cm.field is None or cm.column not in frame.columns:
+            continue
+        value = unprotect(pl.col(cm.column).cast(pl.String))
+        if cm.value_map:
+            value = value.replace(cm.value_map)
+        columns.append(value.alias(cm.field))
+    return frame.select(columns)
+
+
+def mapping_problems(mapping: Mapping, table: Table) -> list[tuple[str, str]]:
+    """(column, what is wrong): unknown fields, a field filled twice, a required field left out."""
+    problems = []
+    seen: dict[str, str] = {}
+    for cm in mapping.columns:
+        if cm.field is None:
+            continue
+        if table.field(cm.field) is None:
+            problems.append((cm.column, f"{table.name!r} has no field {cm.field!r}"))
+        elif cm.field in seen:
+            problems.append((cm.column, f"{cm.field!r} is already filled from column {seen[cm.field]!r}"))
+        seen.setdefault(cm.field, cm.column)
+    key = table.business_key
+    if key and key not in seen:
+        problems.append(("", f"no column fills the business key {key!r}: rows could not be matched"))
+    return problems
+
+
+def as_rows(mapping: Mapping) -> list[dict[str, Any]]:
+    """The mapping as editor rows (column, field, confidence, value map as 'a=b; c=d')."""
+    return [
+        {
+            "column": cm.column,
+            "field": cm.field,
+            "confidence": cm.confidence,
+            "value_map": "; ".join(f"{k}={v}" for k, v in cm.value_map.items()),
+        }
+        for cm in mapping.columns
+    ]
