@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -190,6 +191,87 @@ def _relation_checks(
     return out
 
 
+@dataclass(frozen=True)
+class UpsertPlan:
+    """What an upsert would do: typed rows, which exist already (with per-field change flags), every problem."""
+
+    typed: pl.DataFrame
+    existing: pl.DataFrame
+    errors: pl.DataFrame
+
+    @property
+    def bad_rows(self) -> pl.Series:
+        return self.errors[ROW].unique()
+
+    def preview(self) -> dict[str, Any]:
+        """Counts for the preview: new, updated (and how many rows change each field), unchanged, with errors."""
+        bad = self.bad_rows.implode()
+        existing = self.existing.filter(~pl.col(ROW).is_in(bad))
+        flags = [c for c in existing.columns if c.endswith("__changed")]
+        changed = existing.filter(pl.any_horizontal(pl.col(flags))) if flags else existing.clear()
+        per_field = {c.removesuffix("__changed"): int(changed[c].sum()) for c in flags if changed[c].any()}
+        good = self.typed.height - self.bad_rows.len()
+        return {
+            "rows": self.typed.height,
+            "new": good - existing.height,
+            "updated": changed.height,
+            "unchanged": existing.height - changed.height,
+            "errors": self.bad_rows.len(),
+            "changed_fields": per_field,
+        }
+
+
+def _prepare(table: Table, frame: pl.DataFrame, actor: Actor) -> pl.DataFrame:
+    """The batch with a row number, after the checks that need no database (names, permissions, key)."""
+    require_table(actor, table, "create")
+    require_table(actor, table, "update")
+    if not table.business_key:
+        raise DataError(f"{table.label} ({table.name}) has no business key to upsert by")
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    names = [c for c in frame.columns if c != ROW]
+    unknown = check_names(table, names)
+    if unknown:
+        raise DataError(f"{len(unknown)} column(s) are not fields of {table.name}", unknown)
+    refused = writable_problems(actor, table, names)
+    if refused:
+        raise RefusedError(f"{actor.username} may not write these fields", refused)
+    if table.business_key not in names:
+        raise DataError(f"the batch needs the business key column {table.business_key!r}")
+    return frame
+
+
+def _plan(writer: _Writer, frame: pl.DataFrame) -> UpsertPlan:
+    table, cur, ws = writer.table, writer.cur, writer.ws
+    typed, errors = coerce_frame(table, frame)
+    errors = pl.concat(
+        [
+            errors,
+            *_frame_checks(table, typed),
+            *_relation_checks(cur, ws, table, typed),
+            *_unique_checks(cur, ws, table, typed),
+        ]
+    )
+    existing = writer.existing(typed)
+    errors = pl.concat([errors, *writer.required_for_new(typed, existing)]).sort(ROW, "field")
+    return UpsertPlan(typed, existing, errors)
+
+
+def preview_upsert(
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    data: pl.DataFrame,
+    actor: Actor,
+    now: datetime | None = None,
+) -> UpsertPlan:
+    """Every check of an upsert and what it would change, without writing anything."""
+    table = ws.require_table(table_name)
+    frame = _prepare(table, data, actor)
+    writer = _Writer(store, store.cursor(), ws, table, actor, as_naive(now, ws.timezone), "preview")
+    return _plan(writer, frame)
+
+
 def bulk_upsert(
     store: Store,
     ws: Workspace,
@@ -202,47 +284,22 @@ def bulk_upsert(
 ) -> UpsertResult:
     """Insert new rows and update existing ones (matched by business key), all-or-nothing unless `report`."""
     table = ws.require_table(table_name)
-    require_table(actor, table, "create")
-    require_table(actor, table, "update")
-    if not table.business_key:
-        raise DataError(f"{table.label} ({table.name}) has no business key to upsert by")
     frame = pl.from_arrow(data) if isinstance(data, pa.Table) else data
     assert isinstance(frame, pl.DataFrame)
-    if ROW not in frame.columns:
-        frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    names = [c for c in frame.columns if c != ROW]
-    unknown = check_names(table, names)
-    if unknown:
-        raise DataError(f"{len(unknown)} column(s) are not fields of {table.name}", unknown)
-    refused = writable_problems(actor, table, names)
-    if refused:
-        raise RefusedError(f"{actor.username} may not write these fields", refused)
-    if table.business_key not in names:
-        raise DataError(f"the batch needs the business key column {table.business_key!r}")
+    frame = _prepare(table, frame, actor)
     moment = as_naive(now, ws.timezone)
-    typed, errors = coerce_frame(table, frame)
     with store.transaction() as cur:
-        errors = pl.concat(
-            [
-                errors,
-                *_frame_checks(table, typed),
-                *_relation_checks(cur, ws, table, typed),
-                *_unique_checks(cur, ws, table, typed),
-            ]
-        )
         writer = _Writer(store, cur, ws, table, actor, moment, source)
-        existing = writer.existing(typed)
-        errors = pl.concat([errors, *writer.required_for_new(typed, existing)])
-        errors = errors.sort(ROW, "field")
-        bad_rows = errors[ROW].unique()
+        plan = _plan(writer, frame)
+        errors, bad_rows = plan.errors, plan.bad_rows
         if bad_rows.len() and not report:
             raise BulkDataError(
-                f"{table.label}: {errors.height} problem(s) in {bad_rows.len()} of {typed.height} rows; nothing was written",
+                f"{table.label}: {errors.height} problem(s) in {bad_rows.len()} of {plan.typed.height} rows; nothing was written",
                 errors,
             )
-        good = typed.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        good = plan.typed.filter(~pl.col(ROW).is_in(bad_rows.implode()))
         inserted, updated, unchanged = writer.write(
-            good, existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+            good, plan.existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
         )
     return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
 

@@ -233,3 +233,35 @@ def test_unique_non_key_fields_are_checked_in_the_batch_and_against_stored_rows(
         (4, "phone", "手机号 13900139000 repeats row 3"),
     ]
     assert result.summary() == {"inserted": 1, "updated": 0, "unchanged": 1, "rejected": 2}
+
+
+def test_a_preview_counts_what_an_upsert_would_do_and_writes_nothing(store, small_ws) -> None:
+    from engine.bulk import preview_upsert
+
+    bulk_upsert(
+        store,
+        small_ws,
+        "orders",
+        frame(order_no=["A1", "A2"], customer=["甲", "乙"], qty=["1", "2"]),
+        ADMIN,
+        NOW,
+    )
+    entries = len(audit.history(store, "demo"))
+    batch = frame(
+        order_no=["A1", "A2", "A3", "A4"],
+        customer=["甲", "乙改", "丙", "丁"],
+        qty=["1", "5", "3", "many"],
+        __row=[11, 12, 13, 14],
+    )
+    plan = preview_upsert(store, small_ws, "orders", batch, ADMIN, NOW)
+    assert plan.preview() == {
+        "rows": 4,
+        "new": 1,
+        "updated": 1,
+        "unchanged": 1,
+        "errors": 1,
+        "changed_fields": {"customer": 1, "qty": 1},
+    }
+    assert plan.errors.rows() == [(14, "qty", "数量: 'many' is not a number")]
+    assert count(store, "SELECT count(*) FROM demo.orders") == 2
+    assert len(audit.history(store, "demo")) == entries
