@@ -79,6 +79,20 @@ SYSTEM_DDL = (
         workspace VARCHAR NOT NULL, name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, signature VARCHAR NOT NULL,
         document VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL,
         PRIMARY KEY (workspace, name))""",
+    "CREATE SEQUENCE IF NOT EXISTS _import_batch_ids",
+    """CREATE TABLE IF NOT EXISTS _import_batches (
+        id BIGINT PRIMARY KEY DEFAULT nextval('_import_batch_ids'), workspace VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, sheets VARCHAR[] NOT NULL,
+        mapping VARCHAR NOT NULL, mapping_name VARCHAR, operator VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+        status VARCHAR NOT NULL, summary VARCHAR NOT NULL, reviewed_by VARCHAR, reviewed_at TIMESTAMP,
+        audit_seq BIGINT, note VARCHAR NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS _import_errors (
+        batch_id BIGINT NOT NULL, row_no BIGINT NOT NULL, sheet VARCHAR, source_row BIGINT, field VARCHAR NOT NULL,
+        message VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _import_rows (
+        batch_id BIGINT NOT NULL, record_id BIGINT NOT NULL, sheet VARCHAR NOT NULL, source_row BIGINT NOT NULL,
+        action VARCHAR NOT NULL, version_after INTEGER NOT NULL)""",
+    "CREATE SCHEMA IF NOT EXISTS _staging",
     """CREATE TABLE IF NOT EXISTS _job_runs (
         job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
         ok BOOLEAN NOT NULL, result VARCHAR NOT NULL, error VARCHAR)""",

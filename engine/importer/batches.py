@@ -1,0 +1,342 @@
+"""Import batches: an upload lands in staging with every problem found before anything is written; a
+reviewer commits it in one transaction (upsert by business key, every row tagged with its batch, sheet and
+row) or rejects it; a committed batch can be undone unless its rows were edited since.
+
+Staged rows are kept as text in `_staging.b<id>` (the field registry reads them again on commit), the
+problems in `_import_errors`, and what a commit did per record in `_import_rows` (for undo).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from engine.audit import BulkEntry
+from engine.auth import Actor, require_table
+from engine.bulk import ROW, bulk_upsert, preview_upsert
+from engine.clock import as_naive
+from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
+from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
+from engine.importer.sources import ROW as SOURCE_ROW
+from engine.importer.sources import SHEET, read_sheet, sheet_names
+from engine.schema import Table, Workspace
+from engine.sql import qualified, quote_ident, row_dicts
+from engine.store import Store
+
+REVIEWERS = frozenset({"admin", "manager"})
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    status: str
+    summary: dict[str, Any]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _staged_name(batch_id: int) -> str:
+    return qualified("_staging", f"b{batch_id}")
+
+
+def mapped_frame(path: Path, sheets: list[str], mapping: Mapping) -> pl.DataFrame:
+    """The chosen sheets read, mapped to field columns, with a running row number and each row's origin."""
+    frames = []
+    for sheet in sheets:
+        data = read_sheet(path, sheet)
+        frames.append(apply_mapping(mapping, data.frame, keep=(SHEET, SOURCE_ROW)))
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def stage(
+    store: Store,
+    ws: Workspace,
+    path: Path,
+    mapping: Mapping,
+    actor: Actor,
+    sheets: list[str] | None = None,
+    now: datetime | None = None,
+    file_name: str | None = None,
+) -> Batch:
+    """Read, map and check a file into a staged batch; nothing reaches the table yet."""
+    table = ws.require_table(mapping.table)
+    require_table(actor, table, "create")
+    problems = mapping_problems(mapping, table)
+    if problems:
+        raise DataError("the mapping needs fixing: " + "; ".join(f"{c or '—'}: {m}" for c, m in problems))
+    path = Path(path)
+    chosen = sheets or sheet_names(path)[:1]
+    frame = mapped_frame(path, chosen, mapping)
+    fields = frame.drop(SHEET, SOURCE_ROW)
+    plan = preview_upsert(store, ws, table.name, fields, actor, now)
+    summary = plan.preview()
+    sha = file_sha256(path)
+    summary["same_file_batches"] = _batches_of_file(store, ws, sha)
+    moment = as_naive(now, ws.timezone)
+    with store.transaction() as cur:
+        (batch_id,) = cur.execute(
+            "INSERT INTO _import_batches (workspace, table_name, file_name, sha256, sheets, mapping, mapping_name, "
+            "operator, created_at, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?) RETURNING id",
+            [
+                ws.name,
+                table.name,
+                file_name or path.name,
+                sha,
+                chosen,
+                mapping.model_dump_json(),
+                mapping.name or None,
+                actor.username,
+                moment,
+                json.dumps(summary, ensure_ascii=False),
+            ],
+        ).fetchone()  # type: ignore[misc]
+        cur.register("_staged_frame", frame.to_arrow())
+        cur.execute(f"CREATE TABLE {_staged_name(batch_id)} AS SELECT * FROM _staged_frame")
+        cur.unregister("_staged_frame")
+        errors = plan.errors.join(frame.select(ROW, SHEET, SOURCE_ROW), on=ROW, how="left")
+        if errors.height:
+            cur.register("_staged_errors", errors.to_arrow())
+            cur.execute(
+                f"INSERT INTO _import_errors SELECT ?, {ROW}, {SHEET}, {SOURCE_ROW}, field, message FROM _staged_errors",
+                [batch_id],
+            )
+            cur.unregister("_staged_errors")
+    return Batch(batch_id, "staged", summary)
+
+
+def _batches_of_file(store: Store, ws: Workspace, sha: str) -> list[int]:
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT id FROM _import_batches WHERE workspace = ? AND sha256 = ? AND status = 'committed' ORDER BY id",
+            [ws.name, sha],
+        )
+        .fetchall()
+    )
+    return [r[0] for r in rows]
+
+
+def batch_info(store: Store, ws: Workspace, batch_id: int) -> dict[str, Any]:
+    rows = row_dicts(
+        store.cursor().execute(
+            "SELECT * FROM _import_batches WHERE workspace = ? AND id = ?", [ws.name, batch_id]
+        )
+    )
+    if not rows:
+        raise NotFoundError(f"no import batch #{batch_id} in workspace {ws.name!r}")
+    info = rows[0]
+    info["summary"] = json.loads(info["summary"])
+    return info
+
+
+def batch_errors(store: Store, batch_id: int) -> pl.DataFrame:
+    """The failing cells of a batch: its row, sheet and sheet row, the field and the reason."""
+    return (
+        store.cursor()
+        .execute(
+            "SELECT row_no, sheet, source_row, field, message FROM _import_errors WHERE batch_id = ? ORDER BY row_no, field",
+            [batch_id],
+        )
+        .pl()
+    )
+
+
+def list_batches(store: Store, ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
+    return row_dicts(
+        store.cursor().execute(
+            "SELECT id, table_name, file_name, sheets, mapping_name, operator, created_at, status, summary, "
+            "reviewed_by, reviewed_at FROM _import_batches WHERE workspace = ? ORDER BY id DESC LIMIT ?",
+            [ws.name, limit],
+        )
+    )
+
+
+def _reviewable(store: Store, ws: Workspace, batch_id: int, actor: Actor, status: str) -> dict[str, Any]:
+    if not actor.roles & REVIEWERS:
+        raise RefusedError(f"{actor.username} may not review imports (admins and managers may)")
+    info = batch_info(store, ws, batch_id)
+    if info["status"] != status:
+        raise ConflictError(
+            f"import batch #{batch_id} is {info['status']}, not {status}", status, info["status"]
+        )
+    return info
+
+
+def reject(
+    store: Store, ws: Workspace, batch_id: int, actor: Actor, note: str = "", now: datetime | None = None
+) -> None:
+    """Refuse a staged batch; its staged rows are dropped."""
+    _reviewable(store, ws, batch_id, actor, "staged")
+    with store.transaction() as cur:
+        cur.execute(
+            "UPDATE _import_batches SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
+            [actor.username, as_naive(now, ws.timezone), note, batch_id],
+        )
+        cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
+
+
+def commit(
+    store: Store,
+    ws: Workspace,
+    batch_id: int,
+    actor: Actor,
+    valid_only: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Upsert the staged rows by business key (all of them, or only the valid ones when `valid_only`)."""
+    info = _reviewable(store, ws, batch_id, actor, "staged")
+    table = ws.require_table(info["table_name"])
+    moment = as_naive(now, ws.timezone)
+    staged = store.cursor().execute(f"SELECT * FROM {_staged_name(batch_id)}").pl()
+    origin = staged.select(ROW, SHEET, SOURCE_ROW)
+    fields = staged.drop(SHEET, SOURCE_ROW)
+    key = str(table.business_key)
+    before = _versions(store, ws, table, fields[key].drop_nulls().unique().to_list())
+    result = bulk_upsert(
+        store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
+    )
+    bad = set(result.errors[ROW].to_list())
+    good = fields.filter(~pl.col(ROW).is_in(list(bad))).join(origin, on=ROW)
+    after = _versions(store, ws, table, good[key].unique().to_list())
+    rows = [
+        (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
+        for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
+        if k in after and (k not in before or after[k][1] != before[k][1])
+    ]
+    with store.transaction() as cur:
+        (seq,) = cur.execute(
+            "SELECT max(seq) FROM _audit_log WHERE workspace = ? AND table_name = ? AND note = ?",
+            [ws.name, table.name, f"import:{batch_id}"],
+        ).fetchone()  # type: ignore[misc]
+        if rows:
+            cur.executemany("INSERT INTO _import_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
+        summary = info["summary"] | {"committed": result.summary()}
+        cur.execute(
+            "UPDATE _import_batches SET status = 'committed', reviewed_by = ?, reviewed_at = ?, audit_seq = ?, "
+            "summary = ? WHERE id = ?",
+            [actor.username, moment, seq, json.dumps(summary, ensure_ascii=False), batch_id],
+        )
+        cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
+    return result.summary()
+
+
+def _versions(store: Store, ws: Workspace, table: Table, keys: list[Any]) -> dict[Any, tuple[int, int]]:
+    """business key → (_id, _version) of the rows with these keys."""
+    if not keys:
+        return {}
+    key = quote_ident(str(table.business_key))
+    rows = (
+        store.cursor()
+        .execute(
+            f"SELECT CAST({key} AS VARCHAR), _id, _version FROM {qualified(ws.name, table.name)} "
+            f"WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+            [[str(k) for k in keys]],
+        )
+        .fetchall()
+    )
+    return {k: (i, v) for k, i, v in rows}
+
+
+def undo(
+    store: Store, ws: Workspace, batch_id: int, actor: Actor, now: datetime | None = None
+) -> dict[str, Any]:
+    """Take a committed batch back: its inserted rows removed, its updated rows restored to their values
+    before the import — except rows edited since, which are listed and left alone."""
+    info = _reviewable(store, ws, batch_id, actor, "committed")
+    table = ws.require_table(info["table_name"])
+    moment = as_naive(now, ws.timezone)
+    target = qualified(ws.name, table.name)
+    with store.transaction() as cur:
+        rows = cur.execute(
+            f"SELECT r.record_id, r.action, r.version_after, t._version FROM _import_rows r LEFT JOIN {target} t "
+            "ON t._id = r.record_id WHERE r.batch_id = ?",
+            [batch_id],
+        ).fetchall()
+        edited = [
+            rid for rid, _, version, now_version in rows if now_version is not None and now_version != version
+        ]
+        inserted = [
+            rid for rid, action, version, now_version in rows if action == "insert" and now_version == version
+        ]
+        updated = [
+            rid for rid, action, version, now_version in rows if action == "update" and now_version == version
+        ]
+        restored = _restore(store, cur, ws, table, info["audit_seq"], updated, actor, moment, batch_id)
+        if inserted:
+            entry = BulkEntry(store, cur)
+            entry.add_sql(
+                f"SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
+                "WHERE list_contains(?, _id)",
+                [inserted],
+            )
+            entry.seal(
+                at=moment,
+                actor=actor.username,
+                action="delete",
+                workspace=ws.name,
+                table=table.name,
+                note=f"undo import:{batch_id}",
+            )
+            cur.execute(f"DELETE FROM {target} WHERE list_contains(?, _id)", [inserted])
+        cur.execute(
+            "UPDATE _import_batches SET status = 'undone', note = ? WHERE id = ?",
+            [f"undone by {actor.username}; {len(edited)} row(s) edited since were left alone", batch_id],
+        )
+    return {"removed": len(inserted), "restored": restored, "left_alone": sorted(edited)}
+
+
+def _restore(
+    store: Store,
+    cur: Any,
+    ws: Workspace,
+    table: Table,
+    seq: int | None,
+    ids: list[int],
+    actor: Actor,
+    now: datetime,
+    batch_id: int,
+) -> int:
+    """Put back the before-values the commit's audit entry recorded for these rows."""
+    if not ids or seq is None:
+        return 0
+    items = cur.execute(
+        "SELECT record_id, changes FROM _audit_items WHERE seq = ? AND action = 'update' AND list_contains(?, record_id)",
+        [seq, ids],
+    ).fetchall()
+    target = qualified(ws.name, table.name)
+    undone = []
+    for record_id, changes in items:
+        change = json.loads(changes)
+        typed = {k: table.by_name[k].coerce(v["before"]).value for k, v in change.items()}
+        sets = ", ".join(f"{quote_ident(k)} = ?" for k in typed)
+        cur.execute(
+            f"UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? WHERE _id = ?",
+            [*typed.values(), now, actor.username, record_id],
+        )
+        reverse = {k: {"before": v["after"], "after": v["before"]} for k, v in change.items()}
+        undone.append((record_id, "update", json.dumps(reverse, ensure_ascii=False, sort_keys=True)))
+    if undone:
+        entry = BulkEntry(store, cur)
+        entry.add_frame(pl.DataFrame(undone, schema=["record_id", "action", "changes"], orient="row"))
+        entry.seal(
+            at=now,
+            actor=actor.username,
+            action="update",
+            workspace=ws.name,
+            table=table.name,
+            note=f"undo import:{batch_id}",
+        )
+    return len(undone)

@@ -1,0 +1,185 @@
+"""Staging, review, commit, re-upload and undo of an import batch, on the fixture workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import audit
+from engine.auth import Actor
+from engine.errors import ConflictError, DataError, RefusedError
+from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage, undo
+from engine.importer.mapping import suggest
+from engine.importer.sources import read_sheet
+from engine.records import create_record, find_by_key, update_record
+from engine.schema import Workspace
+from engine.store import Store
+from tests.conftest import ADMIN, NOW, OPERATOR
+
+FIXTURES = Path(__file__).resolve().parents[3] / "sample_data" / "fixtures"
+WORKBOOK = FIXTURES / "订单汇总_合并表头.xlsx"
+MANAGER = Actor("boss", frozenset({"manager"}))
+
+
+@pytest.fixture
+def shop(store: Store, home_ws: Workspace) -> Workspace:
+    for code in (
+        "BP-1001",
+        "OF-1003",
+        "SP-1002",
+        "TY-1004",
+        "BT-1001",
+        "WB-1002",
+        "BP-1003",
+        "OF-1001",
+        "SP-1005",
+        "TY-1002",
+        "BT-1004",
+        "WB-1001",
+    ):
+        create_record(store, home_ws, "skus", {"sku_code": code, "name": code, "stock": 100}, ADMIN, NOW)
+    return home_ws
+
+
+def _mapping(ws: Workspace):
+    data = read_sheet(WORKBOOK)
+    mapping = suggest(ws.require_table("orders"), data.layout.columns)
+    fixed = []
+    for c in mapping.columns:
+        if c.column == "金额":
+            c = c.model_copy(update={"field": "unit_price"})
+        if c.field == "status":
+            c = c.model_copy(
+                update={
+                    "value_map": {
+                        "已发货": "shipped",
+                        "卖家已发货": "shipped",
+                        "交易成功": "signed",
+                        "已签收": "signed",
+                        "交易关闭": "cancelled",
+                        "等待发货": "reviewed",
+                    }
+                }
+            )
+        fixed.append(c)
+    return mapping.model_copy(update={"columns": fixed, "name": "月度汇总"})
+
+
+def _orders(store: Store, ws: Workspace) -> int:
+    (n,) = store.cursor().execute(f'SELECT count(*) FROM "{ws.name}".orders').fetchone()
+    return n
+
+
+def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
+    # channel is required for new orders and not in the file: every row fails until the mapping says it.
+    batch = stage(store, shop, WORKBOOK, _mapping(shop), OPERATOR, now=NOW)
+    info = batch_info(store, shop, batch.id)
+    assert (
+        info["status"] == "staged" and info["file_name"] == WORKBOOK.name and info["sheets"] == ["订单明细"]
+    )
+    assert batch.summary["rows"] == 12 and batch.summary["errors"] == 12
+    errors = batch_errors(store, batch.id)
+    assert set(errors["field"]) == {"channel"} and errors["source_row"].to_list()[0] == 5
+    with pytest.raises(RefusedError, match="may not review imports"):
+        commit(store, shop, batch.id, OPERATOR, now=NOW)
+    with pytest.raises(DataError, match="nothing was written"):
+        commit(store, shop, batch.id, MANAGER, now=NOW)
+    reject(store, shop, batch.id, MANAGER, "缺渠道", now=NOW)
+    assert batch_info(store, shop, batch.id)["status"] == "rejected"
+
+    # A file whose rows carry a channel (a real platform export has one).
+    path = _with_channel(WORKBOOK, store)
+    mapping = _mapping(shop)
+    mapping = mapping.model_copy(
+        update={
+            "columns": [
+                *mapping.columns,
+                mapping.columns[0].model_copy(
+                    update={"column": "渠道", "field": "channel", "confidence": 1.0}
+                ),
+            ]
+        }
+    )
+    batch = stage(store, shop, path, mapping, OPERATOR, now=NOW)
+    assert batch.summary["new"] == 12 and batch.summary["errors"] == 0
+    entries = len(audit.history(store, shop.name))
+    assert commit(store, shop, batch.id, MANAGER, now=NOW) == {
+        "inserted": 12,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
+    assert _orders(store, shop) == 12
+    order = find_by_key(store, shop, "orders", "SO202603150001", ADMIN)
+    assert order["_source"] == f"import:{batch.id}" and str(order["unit_price"]) == "520.00"
+    assert order["status"] == "shipped" and order["phone"] == "13800138000"
+
+    # The same file again changes nothing.
+    again = stage(store, shop, path, mapping, OPERATOR, now=NOW)
+    assert again.summary["unchanged"] == 12 and again.summary["same_file_batches"] == [batch.id]
+    assert commit(store, shop, again.id, MANAGER, now=NOW)["unchanged"] == 12
+
+    # Someone edits one imported order; undo removes the others and leaves that one alone.
+    update_record(store, shop, "orders", order["_id"], {"remarks": "客户来电"}, order["_version"], ADMIN, NOW)
+    result = undo(store, shop, batch.id, MANAGER, now=NOW)
+    assert result == {"removed": 11, "restored": 0, "left_alone": [order["_id"]]}
+    assert _orders(store, shop) == 1
+    assert batch_info(store, shop, batch.id)["status"] == "undone"
+    with pytest.raises(ConflictError, match="is undone, not committed"):
+        undo(store, shop, batch.id, MANAGER, now=NOW)
+    assert audit.verify(store).ok and len(audit.history(store, shop.name)) > entries
+    assert [b["status"] for b in list_batches(store, shop)][:3] == ["committed", "undone", "rejected"]
+
+
+def _with_channel(source: Path, store: Store) -> Path:
+    """The fixture workbook with a 渠道 column (a real export would have one)."""
+    import xlsxwriter
+
+    data = read_sheet(source)
+    target = Path(store.path).parent / "with_channel.xlsx"
+    book = xlsxwriter.Workbook(target)
+    sheet = book.add_worksheet("订单明细")
+    columns = [*data.layout.columns, "渠道"]
+    sheet.write_row(0, 0, columns)
+    for i, row in enumerate(data.frame.select(data.layout.columns).iter_rows(), start=1):
+        sheet.write_row(i, 0, [*row, "淘宝"])
+    book.close()
+    return target
+
+
+def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Store, shop: Workspace) -> None:
+    first = _with_channel(WORKBOOK, store)
+    mapping = _mapping(shop)
+    mapping = mapping.model_copy(
+        update={
+            "columns": [
+                *mapping.columns,
+                mapping.columns[0].model_copy(update={"column": "渠道", "field": "channel"}),
+            ]
+        }
+    )
+    commit(store, shop, stage(store, shop, first, mapping, OPERATOR, now=NOW).id, MANAGER, now=NOW)
+    # A corrected file: every quantity doubled.
+    import xlsxwriter
+
+    data = read_sheet(first)
+    second = first.with_name("corrected.xlsx")
+    book = xlsxwriter.Workbook(second)
+    sheet = book.add_worksheet("订单明细")
+    sheet.write_row(0, 0, data.layout.columns)
+    qty = data.layout.columns.index("数量")
+    for i, row in enumerate(data.frame.select(data.layout.columns).iter_rows(), start=1):
+        values = list(row)
+        values[qty] = str(int(values[qty]) * 2)
+        sheet.write_row(i, 0, values)
+    book.close()
+    batch = stage(store, shop, second, mapping, OPERATOR, now=NOW)
+    assert batch.summary["updated"] == 12 and batch.summary["changed_fields"] == {"qty": 12}
+    commit(store, shop, batch.id, MANAGER, now=NOW)
+    assert find_by_key(store, shop, "orders", "SO202603150001", ADMIN)["qty"] == 4
+    assert undo(store, shop, batch.id, MANAGER, now=NOW) == {"removed": 0, "restored": 12, "left_alone": []}
+    order = find_by_key(store, shop, "orders", "SO202603150001", ADMIN)
+    assert order["qty"] == 2 and order["_version"] == 3
+    assert audit.history(store, shop.name, "orders", order["_id"])[0].note == f"undo import:{batch.id}"
+    assert audit.verify(store).ok
