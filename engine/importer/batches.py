@@ -223,6 +223,7 @@ def commit(
         ).fetchone()  # type: ignore[misc]
         if rows:
             cur.executemany("INSERT INTO _import_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
+            _history_from_timestamps(cur, ws, table, batch_id, actor)
         summary = info["summary"] | {"committed": result.summary()}
         cur.execute(
             "UPDATE _import_batches SET status = 'committed', reviewed_by = ?, reviewed_at = ?, audit_seq = ?, "
@@ -231,6 +232,42 @@ def commit(
         )
         cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
     return result.summary()
+
+
+def status_times(table: Table) -> list[tuple[str, str]]:
+    """(state, datetime field) pairs the flow itself defines: a transition into `shipped` sets shipped_at."""
+    if table.flow is None:
+        return []
+    pairs = {
+        (tr.to, name)
+        for tr in table.flow.transitions
+        for name, value in tr.set_fields.items()
+        if value == {"now": []} and table.field(name) is not None
+    }
+    return sorted(pairs)
+
+
+def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: int, actor: Actor) -> None:
+    """Status history for the rows a batch inserted, from the times the file has (shipped_at, signed_at…),
+    so time-in-status rules and dashboards work on backfilled orders."""
+    pairs = status_times(table)
+    if not pairs:
+        return
+    flow = table.flow
+    assert flow is not None
+    target = qualified(ws.name, table.name)
+    moves = " UNION ALL ".join(
+        f"SELECT t._id, ? AS state, t.{quote_ident(field)} AS moved_at FROM {target} t "
+        f"JOIN _import_rows r ON r.record_id = t._id AND r.batch_id = ? AND r.action = 'insert' "
+        f"WHERE t.{quote_ident(field)} IS NOT NULL"
+        for _, field in pairs
+    )
+    params: list[Any] = [p for state, _ in pairs for p in (state, batch_id)]
+    cur.execute(
+        f"INSERT INTO _status_moves SELECT ?, ?, _id, coalesce(lag(state) OVER w, ?), state, moved_at, ?, 'import', ? "
+        f"FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
+        [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
+    )
 
 
 def _versions(store: Store, ws: Workspace, table: Table, keys: list[Any]) -> dict[Any, tuple[int, int]]:
@@ -291,6 +328,11 @@ def undo(
                 note=f"undo import:{batch_id}",
             )
             cur.execute(f"DELETE FROM {target} WHERE list_contains(?, _id)", [inserted])
+            cur.execute(
+                "DELETE FROM _status_moves WHERE workspace = ? AND table_name = ? AND note = ? "
+                "AND list_contains(?, record_id)",
+                [ws.name, table.name, f"import:{batch_id}", inserted],
+            )
         cur.execute(
             "UPDATE _import_batches SET status = 'undone', note = ? WHERE id = ?",
             [f"undone by {actor.username}; {len(edited)} row(s) edited since were left alone", batch_id],

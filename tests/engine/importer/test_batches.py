@@ -183,3 +183,47 @@ def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Sto
     assert order["qty"] == 2 and order["_version"] == 3
     assert audit.history(store, shop.name, "orders", order["_id"])[0].note == f"undo import:{batch.id}"
     assert audit.verify(store).ok
+
+
+def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Workspace, tmp_path) -> None:
+    from engine.flow import status_history
+    from engine.importer.batches import status_times
+
+    assert status_times(shop.require_table("orders")) == [("shipped", "shipped_at"), ("signed", "signed_at")]
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "订单号,渠道,客户,手机,SKU,单价,下单时间,订单状态,发货时间,签收时间\n"
+        "SO900001,淘宝,王总,13800138000,BP-1001,10,2026-03-01 09:00,交易成功,2026-03-01 15:00,2026-03-03 10:00\n"
+        "SO900002,淘宝,李姐,13900139000,BP-1001,10,2026-03-02 09:00,已发货,2026-03-02 16:30,\n"
+        "SO900003,淘宝,张三,13700137000,BP-1001,10,2026-03-02 10:00,等待发货,,\n",
+        encoding="utf-8",
+    )
+    table = shop.require_table("orders")
+    mapping = suggest(table, read_sheet(path).layout.columns)
+    mapping = mapping.model_copy(
+        update={
+            "columns": [
+                c.model_copy(
+                    update={"value_map": {"交易成功": "signed", "已发货": "shipped", "等待发货": "reviewed"}}
+                )
+                if c.field == "status"
+                else c
+                for c in mapping.columns
+            ]
+        }
+    )
+    batch = stage(store, shop, path, mapping, OPERATOR, now=NOW)
+    assert batch.summary["errors"] == 0, batch_errors(store, batch.id)
+    commit(store, shop, batch.id, MANAGER, now=NOW)
+    signed = find_by_key(store, shop, "orders", "SO900001", ADMIN)
+    assert [(h[0], h[1], h[2].hour, h[4]) for h in status_history(store, shop, "orders", signed["_id"])] == [
+        ("placed", "shipped", 15, "import"),
+        ("shipped", "signed", 10, "import"),
+    ]
+    shipped = find_by_key(store, shop, "orders", "SO900002", ADMIN)
+    assert [h[1] for h in status_history(store, shop, "orders", shipped["_id"])] == ["shipped"]
+    waiting = find_by_key(store, shop, "orders", "SO900003", ADMIN)
+    assert status_history(store, shop, "orders", waiting["_id"]) == []
+    undo(store, shop, batch.id, MANAGER, now=NOW)
+    (moves,) = store.cursor().execute("SELECT count(*) FROM _status_moves").fetchone()
+    assert moves == 0
