@@ -224,6 +224,36 @@ def cmd_jobs(args: argparse.Namespace) -> list[dict[str, Any]]:
     return job_status(_store(args))
 
 
+def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.importer.batches import batch_errors, commit, stage
+    from engine.importer.mapping import suggest
+    from engine.importer.saved import load_mapping, mapping_for
+    from engine.importer.sources import read_sheet
+
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+    path = Path(args.file)
+    if not path.exists():
+        raise NotFoundError(f"no file {path}")
+    sheets = args.sheet or None
+    columns = read_sheet(path, sheets[0] if sheets else None).layout.columns
+    if args.mapping:
+        mapping, how = load_mapping(store, ws, args.mapping), f"saved mapping {args.mapping!r}"
+    elif (saved := mapping_for(store, ws, columns, args.table)) is not None:
+        mapping, how = saved, f"saved mapping {saved.name!r} (same columns)"
+    else:
+        mapping, how = suggest(ws.require_table(args.table), columns), "suggested from the column names"
+    if mapping.table != args.table:
+        raise DataError(f"mapping {mapping.name!r} is for table {mapping.table!r}, not {args.table!r}")
+    batch = stage(store, ws, path, mapping, CLI_ACTOR, sheets)
+    out: dict[str, Any] = {"batch": batch.id, "file": path.name, "mapping": how, **batch.summary}
+    errors = batch_errors(store, batch.id)
+    out["error_cells"] = errors.head(20).to_dicts()
+    if args.commit:
+        out["committed"] = commit(store, ws, batch.id, CLI_ACTOR, valid_only=args.valid_only)
+    return out
+
+
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
     from engine.bench import run_bench
 
@@ -307,6 +337,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(users, "roles", cmd_users_roles, "list users, or replace one user's roles")
     p.add_argument("username", nargs="?")
     p.add_argument("--role", action="append", choices=ROLES, default=[])
+
+    p = add(
+        sub, "import", cmd_import, "stage an .xlsx/.xls/.ods/.csv file as an import batch (and commit it)"
+    )
+    p.add_argument("file")
+    p.add_argument("--table", required=True)
+    p.add_argument(
+        "--mapping", help="a saved mapping's name (default: one saved for these columns, else suggested)"
+    )
+    p.add_argument("--sheet", action="append", help="sheet(s) to import (default: the first)")
+    p.add_argument("--commit", action="store_true", help="commit the batch when it is staged")
+    p.add_argument(
+        "--valid-only", action="store_true", help="with --commit: import the valid rows, skip the rest"
+    )
 
     alerts_p = sub.add_parser("alerts", help="alert rules").add_subparsers(dest="action", required=True)
     p = add(

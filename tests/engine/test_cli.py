@@ -172,3 +172,38 @@ def test_alerts_run_with_a_chosen_clock_and_jobs(tmp_path, capsys) -> None:
     assert code == 0 and out["delivered"] == 0
     code, out, _ = run(capsys, "jobs", "--db", db, "--json")
     assert [j["job"] for j in out] == ["alerts", "notifications"]
+
+
+def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
+    db = str(tmp_path / "i.duckdb")
+    assert main(["init", "--template", "home_ecommerce", "--db", db, "--json"]) == 0
+    capsys.readouterr()
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(
+        "订单号,渠道,客户,手机,SKU,单价,下单时间\n"
+        "SO800001,淘宝,王总,13800138000,SF-1001,10,2026-03-01 09:00\n"
+        "SO800002,淘宝,李姐,1390013900,SF-1001,10,2026-03-02 09:00\n",
+        encoding="gbk",
+    )
+    from engine.records import create_record
+    from engine.store import open_store
+    from engine.workspaces import get_workspace
+    from tests.conftest import ADMIN
+
+    store = open_store(db)
+    create_record(
+        store, get_workspace(store, "home_ecommerce"), "skus", {"sku_code": "SF-1001", "name": "沙发"}, ADMIN
+    )
+    store.close()
+    code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--db", db, "--json")
+    assert code == 0 and out["rows"] == 2 and out["new"] == 1 and out["errors"] == 1
+    assert out["mapping"] == "suggested from the column names"
+    assert out["error_cells"][0]["source_row"] == 3 and out["error_cells"][0]["field"] == "phone"
+    code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--commit", "--db", db, "--json")
+    assert code == 1
+    code, out, _ = run(
+        capsys, "import", str(csv_path), "--table", "orders", "--commit", "--valid-only", "--db", db, "--json"
+    )
+    assert code == 0 and out["committed"] == {"inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    code, _, err = run(capsys, "import", str(tmp_path / "none.csv"), "--table", "orders", "--db", db)
+    assert code == 1 and "no file" in err
