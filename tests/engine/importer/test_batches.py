@@ -227,3 +227,46 @@ def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Work
     undo(store, shop, batch.id, MANAGER, now=NOW)
     (moves,) = store.cursor().execute("SELECT count(*) FROM _status_moves").fetchone()
     assert moves == 0
+
+
+def test_the_error_report_can_be_fixed_and_uploaded_again(store: Store, shop: Workspace, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from engine.importer.batches import error_report
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "订单号,渠道,客户,手机,SKU,单价,下单时间\n"
+        "SO700001,淘宝,王总,13800138000,BP-1001,10,2026-03-01 09:00\n"
+        "SO700002,淘宝,李姐,1390013900,BP-1001,abc,2026-03-02 09:00\n",
+        encoding="utf-8",
+    )
+    mapping = suggest(shop.require_table("orders"), read_sheet(path).layout.columns)
+    batch = stage(store, shop, path, mapping, OPERATOR, now=NOW)
+    report = tmp_path / "errors.xlsx"
+    report.write_bytes(error_report(store, shop, batch.id))
+    sheet = load_workbook(report).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "订单号",
+        "渠道",
+        "客户",
+        "手机",
+        "SKU",
+        "单价",
+        "下单时间",
+        "错误说明",
+        "来源工作表",
+        "来源行",
+    )
+    assert (
+        rows[1][0] == "SO700002" and "phone" in rows[1][7] and "unit_price" in rows[1][7] and rows[1][9] == 3
+    )
+    assert len(rows) == 2
+    # The user fixes the two cells and uploads the report itself.
+    sheet.cell(2, 4).value, sheet.cell(2, 6).value = "13900139000", "12.5"
+    fixed = tmp_path / "fixed.xlsx"
+    sheet.parent.save(fixed)
+    mapping = suggest(shop.require_table("orders"), read_sheet(fixed).layout.columns)
+    again = stage(store, shop, fixed, mapping, OPERATOR, now=NOW)
+    assert (again.summary["new"], again.summary["errors"]) == (1, 0)
