@@ -74,6 +74,7 @@ pages = [
     st.Page("pages/home.py", title=t("home"), icon=":material/home:", default=True),
     st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
     st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
+    st.Page("pages/importer.py", title=t("import"), icon=":material/upload_file:", url_path="import"),
     st.Page("pages/alerts.py", title=t("alerts"), icon=":material/notifications:", url_path="alerts"),
     st.Page("pages/jobs.py", title=t("jobs"), icon=":material/schedule:", url_path="jobs"),
 ]

@@ -18,6 +18,7 @@ PAGES = [
     "pages/alert_rules.py",
     "pages/flow_designer.py",
     "pages/jobs.py",
+    "pages/importer.py",
 ]
 
 

@@ -1,0 +1,199 @@
+"""Import: upload a workbook or CSV, choose sheets, see the detected header on the raw sheet, confirm the
+suggested mapping (fields and value maps), stage it to see every problem before anything is written, and
+commit, reject or undo batches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from engine.errors import EngineError
+from engine.forms import label_of
+from engine.importer.batches import (
+    REVIEWERS,
+    batch_errors,
+    commit,
+    error_report,
+    list_batches,
+    reject,
+    stage,
+    undo,
+)
+from engine.importer.layout import find_layout
+from engine.importer.mapping import ColumnMap, Mapping, suggest, suggest_value_map
+from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
+from engine.importer.sources import read_head, read_sheet, sheet_names
+from engine.importer.uploads import keep_upload
+from pages._ui import choose_table, lang, page_context, show_error, t
+
+store, me, ws = page_context()
+st.title(t("import"))
+table = choose_table(ws, "create", "imp_table")
+upload = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv"], key="imp_file")
+if upload is not None and st.session_state.get("imp_name") != upload.name:
+    try:
+        st.session_state["imp_path"] = str(keep_upload(store.path, upload.name, upload.getvalue()))
+        st.session_state["imp_name"] = upload.name
+    except EngineError as exc:
+        show_error(exc)
+
+path_text = st.session_state.get("imp_path")
+if path_text:
+    path = Path(path_text)
+    try:
+        sheets = sheet_names(path)
+        chosen = st.multiselect(t("sheets"), sheets, default=sheets[:1], key="imp_sheets") or sheets[:1]
+        head = read_head(path, chosen[0])
+        layout = find_layout(head.rows, head.merges)
+        data = read_sheet(path, chosen[0], layout)
+    except (EngineError, ValueError) as exc:
+        st.error(str(exc))
+        st.stop()
+    with st.expander(t("raw_sheet"), expanded=False):
+        st.caption(
+            t("header_found", row=layout.header_row + 1, depth=layout.depth, start=layout.data_start + 1)
+        )
+        st.dataframe(
+            [{"#": i + 1, **{f"c{j + 1}": v for j, v in enumerate(row)}} for i, row in enumerate(head.rows)],
+            hide_index=True,
+        )
+    saved_names = mapping_names(store, ws)
+    same = mapping_for(store, ws, layout.columns, table.name)
+    pick = st.selectbox(
+        t("saved_mapping"),
+        ["", *saved_names],
+        index=["", *saved_names].index(same.name) if same and same.name in saved_names else 0,
+        key="imp_saved",
+    )
+    mapping = load_mapping(store, ws, pick) if pick else suggest(table, layout.columns)
+    st.caption(t("suggested", how=pick or "字段名 / 同义词 / 模糊匹配"))
+    fields = {f.name: label_of(f, lang()) for f in table.fields if f.stored}
+    rows: list[dict[str, Any]] = []
+    for cm in mapping.columns:
+        values = (
+            data.frame[cm.column].drop_nulls().unique().head(50).to_list()
+            if cm.column in data.frame.columns
+            else []
+        )
+        value_map = cm.value_map or (suggest_value_map(table.by_name[cm.field], values) if cm.field else {})
+        rows.append(
+            {
+                "column": cm.column,
+                "field": cm.field,
+                "confidence": cm.confidence,
+                "sample": ", ".join(str(v) for v in values[:3]),
+                "value_map": json.dumps(value_map, ensure_ascii=False) if value_map else "",
+            }
+        )
+    st.markdown(f"**{t('mapping')}**")
+    edited = st.data_editor(
+        rows,
+        column_config={
+            "column": st.column_config.TextColumn(disabled=True),
+            "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
+            "confidence": st.column_config.NumberColumn(format="%.2f", disabled=True),
+            "sample": st.column_config.TextColumn(disabled=True),
+            "value_map": st.column_config.TextColumn("value map (JSON)"),
+        },
+        hide_index=True,
+        key=f"imp_map_{pick}_{'|'.join(layout.columns)}",
+    )
+    try:
+        mapping = Mapping(
+            name=pick,
+            table=table.name,
+            columns=[
+                ColumnMap(
+                    column=r["column"],
+                    field=r["field"] or None,
+                    confidence=r["confidence"] or 0.0,
+                    value_map=json.loads(r["value_map"]) if r.get("value_map") else {},
+                )
+                for r in edited
+            ],
+        )
+    except json.JSONDecodeError as exc:
+        st.error(f"value map JSON: {exc.msg}")
+        st.stop()
+    c1, c2 = st.columns([3, 1])
+    name = c1.text_input(t("mapping_name"), value=pick, key="imp_mapping_name")
+    if c2.button(t("save_mapping"), key="imp_save_mapping"):
+        try:
+            save_mapping(store, ws, mapping.model_copy(update={"name": name.strip()}), me)
+        except EngineError as exc:
+            show_error(exc)
+        else:
+            st.success(t("saved"))
+    if st.button(t("stage"), type="primary", key="imp_stage"):
+        try:
+            batch = stage(
+                store,
+                ws,
+                path,
+                mapping.model_copy(update={"name": name.strip()}),
+                me,
+                chosen,
+                file_name=st.session_state.get("imp_name"),
+            )
+        except EngineError as exc:
+            show_error(exc)
+        else:
+            st.session_state["imp_batch"] = batch.id
+            st.success(t("staged", id=batch.id))
+            st.info(
+                t(
+                    "preview_counts",
+                    **{k: batch.summary[k] for k in ("rows", "new", "updated", "unchanged", "errors")},
+                )
+            )
+
+st.subheader(t("batches"))
+for batch in list_batches(store, ws, limit=20):
+    summary = json.loads(batch["summary"])
+    with st.container(border=True):
+        st.markdown(
+            f"**#{batch['id']}** {batch['file_name']} · {batch['table_name']} · {batch['status']} · "
+            f"{batch['operator']} {batch['created_at']:%Y-%m-%d %H:%M}  \n"
+            + t(
+                "preview_counts",
+                **{k: summary.get(k, 0) for k in ("rows", "new", "updated", "unchanged", "errors")},
+            )
+        )
+        if batch["status"] == "staged":
+            errors = batch_errors(store, batch["id"])
+            if errors.height:
+                st.dataframe(errors.head(200).to_pandas(), hide_index=True)
+                st.download_button(
+                    t("error_report"),
+                    error_report(store, ws, batch["id"]),
+                    file_name=f"import_{batch['id']}_errors.xlsx",
+                    key=f"imp_report_{batch['id']}",
+                )
+            if me.roles & REVIEWERS:
+                b1, b2, b3 = st.columns(3)
+                valid_only = b2.checkbox(t("commit_valid"), key=f"imp_valid_{batch['id']}")
+                if b1.button(t("commit"), key=f"imp_commit_{batch['id']}"):
+                    try:
+                        done = commit(store, ws, batch["id"], me, valid_only=valid_only)
+                    except EngineError as exc:
+                        show_error(exc)
+                    else:
+                        st.success(str(done))
+                        st.rerun()
+                if b3.button(t("reject"), key=f"imp_reject_{batch['id']}"):
+                    reject(store, ws, batch["id"], me)
+                    st.rerun()
+        elif (
+            batch["status"] == "committed"
+            and me.roles & REVIEWERS
+            and st.button(t("undo"), key=f"imp_undo_{batch['id']}")
+        ):
+            try:
+                result = undo(store, ws, batch["id"], me)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                st.success(str(result))

@@ -1,0 +1,64 @@
+"""The Import page through AppTest: a staged upload (the file as the uploader would keep it), the detected
+header, the suggested mapping, staging with problems shown, then commit."""
+
+from __future__ import annotations
+
+from engine import workspaces
+from engine.auth import SYSTEM
+from engine.importer.uploads import keep_upload
+from engine.records import find_by_key
+from pages._ui import get_store
+from tests.pages.conftest import signed_in
+
+
+def test_upload_stage_and_commit(app_env) -> None:
+    store = get_store()
+    at = signed_in()
+    at.switch_page("pages/importer.py").run()
+    assert not at.exception
+    (sku,) = store.cursor().execute("SELECT sku_code FROM home_ecommerce.skus LIMIT 1").fetchone()
+    text = (
+        "订单号,渠道,客户,手机,SKU,单价,下单时间,订单状态\n"
+        f"SO990001,淘宝,王总,13800138000,{sku},10,2026-03-01 09:00,交易成功\n"
+        f"SO990002,淘宝,李姐,1390013900,{sku},10,2026-03-02 09:00,已发货\n"
+    )
+    path = keep_upload(store.path, "历史订单.csv", text.encode("gbk"))
+    at.session_state["imp_path"] = str(path)
+    at.session_state["imp_name"] = "历史订单.csv"
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("表头: 第 1 行起" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "检查并暂存").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[-1].value.startswith("已暂存批次 #")
+    counts = at.info[-1].value
+    assert counts == "共 2 行: 新增 1, 更新 0, 不变 0, 有错误 1"
+    assert any("phone" in str(df.value) for df in at.dataframe)  # the failing cell is listed
+    batch_id = int(at.success[-1].value.split("#")[1])
+    commit = at.button(key=f"imp_commit_{batch_id}")
+    at.checkbox(key=f"imp_valid_{batch_id}").check()
+    commit.click().run()
+    assert not at.error, [e.value for e in at.error]
+    ws = workspaces.get_workspace(store, "home_ecommerce")
+    (status,) = (
+        store.cursor().execute("SELECT status FROM _import_batches WHERE id = ?", [batch_id]).fetchone()
+    )
+    assert status == "committed"
+    imported = (
+        store.cursor()
+        .execute("SELECT count(*) FROM home_ecommerce.orders WHERE _source = ?", [f"import:{batch_id}"])
+        .fetchone()[0]
+    )
+    assert imported == 1
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT order_no FROM home_ecommerce.orders WHERE _source = ? LIMIT 1", [f"import:{batch_id}"]
+        )
+        .fetchone()[0]
+    )
+    order = find_by_key(store, ws, "orders", row, SYSTEM)
+    assert (order["order_no"], order["status"]) == (
+        "SO990001",
+        "signed",
+    )  # 交易成功 through the suggested value map
