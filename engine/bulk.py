@@ -85,6 +85,9 @@ def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     for chunk in frame.iter_slices(COERCE_CHUNK):
         values, problems = [], []
         for name in names:
+            fast = fields[name].fast_column(chunk[name])
+            if fast is not None and fields[name].is_clean_column(fast):
+                chunk = chunk.with_columns(fast.alias(name))
             if fields[name].is_clean_column(chunk[name]):
                 values.append(pl.col(name).cast(fields[name].polars_dtype()))
                 problems.append(pl.lit(None, pl.String).alias(f"{name}__problem"))

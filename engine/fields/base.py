@@ -136,6 +136,12 @@ class FieldBase(BaseModel):
         """
         return False
 
+    def fast_column(self, column: pl.Series) -> pl.Series | None:
+        """A text column read in one cheap pass when all of it is in the commonest form, else None.
+
+        Bulk coercion uses it (then is_clean_column) before the full path; a property test holds it to it."""
+        return None
+
     def quick_value(self, raw: Any) -> Any:
         """The stored value of an input that is already clean and valid, or NOT_QUICK.
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from engine.fields.base import NOT_QUICK, FieldBase, first_problem, problem_when
+from engine.fields.base import BLANKS, NOT_QUICK, FieldBase, first_problem, problem_when
 
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -29,6 +29,7 @@ DATETIME_FORMATS = (
 )
 # Excel counts days from 1899-12-30 (it keeps Lotus's 1900 leap-year bug); serials 1..2958465 cover 1900..9999.
 EXCEL_EPOCH = datetime(1899, 12, 30)
+ISO_SECONDS = "%Y-%m-%d %H:%M:%S"
 SERIAL_MIN, SERIAL_MAX = 1.0, 2958465.0
 US_PER_DAY = 86_400_000_000
 
@@ -120,6 +121,15 @@ class DatetimeField(FieldBase):
             and (self.minimum is None or low >= self.minimum)  # type: ignore[operator]
             and (self.maximum is None or high <= self.maximum)  # type: ignore[operator]
         )
+
+    def fast_column(self, column: pl.Series) -> pl.Series | None:
+        # Excel datetimes read as text all look like 2026-03-15 09:12:00: one format instead of ten.
+        if column.dtype != pl.String:
+            return None
+        text = column.str.strip_chars(BLANKS)
+        parsed = text.str.to_datetime(ISO_SECONDS, strict=False, time_unit="us")
+        blank = text.is_null() | (text == "")
+        return parsed if bool((parsed.is_not_null() | blank).all()) else None
 
     def quick_value(self, raw: Any) -> Any:
         if type(raw) is not datetime or raw.tzinfo is not None or raw.year < 1900:

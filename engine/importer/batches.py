@@ -211,18 +211,31 @@ def commit(
     bad = set(result.errors[ROW].to_list())
     good = fields.filter(~pl.col(ROW).is_in(list(bad))).join(origin, on=ROW)
     after = _versions(store, ws, table, good[key].unique().to_list())
-    rows = [
-        (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
-        for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
-        if k in after and (k not in before or after[k][1] != before[k][1])
-    ]
+    rows = pl.DataFrame(
+        [
+            (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
+            for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
+            if k in after and (k not in before or after[k][1] != before[k][1])
+        ],
+        schema={
+            "batch_id": pl.Int64,
+            "record_id": pl.Int64,
+            "sheet": pl.String,
+            "source_row": pl.Int64,
+            "action": pl.String,
+            "version_after": pl.Int32,
+        },
+        orient="row",
+    )
     with store.transaction() as cur:
         (seq,) = cur.execute(
             "SELECT max(seq) FROM _audit_log WHERE workspace = ? AND table_name = ? AND note = ?",
             [ws.name, table.name, f"import:{batch_id}"],
         ).fetchone()  # type: ignore[misc]
-        if rows:
-            cur.executemany("INSERT INTO _import_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
+        if rows.height:
+            cur.register("_import_rows_new", rows.to_arrow())
+            cur.execute("INSERT INTO _import_rows SELECT * FROM _import_rows_new")
+            cur.unregister("_import_rows_new")
             _history_from_timestamps(cur, ws, table, batch_id, actor)
         summary = info["summary"] | {"committed": result.summary()}
         cur.execute(

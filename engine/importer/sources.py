@@ -8,6 +8,7 @@ import codecs
 import csv
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import python_calamine
 
 from engine.errors import DataError
 from engine.importer.layout import HEAD_ROWS, SUMMARY_PATTERN, Layout, Merge, find_layout, text
+from engine.importer.xlsx_head import xlsx_head
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT = (".csv", ".tsv", ".txt")
@@ -142,7 +144,17 @@ def _text_frame(path: Path, fmt: TextFormat, layout: Layout) -> pl.DataFrame:
 
 
 def _excel_head(path: Path, sheet: str) -> Head:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    stat = path.stat()
+    return _cached_head(str(path), stat.st_size, stat.st_mtime_ns, sheet)
+
+
+@lru_cache(maxsize=8)
+def _cached_head(path: str, size: int, mtime: int, sheet: str) -> Head:
+    """The first rows and merges, once per file version and sheet: straight from the XML of an .xlsx
+    (stopped after the rows needed), else through calamine, which parses the whole sheet."""
+    if path.lower().endswith((".xlsx", ".xlsm")) and (head := xlsx_head(path, sheet, HEAD_ROWS)) is not None:
+        return Head(*head)  # type: ignore[arg-type]
+    book = python_calamine.CalamineWorkbook.from_path(path)
     data = book.get_sheet_by_name(sheet)
     rows = [row for _, row in zip(range(HEAD_ROWS), data.iter_rows(), strict=False)]
     merges = [tuple(map(tuple, m)) for m in (data.merged_cell_ranges or [])]
@@ -201,9 +213,9 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame) -> SheetData:
         pl.int_range(layout.data_start + 1, layout.data_start + 1 + frame.height, dtype=pl.Int64).alias(ROW),
         pl.lit(sheet).alias(SHEET),
     )
-    values = pl.concat_list([pl.col(c).fill_null("") for c in layout.columns])
-    first = values.list.eval(pl.element().filter(pl.element() != "")).list.first()
-    blank = values.list.eval(pl.element() != "").list.any().not_()
+    # Row-wise over the columns (horizontal expressions, no per-row lists): what a 100,000-row sheet needs.
+    first = pl.coalesce([pl.when(pl.col(c) != "").then(pl.col(c)) for c in layout.columns])
+    blank = first.is_null()
     summary = first.str.contains(SUMMARY_PATTERN).fill_null(False)
     marked = frame.with_columns(blank.alias("_blank"), summary.alias("_summary"), first.alias("_first"))
     skipped = [

@@ -123,3 +123,26 @@ def test_clean_columns_come_out_unchanged(type_name: str, column: pl.Series) -> 
     values, problems = field.coerce_series(column)
     assert problems.null_count() == len(column), (type_name, column.to_list(), problems.to_list())
     assert values.to_list() == column.cast(field.polars_dtype()).to_list()
+
+
+iso_cells = st.one_of(
+    st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2099, 12, 31)).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
+    ),
+    st.sampled_from(
+        ["", "  ", None, "2026/3/15 14:05", "2026-03-15 14:05", "46097.4375", "2026-02-30 10:00:00"]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(iso_cells, min_size=1, max_size=12))
+def test_the_fast_datetime_column_agrees_with_the_full_path(cells: list[str | None]) -> None:
+    field = ADAPTER.validate_python(
+        {"type": "datetime", "name": "f", "label": "F", "minimum": "1960-01-01T00:00:00"}
+    )
+    column = pl.Series("f", cells, dtype=pl.String)
+    fast = field.fast_column(column)
+    full, problems = field.coerce_series(column)
+    if fast is not None and field.is_clean_column(fast):
+        assert fast.to_list() == full.to_list() and problems.null_count() == len(cells)
