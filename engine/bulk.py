@@ -7,6 +7,7 @@ written and the rest come back as an error report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,7 +74,12 @@ def _errors_where(frame: pl.DataFrame, mask: pl.Expr, field: str, message: pl.Ex
 COERCE_CHUNK = 200_000
 
 
-def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in all)
+
+
+def coerce_frame(
+    table: Table, frame: pl.DataFrame, progress: Progress | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed values of every field column (plus __row) and the long list of cell problems.
 
     Works through the rows in chunks: the intermediate columns of a chunk (trimmed text, parsed numbers)
@@ -102,6 +108,8 @@ def coerce_frame(table: Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
             message = pl.concat_str([pl.lit(fields[n].label + ": "), pl.col(f"{n}__problem")])
             errors.append(_errors_where(out, flagged, n, message))
         typed.append(out.select(ROW, *names))
+        if progress is not None:
+            progress("check", sum(t.height for t in typed), frame.height)
     return pl.concat(typed, rechunk=False), pl.concat(errors)
 
 
@@ -244,9 +252,9 @@ def _prepare(table: Table, frame: pl.DataFrame, actor: Actor) -> pl.DataFrame:
     return frame
 
 
-def _plan(writer: _Writer, frame: pl.DataFrame) -> UpsertPlan:
+def _plan(writer: _Writer, frame: pl.DataFrame, progress: Progress | None = None) -> UpsertPlan:
     table, cur, ws = writer.table, writer.cur, writer.ws
-    typed, errors = coerce_frame(table, frame)
+    typed, errors = coerce_frame(table, frame, progress)
     errors = pl.concat(
         [
             errors,
@@ -267,12 +275,13 @@ def preview_upsert(
     data: pl.DataFrame,
     actor: Actor,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> UpsertPlan:
     """Every check of an upsert and what it would change, without writing anything."""
     table = ws.require_table(table_name)
     frame = _prepare(table, data, actor)
     writer = _Writer(store, store.cursor(), ws, table, actor, as_naive(now, ws.timezone), "preview")
-    return _plan(writer, frame)
+    return _plan(writer, frame, progress)
 
 
 def bulk_upsert(

@@ -24,6 +24,7 @@ from engine.importer.batches import (
 )
 from engine.importer.layout import find_layout
 from engine.importer.mapping import ColumnMap, Mapping, suggest, suggest_value_map
+from engine.importer.progress import ProgressMeter
 from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
 from engine.importer.sources import read_head, read_sheet, sheet_names
 from engine.importer.uploads import keep_upload
@@ -128,6 +129,13 @@ if path_text:
         else:
             st.success(t("saved"))
     if st.button(t("stage"), type="primary", key="imp_stage"):
+        bar = st.progress(0.0)
+        meter = ProgressMeter()
+
+        def show(phase: str, done: int, total: int) -> None:
+            meter(phase, done, total)
+            bar.progress(min(meter.fraction, 1.0), text=meter.line)
+
         try:
             batch = stage(
                 store,
@@ -137,6 +145,7 @@ if path_text:
                 me,
                 chosen,
                 file_name=st.session_state.get("imp_name"),
+                progress=show,
             )
         except EngineError as exc:
             show_error(exc)

@@ -19,7 +19,7 @@ import polars as pl
 
 from engine.audit import BulkEntry
 from engine.auth import Actor, require_table
-from engine.bulk import ROW, bulk_upsert, preview_upsert
+from engine.bulk import ROW, Progress, bulk_upsert, preview_upsert
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
@@ -70,8 +70,12 @@ def stage(
     sheets: list[str] | None = None,
     now: datetime | None = None,
     file_name: str | None = None,
+    progress: Progress | None = None,
 ) -> Batch:
-    """Read, map and check a file into a staged batch; nothing reaches the table yet."""
+    """Read, map and check a file into a staged batch; nothing reaches the table yet.
+
+    `progress(phase, done, total)` hears of each phase (read, check, stage) as it goes."""
+    report = progress or (lambda phase, done, total: None)
     table = ws.require_table(mapping.table)
     require_table(actor, table, "create")
     problems = mapping_problems(mapping, table)
@@ -79,9 +83,11 @@ def stage(
         raise DataError("the mapping needs fixing: " + "; ".join(f"{c or '—'}: {m}" for c, m in problems))
     path = Path(path)
     chosen = sheets or sheet_names(path)[:1]
+    report("read", 0, 0)
     frame = mapped_frame(path, chosen, mapping)
+    report("read", frame.height, frame.height)
     fields = frame.drop(SHEET, SOURCE_ROW)
-    plan = preview_upsert(store, ws, table.name, fields, actor, now)
+    plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
     summary = plan.preview()
     sha = file_sha256(path)
     summary["same_file_batches"] = _batches_of_file(store, ws, sha)
@@ -114,6 +120,7 @@ def stage(
                 [batch_id],
             )
             cur.unregister("_staged_errors")
+    report("stage", frame.height, frame.height)
     return Batch(batch_id, "staged", summary)
 
 

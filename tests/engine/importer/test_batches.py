@@ -270,3 +270,21 @@ def test_the_error_report_can_be_fixed_and_uploaded_again(store: Store, shop: Wo
     mapping = suggest(shop.require_table("orders"), read_sheet(fixed).layout.columns)
     again = stage(store, shop, fixed, mapping, OPERATOR, now=NOW)
     assert (again.summary["new"], again.summary["errors"]) == (1, 0)
+
+
+def test_staging_reports_its_progress(store: Store, shop: Workspace, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "many.csv"
+    lines = ["订单号,渠道,客户,手机,SKU,单价,下单时间"]
+    lines += [f"SO6{i:05d},淘宝,客户{i},13800138000,BP-1001,10,2026-03-01 09:00" for i in range(2500)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    heard: list[tuple[str, int, int]] = []
+    mapping = suggest(shop.require_table("orders"), read_sheet(path).layout.columns)
+    monkeypatch.setattr("engine.bulk.COERCE_CHUNK", 1000)  # several chunks in a small file
+    stage(store, shop, path, mapping, OPERATOR, now=NOW, progress=lambda *p: heard.append(p))
+    assert heard[0] == ("read", 0, 0) and heard[1] == ("read", 2500, 2500)
+    assert [h for h in heard if h[0] == "check"] == [
+        ("check", 1000, 2500),
+        ("check", 2000, 2500),
+        ("check", 2500, 2500),
+    ]
+    assert heard[-1] == ("stage", 2500, 2500)
