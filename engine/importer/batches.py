@@ -51,6 +51,15 @@ def _staged_name(batch_id: int) -> str:
     return qualified("_staging", f"b{batch_id}")
 
 
+def _raw_name(batch_id: int) -> str:
+    return qualified("_staging", f"b{batch_id}_raw")
+
+
+def _drop_staged(cur: Any, batch_id: int) -> None:
+    cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
+    cur.execute(f"DROP TABLE IF EXISTS {_raw_name(batch_id)}")
+
+
 def mapped_frame(path: Path, sheets: list[str], mapping: Mapping) -> pl.DataFrame:
     """The chosen sheets read, mapped to field columns, with a running row number and each row's origin."""
     frames = []
@@ -109,10 +118,17 @@ def stage(
                 json.dumps(summary, ensure_ascii=False),
             ],
         ).fetchone()  # type: ignore[misc]
-        cur.register("_staged_frame", frame.to_arrow())
-        cur.execute(f"CREATE TABLE {_staged_name(batch_id)} AS SELECT * FROM _staged_frame")
-        cur.unregister("_staged_frame")
-        errors = plan.errors.join(frame.select(ROW, SHEET, SOURCE_ROW), on=ROW, how="left")
+        # Staged typed (commit then skips reading text again); the failing rows also as text, for the report.
+        origin = frame.select(ROW, SHEET, SOURCE_ROW)
+        bad = plan.bad_rows.implode()
+        for name, rows in (
+            (_staged_name(batch_id), plan.typed.join(origin, on=ROW)),
+            (_raw_name(batch_id), frame.filter(pl.col(ROW).is_in(bad))),
+        ):
+            cur.register("_staged_frame", rows.to_arrow())
+            cur.execute(f"CREATE TABLE {name} AS SELECT * FROM _staged_frame")
+            cur.unregister("_staged_frame")
+        errors = plan.errors.join(origin, on=ROW, how="left")
         if errors.height:
             cur.register("_staged_errors", errors.to_arrow())
             cur.execute(
@@ -192,7 +208,7 @@ def reject(
             "UPDATE _import_batches SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
             [actor.username, as_naive(now, ws.timezone), note, batch_id],
         )
-        cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
+        _drop_staged(cur, batch_id)
 
 
 def commit(
@@ -207,11 +223,26 @@ def commit(
     info = _reviewable(store, ws, batch_id, actor, "staged")
     table = ws.require_table(info["table_name"])
     moment = as_naive(now, ws.timezone)
-    staged = store.cursor().execute(f"SELECT * FROM {_staged_name(batch_id)}").pl()
+    failing = int(info["summary"].get("errors", 0))
+    if failing and not valid_only:
+        raise DataError(
+            f"{failing} row(s) of import batch #{batch_id} have problems; fix them (download the error report) "
+            "or import the valid rows only; nothing was written"
+        )
+    staged = (
+        store.cursor()
+        .execute(
+            f"SELECT * FROM {_staged_name(batch_id)} WHERE {ROW} NOT IN "
+            "(SELECT row_no FROM _import_errors WHERE batch_id = ?)",
+            [batch_id],
+        )
+        .pl()
+    )
     origin = staged.select(ROW, SHEET, SOURCE_ROW)
     fields = staged.drop(SHEET, SOURCE_ROW)
     key = str(table.business_key)
     before = _versions(store, ws, table, fields[key].drop_nulls().unique().to_list())
+    # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
     result = bulk_upsert(
         store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
     )
@@ -244,14 +275,15 @@ def commit(
             cur.execute("INSERT INTO _import_rows SELECT * FROM _import_rows_new")
             cur.unregister("_import_rows_new")
             _history_from_timestamps(cur, ws, table, batch_id, actor)
-        summary = info["summary"] | {"committed": result.summary()}
+        done = result.summary() | {"rejected": result.rejected + failing}
+        summary = info["summary"] | {"committed": done}
         cur.execute(
             "UPDATE _import_batches SET status = 'committed', reviewed_by = ?, reviewed_at = ?, audit_seq = ?, "
             "summary = ? WHERE id = ?",
             [actor.username, moment, seq, json.dumps(summary, ensure_ascii=False), batch_id],
         )
-        cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
-    return result.summary()
+        _drop_staged(cur, batch_id)
+    return done
 
 
 def status_times(table: Table) -> list[tuple[str, str]]:
@@ -426,7 +458,7 @@ def error_report(store: Store, ws: Workspace, batch_id: int) -> bytes:
     reasons = errors.group_by("row_no", maintain_order=True).agg(
         pl.concat_str([pl.col("field"), pl.lit(": "), pl.col("message")]).str.join("; ").alias(ERROR_COLUMN)
     )
-    staged = store.cursor().execute(f"SELECT * FROM {_staged_name(batch_id)}").pl()
+    staged = store.cursor().execute(f"SELECT * FROM {_raw_name(batch_id)}").pl()
     failing = staged.join(reasons, left_on=ROW, right_on="row_no", how="inner").sort(ROW)
     columns = [(cm.column, cm.field) for cm in mapping.columns if cm.field and cm.field in failing.columns]
     buffer = io.BytesIO()
