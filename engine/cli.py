@@ -257,7 +257,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
     from engine.bench import run_bench
 
-    return run_bench(args.orders, args.updates)
+    return run_bench(args.orders, args.updates, import_rows=args.import_rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,9 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit_p = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
     add(audit_p, "verify", cmd_audit_verify, "check the hash chain of the audit log")
 
-    p = add(sub, "bench", cmd_bench, "measure bulk upsert, single update, page query and memory")
+    p = add(sub, "bench", cmd_bench, "measure upserts, updates, queries, moves, alerts, imports and memory")
     p.add_argument("--orders", type=int, default=100_000)
     p.add_argument("--updates", type=int, default=1000)
+    p.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated .xlsx to import")
     return parser
 
 

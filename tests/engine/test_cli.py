@@ -96,11 +96,25 @@ def test_busy_database_is_reported_plainly(tmp_path) -> None:
         holder.kill()
 
 
-@pytest.mark.parametrize("args", [["bench", "--orders", "2000", "--updates", "20", "--json"]])
+@pytest.mark.parametrize(
+    "args", [["bench", "--orders", "2000", "--updates", "20", "--import-rows", "500", "--json"]]
+)
 def test_bench_prints_one_json_object(capsys, args) -> None:
     code, out, _ = run(capsys, *args)
     assert code == 0
-    for key in ("orders", "bulk_upsert_rows_per_s", "single_update_per_s", "page_query_ms", "peak_rss_mb"):
+    for key in (
+        "orders",
+        "bulk_upsert_rows_per_s",
+        "single_update_per_s",
+        "page_query_ms",
+        "single_transition_per_s",
+        "bulk_transition_ms",
+        "alert_eval_ms",
+        "import_100k_xlsx_s",
+        "import_commit_100k_s",
+        "import_vs_pandas_openpyxl",
+        "peak_rss_mb",
+    ):
         assert out[key] > 0
 
 
