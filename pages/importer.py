@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -23,7 +22,7 @@ from engine.importer.batches import (
     undo,
 )
 from engine.importer.layout import find_layout
-from engine.importer.mapping import ColumnMap, Mapping, suggest, suggest_value_map
+from engine.importer.mapping import editor_rows, mapping_from_rows, suggest
 from engine.importer.progress import ProgressMeter
 from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
 from engine.importer.sources import read_head, read_sheet, sheet_names
@@ -72,52 +71,24 @@ if path_text:
     mapping = load_mapping(store, ws, pick) if pick else suggest(table, layout.columns)
     st.caption(t("suggested", how=pick or "字段名 / 同义词 / 模糊匹配"))
     fields = {f.name: label_of(f, lang()) for f in table.fields if f.stored}
-    rows: list[dict[str, Any]] = []
-    for cm in mapping.columns:
-        values = (
-            data.frame[cm.column].drop_nulls().unique().head(50).to_list()
-            if cm.column in data.frame.columns
-            else []
-        )
-        value_map = cm.value_map or (suggest_value_map(table.by_name[cm.field], values) if cm.field else {})
-        rows.append(
-            {
-                "column": cm.column,
-                "field": cm.field,
-                "confidence": cm.confidence,
-                "sample": ", ".join(str(v) for v in values[:3]),
-                "value_map": json.dumps(value_map, ensure_ascii=False) if value_map else "",
-            }
-        )
     st.markdown(f"**{t('mapping')}**")
     edited = st.data_editor(
-        rows,
+        editor_rows(table, mapping, data.frame),
         column_config={
             "column": st.column_config.TextColumn(disabled=True),
             "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
             "confidence": st.column_config.NumberColumn(format="%.2f", disabled=True),
             "sample": st.column_config.TextColumn(disabled=True),
             "value_map": st.column_config.TextColumn("value map (JSON)"),
+            "date_format": st.column_config.TextColumn("date format", help="%d/%m/%Y %H:%M"),
         },
         hide_index=True,
         key=f"imp_map_{pick}_{'|'.join(layout.columns)}",
     )
     try:
-        mapping = Mapping(
-            name=pick,
-            table=table.name,
-            columns=[
-                ColumnMap(
-                    column=r["column"],
-                    field=r["field"] or None,
-                    confidence=r["confidence"] or 0.0,
-                    value_map=json.loads(r["value_map"]) if r.get("value_map") else {},
-                )
-                for r in edited
-            ],
-        )
-    except json.JSONDecodeError as exc:
-        st.error(f"value map JSON: {exc.msg}")
+        mapping = mapping_from_rows(table.name, pick, list(edited))
+    except EngineError as exc:
+        show_error(exc)
         st.stop()
     c1, c2 = st.columns([3, 1])
     name = c1.text_input(t("mapping_name"), value=pick, key="imp_mapping_name")

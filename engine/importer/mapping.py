@@ -6,6 +6,7 @@ dates in every format, money, phones."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from difflib import SequenceMatcher
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.errors import AuthoringError
 from engine.fields import FieldBase, LookupField, SingleSelectField
 from engine.schema import Table
 
@@ -70,6 +72,9 @@ class ColumnMap(BaseModel):
     column: str
     field: str | None = None
     value_map: dict[str, str] = Field(default_factory=dict)
+    date_format: str | None = Field(
+        None, description="strftime format of this column's dates when they are ambiguous, e.g. %d/%m/%Y."
+    )
     confidence: float = 0.0
 
 
@@ -171,6 +176,12 @@ def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] =
         value = unprotect(pl.col(cm.column).cast(pl.String))
         if cm.value_map:
             value = value.replace(cm.value_map)
+        if cm.date_format:
+            # Read with the file's own format, handed on as ISO text; what does not fit stays for the checks.
+            parsed = value.str.to_datetime(cm.date_format, strict=False, time_unit="us")
+            value = (
+                pl.when(parsed.is_not_null()).then(parsed.dt.strftime("%Y-%m-%d %H:%M:%S")).otherwise(value)
+            )
         columns.append(value.alias(cm.field))
     return frame.select(columns)
 
@@ -193,14 +204,49 @@ def mapping_problems(mapping: Mapping, table: Table) -> list[tuple[str, str]]:
     return problems
 
 
-def as_rows(mapping: Mapping) -> list[dict[str, Any]]:
-    """The mapping as editor rows (column, field, confidence, value map as 'a=b; c=d')."""
-    return [
-        {
-            "column": cm.column,
-            "field": cm.field,
-            "confidence": cm.confidence,
-            "value_map": "; ".join(f"{k}={v}" for k, v in cm.value_map.items()),
-        }
-        for cm in mapping.columns
-    ]
+def editor_rows(table: Table, mapping: Mapping, frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The mapping as rows of the page's editor: column, field, confidence, sample values, value map (JSON,
+    suggested for select fields from the column's values) and date format."""
+    rows = []
+    for cm in mapping.columns:
+        values = (
+            frame[cm.column].drop_nulls().unique().head(50).to_list() if cm.column in frame.columns else []
+        )
+        field = table.field(cm.field) if cm.field else None
+        value_map = cm.value_map or (suggest_value_map(field, [str(v) for v in values]) if field else {})
+        rows.append(
+            {
+                "column": cm.column,
+                "field": cm.field,
+                "confidence": cm.confidence,
+                "sample": ", ".join(str(v) for v in values[:3]),
+                "value_map": json.dumps(value_map, ensure_ascii=False) if value_map else "",
+                "date_format": cm.date_format or "",
+            }
+        )
+    return rows
+
+
+def mapping_from_rows(table: str, name: str, rows: list[dict[str, Any]]) -> Mapping:
+    """A mapping from the editor's rows; a value map that is not a JSON object is refused naming its column."""
+    columns = []
+    for row in rows:
+        text = (row.get("value_map") or "").strip()
+        try:
+            value_map = json.loads(text) if text else {}
+        except json.JSONDecodeError as exc:
+            raise AuthoringError(
+                f'{row["column"]}: value map is not JSON ({exc.msg}), e.g. {{"交易成功": "signed"}}'
+            ) from None
+        if not isinstance(value_map, dict):
+            raise AuthoringError(f"{row['column']}: a value map is a JSON object of source value → option")
+        columns.append(
+            ColumnMap(
+                column=row["column"],
+                field=row.get("field") or None,
+                value_map={str(k): str(v) for k, v in value_map.items()},
+                date_format=(row.get("date_format") or "").strip() or None,
+                confidence=float(row.get("confidence") or 0.0),
+            )
+        )
+    return Mapping(name=name.strip(), table=table, columns=columns)

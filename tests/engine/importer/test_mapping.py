@@ -111,3 +111,46 @@ def test_saved_mappings_come_back_for_the_same_columns(store, home_ws) -> None:
         load_mapping(store, home_ws, "淘宝订单报表")
     with pytest.raises(AuthoringError, match="give the mapping a name"):
         save_mapping(store, home_ws, mapping.model_copy(update={"name": " "}), ADMIN, NOW)
+
+
+def test_a_columns_own_date_format_wins(home_ws) -> None:
+    frame = pl.DataFrame({"下单日期": ["03/04/2026 09:30", "31/12/2025 18:00", "not a date"]})
+    plain = Mapping(table="orders", columns=[ColumnMap(column="下单日期", field="ordered_at")])
+    european = Mapping(
+        table="orders",
+        columns=[ColumnMap(column="下单日期", field="ordered_at", date_format="%d/%m/%Y %H:%M")],
+    )
+    assert apply_mapping(european, frame)["ordered_at"].to_list() == [
+        "2026-04-03 09:30:00",
+        "2025-12-31 18:00:00",
+        "not a date",  # left for the field check to report
+    ]
+    assert apply_mapping(plain, frame)["ordered_at"][0] == "03/04/2026 09:30"
+    typed = coerce_values(
+        home_ws.require_table("orders").by_name,
+        {"ordered_at": apply_mapping(european, frame)["ordered_at"][2]},
+    )
+    assert typed["ordered_at"].problem is not None
+
+
+def test_editor_rows_round_trip_and_bad_value_maps_name_their_column(home_ws) -> None:
+    from engine.importer.mapping import editor_rows, mapping_from_rows
+
+    table = home_ws.require_table("orders")
+    frame = pl.DataFrame(
+        {"订单号": ["SO1", "SO2"], "订单状态": ["交易成功", "已发货"], "下单日期": ["03/04/2026", None]}
+    )
+    mapping = suggest(table, frame.columns)
+    rows = editor_rows(table, mapping, frame)
+    status = next(r for r in rows if r["column"] == "订单状态")
+    assert status["field"] == "status" and '"交易成功": "signed"' in status["value_map"]
+    assert status["sample"] in ("交易成功, 已发货", "已发货, 交易成功")
+    rows = [r | {"date_format": "%d/%m/%Y"} if r["column"] == "下单日期" else r for r in rows]
+    back = mapping_from_rows("orders", " 月报 ", rows)
+    assert (
+        back.name == "月报"
+        and next(c for c in back.columns if c.column == "订单状态").value_map["已发货"] == "shipped"
+    )
+    assert next(c for c in back.columns if c.column == "下单日期").date_format == "%d/%m/%Y"
+    with pytest.raises(AuthoringError, match="订单状态: value map is not JSON"):
+        mapping_from_rows("orders", "x", [status | {"value_map": "交易成功=signed"}])
