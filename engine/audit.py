@@ -237,6 +237,29 @@ class BulkEntry:
         return appended
 
 
+def record_items(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    sql: str | None = None,
+    params: list[Any] | None = None,
+    frame: pl.DataFrame | None = None,
+    at: datetime,
+    actor: str,
+    action: str,
+    workspace: str,
+    table: str,
+    note: str = "",
+) -> int:
+    """One entry whose items come from a query (record_id, action, changes) or a frame; returns its seq."""
+    entry = BulkEntry(store, cur)
+    if sql is not None:
+        entry.add_sql(sql, params or [])
+    if frame is not None:
+        entry.add_frame(frame)
+    return entry.seal(at=at, actor=actor, action=action, workspace=workspace, table=table, note=note)
+
+
 def verify(store: Store) -> VerifyResult:
     """Recompute every item digest and entry hash in order; report the first entry that does not match."""
     cur = store.cursor()

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from engine.audit import BulkEntry
+from engine.audit import record_items
 from engine.auth import SYSTEM, Actor, table_actions
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
@@ -291,13 +291,11 @@ def _move(
     pairs = ", ".join(
         f"'{c}', json_object('before', b.{quote_ident(c)}, 'after', t.{quote_ident(c)})" for c in cols
     )
-    entry = BulkEntry(store, cur)
-    entry.add_sql(
-        f"SELECT b._id AS record_id, 'update' AS action, CAST(json_object({pairs}) AS VARCHAR) AS changes "
+    record_items(
+        store,
+        cur,
+        sql=f"SELECT b._id AS record_id, 'update' AS action, CAST(json_object({pairs}) AS VARCHAR) AS changes "
         f"FROM _bulk_before b JOIN {target} t ON t._id = b._id",
-        [],
-    )
-    entry.seal(
         at=now,
         actor=actor.username,
         action="update",
@@ -338,14 +336,12 @@ def _move_stock(
         "_updated_at = ?, _updated_by = ? FROM _bulk_stock k WHERE s._id = k._id",
         [now, actor.username],
     )
-    entry = BulkEntry(store, cur)
-    entry.add_sql(
-        "SELECT _id AS record_id, 'update' AS action, "
+    record_items(
+        store,
+        cur,
+        sql="SELECT _id AS record_id, 'update' AS action, "
         f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', after)) AS VARCHAR) AS changes "
         "FROM _bulk_stock",
-        [],
-    )
-    entry.seal(
         at=now,
         actor=actor.username,
         action="update",

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.audit import BulkEntry
+from engine.audit import record_items
 from engine.auth import Actor, require_table
 from engine.bulk import ROW, Progress, bulk_upsert, preview_upsert
 from engine.clock import as_naive
@@ -365,13 +365,12 @@ def undo(
         ]
         restored = _restore(store, cur, ws, table, info["audit_seq"], updated, actor, moment, batch_id)
         if inserted:
-            entry = BulkEntry(store, cur)
-            entry.add_sql(
-                f"SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
+            record_items(
+                store,
+                cur,
+                sql=f"SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
                 "WHERE list_contains(?, _id)",
-                [inserted],
-            )
-            entry.seal(
+                params=[inserted],
                 at=moment,
                 actor=actor.username,
                 action="delete",
@@ -423,9 +422,10 @@ def _restore(
         reverse = {k: {"before": v["after"], "after": v["before"]} for k, v in change.items()}
         undone.append((record_id, "update", json.dumps(reverse, ensure_ascii=False, sort_keys=True)))
     if undone:
-        entry = BulkEntry(store, cur)
-        entry.add_frame(pl.DataFrame(undone, schema=["record_id", "action", "changes"], orient="row"))
-        entry.seal(
+        record_items(
+            store,
+            cur,
+            frame=pl.DataFrame(undone, schema=["record_id", "action", "changes"], orient="row"),
             at=now,
             actor=actor.username,
             action="update",
