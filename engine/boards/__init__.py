@@ -1,0 +1,1 @@
+"""Boards: widgets that compile to SQL through the engine (the heatmap first); pages only render frames."""

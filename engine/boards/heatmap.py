@@ -1,0 +1,124 @@
+"""The delay heatmap: records per (Y, X bucket) cell that meet a condition — by default orders not shipped
+within 24 h of payment — over a window, as counts or as a rate; and the records behind one cell."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.auth import Actor, require_table
+from engine.clock import as_naive
+from engine.conditions.compile import Compiler
+from engine.errors import AuthoringError
+from engine.fields import DateField, DatetimeField
+from engine.schema import Table, Workspace
+from engine.sql import Fragment, qualified, quote_ident, row_dicts
+from engine.store import Store
+
+# Paid, and either still not shipped 24 h later or shipped more than 24 h after payment.
+UNSHIPPED_24H: dict[str, Any] = {
+    "and": [
+        {"!!": [{"var": "paid_at"}]},
+        {
+            "or": [
+                {"and": [{"missing": ["shipped_at"]}, {">": [{"hours_since": [{"var": "paid_at"}]}, 24]}]},
+                {">": [{"days_between": [{"var": "paid_at"}, {"var": "shipped_at"}]}, 1]},
+            ]
+        },
+    ]
+}
+BUCKETS = {
+    "day": "CAST(date_trunc('day', {x}) AS DATE)",
+    "hour_of_day": "CAST(hour({x}) AS INTEGER)",
+}
+
+
+class HeatmapSpec(BaseModel):
+    """What a heatmap shows: table, X (a date field by day, or hour of day), Y (a field), measure, window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str = "orders"
+    x: str = "paid_at"
+    bucket: Literal["day", "hour_of_day"] = "day"
+    y: str = "warehouse"
+    measure: Literal["count", "rate"] = "count"
+    condition: dict[str, Any] = Field(default_factory=lambda: dict(UNSHIPPED_24H))
+    window_days: int = Field(30, ge=1, le=366)
+
+
+def _checked(ws: Workspace, spec: HeatmapSpec) -> Table:
+    table = ws.require_table(spec.table)
+    x, y = table.field(spec.x), table.field(spec.y)
+    if not isinstance(x, DateField | DatetimeField):
+        raise AuthoringError(f"x: {spec.x!r} is not a date or datetime field of {table.name!r}")
+    if y is None or not y.stored:
+        raise AuthoringError(f"y: {table.name!r} has no stored field {spec.y!r}")
+    return table
+
+
+def _parts(
+    ws: Workspace, table: Table, spec: HeatmapSpec, now: datetime
+) -> tuple[str, Fragment, Fragment, Fragment]:
+    compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
+    condition = compiler.condition(spec.condition, "condition")
+    x = f"CAST(t.{quote_ident(spec.x)} AS TIMESTAMP)"
+    window = Fragment(f"{x} >= ? AND {x} <= ?", (now - timedelta(days=spec.window_days), now))
+    return (
+        BUCKETS[spec.bucket].format(x=x),
+        compiler.source(f"{qualified(ws.name, table.name)} t"),
+        condition,
+        window,
+    )
+
+
+def heatmap(
+    store: Store, ws: Workspace, spec: HeatmapSpec, actor: Actor, now: datetime | None = None
+) -> pl.DataFrame:
+    """One row per cell: x, y, hits (records meeting the condition), total, value (hits or the rate)."""
+    table = _checked(ws, spec)
+    require_table(actor, table, "read")
+    moment = as_naive(now, ws.timezone)
+    bucket, source, condition, window = _parts(ws, table, spec, moment)
+    y = f"t.{quote_ident(spec.y)}"
+    frame = (
+        store.cursor()
+        .execute(
+            f"SELECT {bucket} AS x, {y} AS y, count(*) FILTER (WHERE {condition.sql}) AS hits, count(*) AS total "
+            f"FROM {source.sql} WHERE {window.sql} AND {y} IS NOT NULL GROUP BY ALL ORDER BY y, x",
+            [*condition.params, *source.params, *window.params],
+        )
+        .pl()
+    )
+    value = pl.col("hits") if spec.measure == "count" else (pl.col("hits") / pl.col("total")).round(4)
+    return frame.with_columns(value.alias("value"))
+
+
+def cell_records(
+    store: Store,
+    ws: Workspace,
+    spec: HeatmapSpec,
+    x_value: Any,
+    y_value: Any,
+    actor: Actor,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The records behind one cell (those meeting the condition), with their id and business key."""
+    table = _checked(ws, spec)
+    require_table(actor, table, "read")
+    moment = as_naive(now, ws.timezone)
+    bucket, source, condition, window = _parts(ws, table, spec, moment)
+    key = quote_ident(table.business_key or "_id")
+    shown = [quote_ident(n) for n in dict.fromkeys([spec.x, spec.y]) if n != table.business_key]
+    return row_dicts(
+        store.cursor().execute(
+            f"SELECT t._id, t.{key} AS key, {', '.join('t.' + c for c in shown)} FROM {source.sql} "
+            f"WHERE {window.sql} AND {condition.sql} AND {bucket} = ? AND t.{quote_ident(spec.y)} = ? "
+            "ORDER BY t._id LIMIT ?",
+            [*source.params, *window.params, *condition.params, x_value, y_value, limit],
+        )
+    )
