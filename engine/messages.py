@@ -1,11 +1,9 @@
-"""Message templates: text with {field} placeholders, filled from one record or, set-based, in SQL."""
+"""Message templates: text with {field} placeholders, filled set-based in SQL from the fields of each row."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from engine.fields import (
@@ -17,6 +15,7 @@ from engine.fields import (
     FieldBase,
     MoneyField,
     MultiSelectField,
+    SingleSelectField,
 )
 from engine.sql import Fragment
 
@@ -26,7 +25,7 @@ SQL_TEXT: dict[type, str] = {
     DatetimeField: "strftime({0}, '%Y-%m-%d %H:%M')",
     DateField: "strftime({0}, '%Y-%m-%d')",
     MultiSelectField: "array_to_string({0}, '、')",
-    BooleanField: "CASE WHEN {0} THEN '是' ELSE '否' END",
+    BooleanField: "CASE WHEN {0} THEN '是' WHEN NOT {0} THEN '否' END",
     MoneyField: "printf('%.2f', CAST({0} AS DOUBLE))",
     DecimalField: "printf('%.2f', CAST({0} AS DOUBLE))",
     ComputedField: "printf('%.2f', CAST({0} AS DOUBLE))",
@@ -38,27 +37,6 @@ def placeholders(template: str) -> list[str]:
     return PLACEHOLDER.findall(template)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, Decimal | float):
-        return f"{value:.2f}"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
-
-
-def render(template: str, record: Mapping[str, Any]) -> str:
-    """The template filled from a record; a missing value reads as empty."""
-    return PLACEHOLDER.sub(lambda m: _text(record.get(m.group(1))), template)
-
-
 def render_sql(template: str, value: Callable[[str], tuple[Fragment, FieldBase]]) -> Fragment:
     """The template as a SQL text expression over a row (the same text as `render`)."""
     parts: list[str] = []
@@ -66,9 +44,24 @@ def render_sql(template: str, value: Callable[[str], tuple[Fragment, FieldBase]]
     last = 0
     for m in PLACEHOLDER.finditer(template):
         sql, field = value(m.group(1))
-        fmt = next((f for t, f in SQL_TEXT.items() if isinstance(field, t)), "CAST({0} AS VARCHAR)")
-        parts += ["?", f"coalesce({fmt.format(sql.sql)}, '')"]
-        params += [template[last : m.start()], *sql.params]
+        parts.append("?")
+        params.append(template[last : m.start()])
+        if isinstance(field, SingleSelectField | MultiSelectField) and field.options:
+            # People read an option's label (顺丰速运), not its stored value (sf).
+            cases = " ".join("WHEN ? THEN ?" for _ in field.options)
+            labels = [x for o in field.options for x in (o.value, o.label)]
+            if isinstance(field, MultiSelectField):
+                parts.append(
+                    f"coalesce(array_to_string(list_transform({sql.sql}, v -> CASE v {cases} ELSE v END), '、'), '')"
+                )
+                params += [*sql.params, *labels]
+            else:
+                parts.append(f"coalesce(CASE {sql.sql} {cases} ELSE CAST({sql.sql} AS VARCHAR) END, '')")
+                params += [*sql.params, *labels, *sql.params]
+        else:
+            fmt = next((f for t, f in SQL_TEXT.items() if isinstance(field, t)), "CAST({0} AS VARCHAR)")
+            parts.append(f"coalesce({fmt.format(sql.sql)}, '')")
+            params += list(sql.params)
         last = m.end()
     parts.append("?")
     params.append(template[last:])

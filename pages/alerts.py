@@ -10,7 +10,8 @@ from engine.errors import EngineError
 from engine.notify.inbox import inbox_messages, mark_read
 from pages._ui import page_context, show_error, t
 
-LEVEL_ICONS = {"red": "🔴", "yellow": "🟡", "info": "🔵"}
+# Badges, not emoji: servers without an emoji font would show empty boxes.
+LEVEL_BADGES = {"red": ":red-badge[红色]", "yellow": ":orange-badge[黄色]", "info": ":blue-badge[提示]"}
 
 store, me, ws = page_context()
 st.title(t("alerts"))
@@ -21,7 +22,7 @@ if not open_alerts:
 for alert in open_alerts[:100]:
     with st.container(border=True):
         st.markdown(
-            f"{LEVEL_ICONS.get(alert['level'], '')} **{alert['message']}**  \n"
+            f"{LEVEL_BADGES.get(alert['level'], '')} **{alert['message']}**  \n"
             f"#{alert['id']} · {alert['rule']} · {alert['table_name']} #{alert['record_id']} · "
             f"{alert['opened_at']:%Y-%m-%d %H:%M}"
             + (f" · ⏰ {alert['due_at']:%H:%M}" if alert["due_at"] else "")

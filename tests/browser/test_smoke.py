@@ -12,7 +12,17 @@ pytestmark = pytest.mark.browser
 def test_every_page_loads_after_login(server, browser, tmp_path) -> None:
     page = sign_in(browser, server)
     assert page.get_by_role("heading", name="家居电商").count() == 1
-    for title in ("表单设计", "数据表", "录入", "首页"):
+    for title in (
+        "表单设计",
+        "状态流设计",
+        "预警规则",
+        "数据表",
+        "录入",
+        "导入历史数据",
+        "预警收件箱",
+        "后台任务",
+        "首页",
+    ):
         go(page, title)
         assert_no_exception(page)
         page.screenshot(path=str(tmp_path / f"{title}.png"), full_page=True)

@@ -90,7 +90,10 @@ def test_shipping_notifies_the_operators_inbox(store: Store, parts: Workspace) -
         values={"carrier": "sf", "tracking_no": "SF778899"},
     )
     (message,) = inbox_messages(store, parts.name, OPERATOR)
-    assert message["title"] == "出库" and message["body"] == f"订单 {order['order_no']} 已出库：sf SF778899"
+    assert (
+        message["title"] == "出库"
+        and message["body"] == f"订单 {order['order_no']} 已出库：顺丰速运 SF778899"
+    )
     assert inbox_messages(store, parts.name, WAREHOUSE) == []
 
 
