@@ -17,7 +17,9 @@ st.title(t("jobs"))
 for status in job_status(store):
     with st.container(border=True):
         c1, c2 = st.columns([4, 1])
-        ok = {True: ":green-badge[OK]", False: ":red-badge[失败]", None: ":gray-badge[未运行]"}[status.get("ok")]
+        ok = {True: ":green-badge[OK]", False: ":red-badge[失败]", None: ":gray-badge[未运行]"}[
+            status.get("ok")
+        ]
         c1.markdown(
             f"{ok} **{status['label']}** · every {status['every_s']:g}s"
             + (
