@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first_row, first_col), (last_row, last_col)), inclusive
-# Read by Python's re and by polars (Rust regex): the syntax both accept.
+# Read by polars (Rust regex syntax).
 SUMMARY_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|(?i:total|sum)\b)"
-SUMMARY = re.compile(SUMMARY_PATTERN)
 NUMBER = re.compile(r"^[\s¥$￥=+\-\"'\t]*[\d,，.]+%?\"?\s*$")
 HEAD_ROWS = 30  # rows looked at to find the header
 
@@ -33,16 +32,6 @@ def text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     return str(cell).replace("\u3000", " ").strip()
-
-
-def is_blank(row: list[Any]) -> bool:
-    return not any(text(c) for c in row)
-
-
-def summary_label(row: list[Any]) -> str | None:
-    """'合计' when the row's first filled cell says it is a total or subtotal, else None."""
-    first = next((text(c) for c in row if text(c)), "")
-    return first if SUMMARY.match(first) else None
 
 
 def _is_label(value: str) -> bool:

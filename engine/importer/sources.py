@@ -17,7 +17,7 @@ import polars as pl
 import python_calamine
 
 from engine.errors import DataError
-from engine.importer.layout import HEAD_ROWS, SUMMARY_PATTERN, Layout, Merge, find_layout, text
+from engine.importer.layout import HEAD_ROWS, SUMMARY_PATTERN, Layout, Merge, find_layout
 from engine.importer.xlsx_head import xlsx_head
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -226,8 +226,3 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame) -> SheetData:
     ]
     data = marked.filter(~pl.col("_blank") & ~pl.col("_summary")).drop("_blank", "_summary", "_first")
     return SheetData(sheet, layout, data, skipped)
-
-
-def preview_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
-    """The raw first rows of a sheet as text (for showing the detected header on the raw sheet)."""
-    return [[text(c) for c in row] for row in read_head(Path(path), sheet).rows]

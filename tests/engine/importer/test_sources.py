@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from engine.errors import DataError
 from engine.importer.layout import find_layout
-from engine.importer.sources import ROW, SHEET, preview_rows, read_sheet, sheet_names, text_format
+from engine.importer.sources import ROW, SHEET, read_head, read_sheet, sheet_names, text_format
 
 FIXTURES = Path(__file__).resolve().parents[3] / "sample_data" / "fixtures"
 
@@ -43,7 +43,7 @@ def test_summary_workbook_with_title_rows_and_a_merged_two_row_header() -> None:
         "2",
         "¥520.00",
     )
-    assert preview_rows(FIXTURES / "订单汇总_合并表头.xlsx")[0][0] == "2026年3月订单汇总"
+    assert read_head(FIXTURES / "订单汇总_合并表头.xlsx").rows[0][0] == "2026年3月订单汇总"
 
 
 def test_gbk_platform_export() -> None:
