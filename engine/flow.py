@@ -49,12 +49,6 @@ def _flow(table: Table) -> Flow:
     return table.flow
 
 
-def _full(store: Store, ws: Workspace, table: Table, record_id: int) -> dict[str, Any]:
-    """The stored record, hidden fields included: guards are the engine's business, not the viewer's.
-    Lookups and computed fields are not read here; conditions reach them through their relation."""
-    return stored_row(store, ws, table, record_id)
-
-
 def set_value(spec: Any, actor: Actor, now: datetime) -> Any:
     """A transition's field update: {'now': []} is the time of the move, {'actor': []} who made it."""
     if isinstance(spec, dict) and set(spec) == {"now"}:
@@ -107,7 +101,7 @@ def moves(
     table = ws.require_table(table_name)
     flow = _flow(table)
     require_table(actor, table, "read")
-    record = _full(store, ws, table, record_id)
+    record = stored_row(store, ws, table, record_id)
     moment = as_naive(now, ws.timezone)
     current = record.get(flow.field)
     out = []

@@ -12,6 +12,7 @@ from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import ConflictError, NotFoundError, RefusedError
 from engine.notify.channels import Message
+from engine.notify.inbox import addressed_to
 from engine.notify.outbox import enqueue
 from engine.schema import Table, Transition, Workspace
 from engine.sql import row_dicts
@@ -19,7 +20,6 @@ from engine.store import Store
 
 Response = Literal["known", "needs_info"]
 RESPONSE_LABELS = {"known": "已知悉", "needs_info": "需补充材料"}
-_MINE = "(list_contains(users, ?) OR list_has_any(roles, CAST(? AS VARCHAR[])) OR ?)"
 
 
 def alerts_for(
@@ -30,12 +30,13 @@ def alerts_for(
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Alerts addressed to the actor (a user or one of their roles; admins see all), most urgent first."""
+    mine = addressed_to(actor, admins_see_all=True)
     res = store.cursor().execute(
         "SELECT id, rule, kind, table_name, record_id, level, message, status, step, opened_at, due_at, "
         "response, note, acknowledged_by, acknowledged_at, roles, users FROM _alerts "
-        f"WHERE workspace = ? AND list_contains(?, status) AND {_MINE} "
+        f"WHERE workspace = ? AND list_contains(?, status) AND {mine.sql} "
         "ORDER BY CASE level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, opened_at, id LIMIT ?",
-        [ws.name, list(statuses), actor.username, sorted(actor.roles), actor.is_admin, limit],
+        [ws.name, list(statuses), *mine.params, limit],
     )
     return row_dicts(res)
 
@@ -55,10 +56,11 @@ def acknowledge(
     if response == "needs_info" and not note.strip():
         raise RefusedError("say which materials are missing: 需补充材料 needs a note")
     moment = as_naive(now, ws.timezone)
+    mine = addressed_to(actor, admins_see_all=True)
     with store.transaction() as cur:
         row = cur.execute(
-            f"SELECT kind, status, table_name, record_id, message, {_MINE} FROM _alerts WHERE workspace = ? AND id = ?",
-            [actor.username, sorted(actor.roles), actor.is_admin, ws.name, alert_id],
+            f"SELECT kind, status, table_name, record_id, message, {mine.sql} FROM _alerts WHERE workspace = ? AND id = ?",
+            [*mine.params, ws.name, alert_id],
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no alert #{alert_id} in workspace {ws.name!r}")

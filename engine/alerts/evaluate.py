@@ -122,13 +122,13 @@ def _apply_rule(
     out = RuleResult()
     key = [ws.name, rule.name]
     (out.matched,) = cur.execute(f"SELECT count(*) FROM _alert_matches WHERE {mark}").fetchone()  # type: ignore[misc]
-    out.resolved = _count(
-        cur,
+    resolved = cur.execute(
         "UPDATE _alerts SET status = 'resolved', resolved_at = ? WHERE workspace = ? AND rule = ? "
         f"AND kind = 'rule' AND status IN {OPEN} AND record_id NOT IN "
-        f"(SELECT _id FROM _alert_matches WHERE {mark})",
+        f"(SELECT _id FROM _alert_matches WHERE {mark}) RETURNING id",
         [now, *key],
-    )
+    ).fetchall()
+    out.resolved = len(resolved)
     message = render_sql(rule.message, compiler.raw)
     new_ids = [
         r[0]
@@ -194,10 +194,6 @@ def _apply_rule(
         channels = sorted({*rule.channels, *(c for s in rule.escalation for c in s.channels)})
         _announce(cur, ws, rule, ids, channels, "仍未处理", now)
     return out
-
-
-def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
-    return len(cur.execute(sql + " RETURNING id", params).fetchall())
 
 
 def _announce(
