@@ -295,24 +295,38 @@ def bulk_upsert(
     report: bool = False,
 ) -> UpsertResult:
     """Insert new rows and update existing ones (matched by business key), all-or-nothing unless `report`."""
+    with store.transaction() as cur:
+        return upsert_in(cur, store, ws, table_name, data, actor, now, source, report)
+
+
+def upsert_in(
+    cur: duckdb.DuckDBPyConnection,
+    store: Store,
+    ws: Workspace,
+    table_name: str,
+    data: pl.DataFrame | pa.Table,
+    actor: Actor,
+    now: datetime | None = None,
+    source: str = "import",
+    report: bool = False,
+) -> UpsertResult:
+    """bulk_upsert inside the caller's open transaction (`cur`), for writes that must land with others."""
     table = ws.require_table(table_name)
     frame = pl.from_arrow(data) if isinstance(data, pa.Table) else data
     assert isinstance(frame, pl.DataFrame)
     frame = _prepare(table, frame, actor)
-    moment = as_naive(now, ws.timezone)
-    with store.transaction() as cur:
-        writer = _Writer(store, cur, ws, table, actor, moment, source)
-        plan = _plan(writer, frame)
-        errors, bad_rows = plan.errors, plan.bad_rows
-        if bad_rows.len() and not report:
-            raise BulkDataError(
-                f"{table.label}: {errors.height} problem(s) in {bad_rows.len()} of {plan.typed.height} rows; nothing was written",
-                errors,
-            )
-        good = plan.typed.filter(~pl.col(ROW).is_in(bad_rows.implode()))
-        inserted, updated, unchanged = writer.write(
-            good, plan.existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+    writer = _Writer(store, cur, ws, table, actor, as_naive(now, ws.timezone), source)
+    plan = _plan(writer, frame)
+    errors, bad_rows = plan.errors, plan.bad_rows
+    if bad_rows.len() and not report:
+        raise BulkDataError(
+            f"{table.label}: {errors.height} problem(s) in {bad_rows.len()} of {plan.typed.height} rows; nothing was written",
+            errors,
         )
+    good = plan.typed.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+    inserted, updated, unchanged = writer.write(
+        good, plan.existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+    )
     return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
 
 

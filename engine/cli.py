@@ -226,9 +226,9 @@ def cmd_jobs(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from engine.importer.batches import batch_errors, commit, stage
-    from engine.importer.mapping import suggest
+    from engine.importer.mapping import suggest, with_value_maps
     from engine.importer.saved import load_mapping, mapping_for
-    from engine.importer.sources import read_sheet
+    from engine.importer.sources import column_values, sheet_layout
 
     store = _store(args)
     ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
@@ -236,15 +236,25 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     if not path.exists():
         raise NotFoundError(f"no file {path}")
     sheets = args.sheet or None
-    columns = read_sheet(path, sheets[0] if sheets else None).layout.columns
+    columns = sheet_layout(path, sheets[0] if sheets else None)[2].columns
     if args.mapping:
         mapping, how = load_mapping(store, ws, args.mapping), f"saved mapping {args.mapping!r}"
     elif (saved := mapping_for(store, ws, columns, args.table)) is not None:
         mapping, how = saved, f"saved mapping {saved.name!r} (same columns)"
     else:
-        mapping, how = suggest(ws.require_table(args.table), columns), "suggested from the column names"
+        table = ws.require_table(args.table)
+        suggested = with_value_maps(
+            table, suggest(table, columns), column_values(path, sheets[0] if sheets else None)
+        )
+        mapping, how = suggested, "suggested from the column names and values"
     if mapping.table != args.table:
         raise DataError(f"mapping {mapping.name!r} is for table {mapping.table!r}, not {args.table!r}")
+    bad = [f for f in args.fixed if "=" not in f]
+    if bad:
+        raise DataError(f"--fixed takes FIELD=VALUE, not {bad[0]!r}")
+    if args.fixed:
+        fixed = dict(f.split("=", 1) for f in args.fixed)
+        mapping = mapping.model_copy(update={"fixed": {**mapping.fixed, **fixed}})
     batch = stage(store, ws, path, mapping, CLI_ACTOR, sheets)
     out: dict[str, Any] = {"batch": batch.id, "file": path.name, "mapping": how, **batch.summary}
     errors = batch_errors(store, batch.id)
@@ -347,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--mapping", help="a saved mapping's name (default: one saved for these columns, else suggested)"
     )
     p.add_argument("--sheet", action="append", help="sheet(s) to import (default: the first)")
+    p.add_argument(
+        "--fixed",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a field no column fills, the same for every row (e.g. channel=淘宝)",
+    )
     p.add_argument("--commit", action="store_true", help="commit the batch when it is staged")
     p.add_argument(
         "--valid-only", action="store_true", help="with --commit: import the valid rows, skip the rest"

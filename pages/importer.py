@@ -25,7 +25,7 @@ from engine.importer.layout import find_layout
 from engine.importer.mapping import editor_rows, mapping_from_rows, suggest
 from engine.importer.progress import ProgressMeter
 from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
-from engine.importer.sources import read_head, read_sheet, sheet_names
+from engine.importer.sources import column_values, read_head, sheet_names
 from engine.importer.uploads import keep_upload
 from pages._ui import choose_table, lang, page_context, show_error, t
 
@@ -48,7 +48,7 @@ if path_text:
         chosen = st.multiselect(t("sheets"), sheets, default=sheets[:1], key="imp_sheets") or sheets[:1]
         head = read_head(path, chosen[0])
         layout = find_layout(head.rows, head.merges)
-        data = read_sheet(path, chosen[0], layout)
+        samples = column_values(path, chosen[0])
     except (EngineError, ValueError) as exc:
         st.error(str(exc))
         st.stop()
@@ -73,7 +73,7 @@ if path_text:
     fields = {f.name: label_of(f, lang()) for f in table.fields if f.stored}
     st.markdown(f"**{t('mapping')}**")
     edited = st.data_editor(
-        editor_rows(table, mapping, data.frame),
+        editor_rows(table, mapping, samples),
         column_config={
             "column": st.column_config.TextColumn(disabled=True),
             "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),

@@ -19,17 +19,18 @@ import polars as pl
 
 from engine.audit import record_items
 from engine.auth import Actor, require_table
-from engine.bulk import ROW, Progress, bulk_upsert, preview_upsert
+from engine.bulk import ROW, Progress, preview_upsert, upsert_in
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
 from engine.importer.sources import ROW as SOURCE_ROW
-from engine.importer.sources import SHEET, read_sheet, sheet_names
+from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident, row_dicts
 from engine.store import Store
 
 REVIEWERS = frozenset({"admin", "manager"})
+SKIPPED_LISTED = 200  # rows left out (blank, 合计) listed in a batch summary; all are counted
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,20 @@ def _drop_staged(cur: Any, batch_id: int) -> None:
     cur.execute(f"DROP TABLE IF EXISTS {_raw_name(batch_id)}")
 
 
-def mapped_frame(path: Path, sheets: list[str], mapping: Mapping) -> pl.DataFrame:
-    """The chosen sheets read, mapped to field columns, with a running row number and each row's origin."""
-    frames = []
+def mapped_frame(
+    path: Path, sheets: list[str], mapping: Mapping, progress: Progress | None = None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The chosen sheets read and mapped to field columns chunk by chunk (unmapped columns never pile up),
+    with a running row number and each row's origin; and the rows left out (blank, 合计) with the reason."""
+    frames, skipped = [], []
     for sheet in sheets:
-        data = read_sheet(path, sheet)
-        frames.append(apply_mapping(mapping, data.frame, keep=(SHEET, SOURCE_ROW)))
+        for chunk in read_chunks(path, sheet):
+            frames.append(apply_mapping(mapping, chunk.frame, keep=(SHEET, SOURCE_ROW)))
+            skipped += [{"sheet": chunk.sheet, "row": row, "reason": why} for row, why in chunk.skipped]
+            if progress is not None:
+                progress("read", sum(f.height for f in frames), 0)
     frame = pl.concat(frames, how="diagonal_relaxed")
-    return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64)), skipped
 
 
 def stage(
@@ -93,11 +100,13 @@ def stage(
     path = Path(path)
     chosen = sheets or sheet_names(path)[:1]
     report("read", 0, 0)
-    frame = mapped_frame(path, chosen, mapping)
+    frame, skipped = mapped_frame(path, chosen, mapping, progress)
     report("read", frame.height, frame.height)
     fields = frame.drop(SHEET, SOURCE_ROW)
     plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
     summary = plan.preview()
+    summary["skipped"] = skipped[:SKIPPED_LISTED]
+    summary["skipped_rows"] = len(skipped)
     sha = file_sha256(path)
     summary["same_file_batches"] = _batches_of_file(store, ws, sha)
     moment = as_naive(now, ws.timezone)
@@ -241,31 +250,36 @@ def commit(
     origin = staged.select(ROW, SHEET, SOURCE_ROW)
     fields = staged.drop(SHEET, SOURCE_ROW)
     key = str(table.business_key)
-    before = _versions(store, ws, table, fields[key].drop_nulls().unique().to_list())
-    # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
-    result = bulk_upsert(
-        store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
-    )
-    bad = set(result.errors[ROW].to_list())
-    good = fields.filter(~pl.col(ROW).is_in(list(bad))).join(origin, on=ROW)
-    after = _versions(store, ws, table, good[key].unique().to_list())
-    rows = pl.DataFrame(
-        [
-            (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
-            for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
-            if k in after and (k not in before or after[k][1] != before[k][1])
-        ],
-        schema={
-            "batch_id": pl.Int64,
-            "record_id": pl.Int64,
-            "sheet": pl.String,
-            "source_row": pl.Int64,
-            "action": pl.String,
-            "version_after": pl.Int32,
-        },
-        orient="row",
-    )
+    # One transaction: the records, what each row did (for undo), the status history and the batch's status
+    # land together or not at all, even if the process dies half-way.
     with store.transaction() as cur:
+        (status,) = cur.execute("SELECT status FROM _import_batches WHERE id = ?", [batch_id]).fetchone()  # type: ignore[misc]
+        if status != "staged":  # another reviewer was quicker
+            raise ConflictError(f"import batch #{batch_id} is {status} now", "staged", status)
+        before = _versions(cur, ws, table, fields[key].drop_nulls().unique().to_list())
+        # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
+        result = upsert_in(
+            cur, store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
+        )
+        bad = set(result.errors[ROW].to_list())
+        good = fields.filter(~pl.col(ROW).is_in(list(bad))).join(origin, on=ROW)
+        after = _versions(cur, ws, table, good[key].unique().to_list())
+        rows = pl.DataFrame(
+            [
+                (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
+                for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
+                if k in after and (k not in before or after[k][1] != before[k][1])
+            ],
+            schema={
+                "batch_id": pl.Int64,
+                "record_id": pl.Int64,
+                "sheet": pl.String,
+                "source_row": pl.Int64,
+                "action": pl.String,
+                "version_after": pl.Int32,
+            },
+            orient="row",
+        )
         (seq,) = cur.execute(
             "SELECT max(seq) FROM _audit_log WHERE workspace = ? AND table_name = ? AND note = ?",
             [ws.name, table.name, f"import:{batch_id}"],
@@ -322,20 +336,16 @@ def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: in
     )
 
 
-def _versions(store: Store, ws: Workspace, table: Table, keys: list[Any]) -> dict[Any, tuple[int, int]]:
+def _versions(cur: Any, ws: Workspace, table: Table, keys: list[Any]) -> dict[Any, tuple[int, int]]:
     """business key → (_id, _version) of the rows with these keys."""
     if not keys:
         return {}
     key = quote_ident(str(table.business_key))
-    rows = (
-        store.cursor()
-        .execute(
-            f"SELECT CAST({key} AS VARCHAR), _id, _version FROM {qualified(ws.name, table.name)} "
-            f"WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
-            [[str(k) for k in keys]],
-        )
-        .fetchall()
-    )
+    rows = cur.execute(
+        f"SELECT CAST({key} AS VARCHAR), _id, _version FROM {qualified(ws.name, table.name)} "
+        f"WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [[str(k) for k in keys]],
+    ).fetchall()
     return {k: (i, v) for k, i, v in rows}
 
 

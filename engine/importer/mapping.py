@@ -31,34 +31,101 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "order number",
     ),
     "platform_order_id": ("平台订单号", "子订单编号", "外部订单号", "交易号"),
-    "customer_name": ("客户", "客户名称", "买家", "买家昵称", "收货人", "收件人", "customer", "buyer"),
+    "customer_name": (
+        "客户",
+        "客户名称",
+        "客户姓名",
+        "买家",
+        "收货人",
+        "收货人姓名",
+        "收件人",
+        "customer",
+        "buyer",
+    ),
     "customer_no": ("客户编号", "客户编码", "会员号", "customer no"),
-    "phone": ("手机", "手机号", "手机号码", "收件人手机号", "联系电话", "电话", "phone", "mobile"),
-    "address": ("地址", "收货地址", "详细地址", "收件地址", "address"),
+    "phone": (
+        "手机",
+        "手机号",
+        "手机号码",
+        "收件人手机号",
+        "联系手机",
+        "联系电话",
+        "电话",
+        "phone",
+        "mobile",
+    ),
+    "address": ("地址", "收货地址", "详细地址", "收件地址", "客户地址", "address"),
     "province": ("省", "省份", "province"),
     "city": ("市", "城市", "city"),
-    "sku": ("sku", "商品编码", "货号", "商家编码", "商品编号", "物料编码", "product code"),
-    "qty": ("数量", "商品数量", "件数", "购买数量", "qty", "quantity"),
-    "unit_price": ("单价", "商品单价", "价格", "unit price", "price"),
+    "sku": (
+        "sku",
+        "商品编码",
+        "货号",
+        "商家编码",
+        "商家编码-SKU维度",
+        "商品编号",
+        "物料编码",
+        "product code",
+    ),
+    "qty": (
+        "数量",
+        "商品数量",
+        "商品数量(件)",
+        "件数",
+        "购买数量",
+        "订购数量",
+        "宝贝总数量",
+        "qty",
+        "quantity",
+    ),
+    "unit_price": ("单价", "商品单价", "价格", "京东价", "unit price", "price"),
     "amount": ("金额", "订单金额", "实付金额", "订单应付金额", "应付金额", "amount", "total"),
     "status": ("状态", "订单状态", "交易状态", "status", "order status"),
-    "ordered_at": ("下单时间", "创建时间", "订单创建时间", "下单日期", "order time", "created at"),
-    "paid_at": ("付款时间", "支付时间", "付款日期", "paid at", "payment time"),
+    "ordered_at": (
+        "下单时间",
+        "创建时间",
+        "订单创建时间",
+        "订单提交时间",
+        "下单日期",
+        "order time",
+        "created at",
+    ),
+    "paid_at": (
+        "付款时间",
+        "支付时间",
+        "订单付款时间",
+        "支付完成时间",
+        "付款确认时间",
+        "拼单成功时间",
+        "付款日期",
+        "paid at",
+        "payment time",
+    ),
     "shipped_at": ("发货时间", "出库时间", "shipped at"),
-    "signed_at": ("签收时间", "确认收货时间", "完成时间", "signed at"),
+    "signed_at": ("签收时间", "确认收货时间", "完成时间", "订单完成时间", "signed at"),
     "promised_at": ("承诺送达时间", "预计送达", "promised at"),
     "carrier": ("快递公司", "承运商", "物流公司", "carrier"),
-    "tracking_no": ("快递单号", "运单号", "物流单号", "tracking no", "tracking number"),
+    "tracking_no": ("快递单号", "运单号", "物流单号", "快递信息", "tracking no", "tracking number"),
     "warehouse": ("仓库", "发货仓", "发货仓库", "warehouse"),
     "channel": ("渠道", "平台", "来源", "店铺", "channel", "platform"),
-    "remarks": ("备注", "买家留言", "卖家备注", "remarks", "note"),
+    "remarks": ("备注", "买家留言", "卖家备注", "商家备注", "商家备忘", "订单备注", "remarks", "note"),
 }
 # Platform wording of order statuses, by the state name it usually means.
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "placed": ("等待买家付款", "待付款", "已下单", "新订单"),
-    "shipped": ("已发货", "卖家已发货", "等待买家确认收货", "运输中", "待收货"),
-    "signed": ("已签收", "交易成功", "已完成", "已收货"),
-    "cancelled": ("交易关闭", "已取消", "取消", "已关闭"),
+    "placed": ("等待买家付款", "待付款", "待支付", "等待付款", "已下单", "新订单"),
+    "picking": ("买家已付款，等待卖家发货", "等待卖家发货", "待发货", "等待出库", "备货中"),
+    "shipped": (
+        "已发货",
+        "卖家已发货",
+        "卖家已发货，等待买家确认",
+        "等待买家确认收货",
+        "等待确认收货",
+        "已发货，待签收",
+        "运输中",
+        "待收货",
+    ),
+    "signed": ("已签收", "交易成功", "完成", "已完成", "已收货"),
+    "cancelled": ("交易关闭", "已取消", "取消", "已关闭", "未发货，退款成功"),
     "after_sale": ("售后中", "退款中", "退货中"),
 }
 PROTECTED = re.compile(r'^="(.*)"$')
@@ -86,6 +153,10 @@ class Mapping(BaseModel):
     name: str = ""
     table: str
     columns: list[ColumnMap]
+    fixed: dict[str, str] = Field(
+        default_factory=dict,
+        description="Fields no column fills, the same for every row of the file (渠道 = 淘宝 for a Taobao export).",
+    )
 
     @property
     def signature(self) -> str:
@@ -183,6 +254,7 @@ def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] =
                 pl.when(parsed.is_not_null()).then(parsed.dt.strftime("%Y-%m-%d %H:%M:%S")).otherwise(value)
             )
         columns.append(value.alias(cm.field))
+    columns += [pl.lit(value, pl.String).alias(name) for name, value in mapping.fixed.items()]
     return frame.select(columns)
 
 
@@ -198,33 +270,45 @@ def mapping_problems(mapping: Mapping, table: Table) -> list[tuple[str, str]]:
         elif cm.field in seen:
             problems.append((cm.column, f"{cm.field!r} is already filled from column {seen[cm.field]!r}"))
         seen.setdefault(cm.field, cm.column)
+    for name in mapping.fixed:
+        if table.field(name) is None:
+            problems.append((f"= {name}", f"{table.name!r} has no field {name!r}"))
+        elif name in seen:
+            problems.append(
+                (f"= {name}", f"{name!r} is filled from column {seen[name]!r} and as a fixed value")
+            )
     key = table.business_key
     if key and key not in seen:
         problems.append(("", f"no column fills the business key {key!r}: rows could not be matched"))
     return problems
 
 
-def editor_rows(table: Table, mapping: Mapping, frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """The mapping as rows of the page's editor: column, field, confidence, sample values, value map (JSON,
-    suggested for select fields from the column's values) and date format."""
-    rows = []
+def with_value_maps(table: Table, mapping: Mapping, samples: dict[str, list[str]]) -> Mapping:
+    """The mapping with a suggested value map for every select column that has none yet (交易成功 → signed),
+    from the column's distinct values."""
+    columns = []
     for cm in mapping.columns:
-        values = (
-            frame[cm.column].drop_nulls().unique().head(50).to_list() if cm.column in frame.columns else []
-        )
         field = table.field(cm.field) if cm.field else None
-        value_map = cm.value_map or (suggest_value_map(field, [str(v) for v in values]) if field else {})
-        rows.append(
-            {
-                "column": cm.column,
-                "field": cm.field,
-                "confidence": cm.confidence,
-                "sample": ", ".join(str(v) for v in values[:3]),
-                "value_map": json.dumps(value_map, ensure_ascii=False) if value_map else "",
-                "date_format": cm.date_format or "",
-            }
-        )
-    return rows
+        if field is not None and not cm.value_map:
+            cm = cm.model_copy(update={"value_map": suggest_value_map(field, samples.get(cm.column, []))})
+        columns.append(cm)
+    return mapping.model_copy(update={"columns": columns})
+
+
+def editor_rows(table: Table, mapping: Mapping, samples: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The mapping as rows of the page's editor: column, field, confidence, sample values, value map (JSON,
+    suggested for select fields from the column's distinct values) and date format."""
+    return [
+        {
+            "column": cm.column,
+            "field": cm.field,
+            "confidence": cm.confidence,
+            "sample": ", ".join(str(v) for v in samples.get(cm.column, [])[:3]),
+            "value_map": json.dumps(cm.value_map, ensure_ascii=False) if cm.value_map else "",
+            "date_format": cm.date_format or "",
+        }
+        for cm in with_value_maps(table, mapping, samples).columns
+    ]
 
 
 def mapping_from_rows(table: str, name: str, rows: list[dict[str, Any]]) -> Mapping:

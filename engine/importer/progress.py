@@ -29,9 +29,9 @@ class ProgressMeter:
         elapsed = max(self.clock() - self.started, 1e-9)
         self.fraction = done / total if total else 0.0
         label = PHASES.get(phase, phase)
-        if not total:
-            self.line = f"{label}…"
-            return
         rate = done / elapsed
+        if not total:  # a file read as it streams: its row count is known only at the end
+            self.line = f"{label} {done:,} 行 · {rate:,.0f} 行/秒" if done else f"{label}…"
+            return
         left = (total - done) / rate if rate > 0 else 0.0
         self.line = f"{label} {done:,} / {total:,} 行 · {rate:,.0f} 行/秒 · 剩余约 {left:,.0f} 秒"

@@ -1,17 +1,23 @@
-"""Reading uploaded files: .xlsx/.xlsm/.xls/.ods through calamine, .csv/.tsv with their encoding (UTF-8, UTF-8
-with BOM, GBK/GB18030) and delimiter detected. A sheet is read twice: its first rows with merged ranges (to
-find the table), then its data as text columns, each row keeping its sheet and row number."""
+"""Reading uploaded files: .xlsx/.xlsm/.xls/.ods/.xlsb and .csv/.tsv with their encoding (UTF-8, UTF-8 with
+BOM, GBK/GB18030) and delimiter detected. A sheet is read twice: its first rows with merged ranges (to find
+the table), then its data as text columns in chunks, each row keeping its sheet and row number.
+
+Chunks are read as they go where the format allows: CSV through polars' streaming reader, .xlsx through
+DuckDB's streaming excel reader (xlsx_stream). .xls (at most 65,536 rows), .ods and .xlsb, and any .xlsx the
+streaming reader refuses, go through calamine, which holds the whole sheet while it reads."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import fastexcel
 import polars as pl
 import python_calamine
@@ -19,6 +25,7 @@ import python_calamine
 from engine.errors import DataError
 from engine.importer.layout import HEAD_ROWS, SUMMARY_PATTERN, Layout, Merge, find_layout
 from engine.importer.xlsx_head import xlsx_head
+from engine.importer.xlsx_stream import xlsx_chunks
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT = (".csv", ".tsv", ".txt")
@@ -26,6 +33,7 @@ ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 reads GBK and GB2312 too
 DELIMITERS = ",\t;|"
 ROW = "_source_row"
 SHEET = "_source_sheet"
+CHUNK_ROWS = 100_000  # rows read, mapped and checked at a time
 
 
 @dataclass(frozen=True)
@@ -34,11 +42,14 @@ class Head:
 
     rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
+    date_cells: frozenset[tuple[int, int]] = frozenset()  # (row, column) shown as dates, zero-based
+    last_row: int | None = None  # 1-based, as the sheet declares it (.xlsx only)
 
 
 @dataclass(frozen=True)
 class SheetData:
-    """A sheet's table: text columns plus its source sheet and row; rows left out with the reason."""
+    """A sheet's table (or a chunk of it): text columns plus its source sheet and row; rows left out with
+    the reason."""
 
     sheet: str
     layout: Layout
@@ -125,10 +136,10 @@ def _utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
     return out
 
 
-def _text_frame(path: Path, fmt: TextFormat, layout: Layout) -> pl.DataFrame:
+def _text_chunks(path: Path, fmt: TextFormat, layout: Layout, rows: int) -> Iterator[pl.DataFrame]:
     with tempfile.TemporaryDirectory() as tmp:
         source = _utf8_copy(path, fmt.encoding, Path(tmp))
-        frame = pl.read_csv(
+        lazy = pl.scan_csv(
             source,
             has_header=False,
             separator=fmt.delimiter,
@@ -137,7 +148,10 @@ def _text_frame(path: Path, fmt: TextFormat, layout: Layout) -> pl.DataFrame:
             truncate_ragged_lines=True,
             quote_char='"',
         )
-    return frame
+        try:
+            yield from lazy.collect_batches(chunk_size=rows)
+        except pl.exceptions.ComputeError as exc:
+            raise DataError(f"{path.name}: cannot read the rows as {fmt.encoding} text: {exc}") from None
 
 
 # -- workbooks -------------------------------------------------------------------------------------------
@@ -153,7 +167,7 @@ def _cached_head(path: str, size: int, mtime: int, sheet: str) -> Head:
     """The first rows and merges, once per file version and sheet: straight from the XML of an .xlsx
     (stopped after the rows needed), else through calamine, which parses the whole sheet."""
     if path.lower().endswith((".xlsx", ".xlsm")) and (head := xlsx_head(path, sheet, HEAD_ROWS)) is not None:
-        return Head(*head)  # type: ignore[arg-type]
+        return Head(head.rows, head.merges, head.date_cells, head.last_row)
     book = python_calamine.CalamineWorkbook.from_path(path)
     data = book.get_sheet_by_name(sheet)
     rows = [row for _, row in zip(range(HEAD_ROWS), data.iter_rows(), strict=False)]
@@ -161,14 +175,30 @@ def _cached_head(path: str, size: int, mtime: int, sheet: str) -> Head:
     return Head(rows, merges)  # type: ignore[arg-type]
 
 
-def _excel_frame(path: Path, sheet: str, layout: Layout) -> pl.DataFrame:
+def _calamine_chunks(path: Path, sheet: str, layout: Layout, rows: int) -> Iterator[pl.DataFrame]:
     reader = fastexcel.read_excel(str(path))
-    width = max(len(layout.columns), 1)
-    names = [f"c{i}" for i in range(width)]
+    names = [f"c{i}" for i in range(max(len(layout.columns), 1))]
     loaded = reader.load_sheet_by_name(
         sheet, header_row=None, skip_rows=layout.data_start, column_names=names, dtypes="string"
     )
-    return loaded.to_polars()
+    yield from loaded.to_polars().iter_slices(rows)
+
+
+def _excel_chunks(path: Path, sheet: str, head: Head, layout: Layout, rows: int) -> Iterator[pl.DataFrame]:
+    if head.last_row is None or head.last_row < len(head.rows):  # not a plain .xlsx, or its size unknown
+        yield from _calamine_chunks(path, sheet, layout, rows)
+        return
+    dates = {c for r, c in head.date_cells if r >= layout.data_start}
+    width = max(len(layout.columns), 1)
+    stream = xlsx_chunks(path, sheet, layout.data_start + 1, head.last_row, width, dates, rows)
+    try:
+        first = next(stream, None)
+    except duckdb.Error:  # a workbook the streaming reader cannot parse: calamine reads it whole
+        yield from _calamine_chunks(path, sheet, layout, rows)
+        return
+    if first is not None:
+        yield first
+        yield from stream
 
 
 # -- both ------------------------------------------------------------------------------------------------
@@ -181,25 +211,46 @@ def read_head(path: Path, sheet: str | None = None) -> Head:
     return _excel_head(path, sheet or sheet_names(path)[0])
 
 
-def read_sheet(path: Path, sheet: str | None = None, layout: Layout | None = None) -> SheetData:
-    """The sheet's table as text columns with _source_sheet and _source_row; blank and 合计 rows left out."""
+def sheet_layout(path: Path, sheet: str | None = None) -> tuple[str, Head, Layout]:
+    """The sheet's name, head and table layout; a clear error when the sheet or its header is not there."""
     path = Path(path)
-    name = sheet or sheet_names(path)[0]
-    if name not in sheet_names(path):
-        raise DataError(f"{path.name} has no sheet {name!r} (sheets: {', '.join(sheet_names(path))})")
+    names = sheet_names(path)
+    name = sheet or names[0]
+    if name not in names:
+        raise DataError(f"{path.name} has no sheet {name!r} (sheets: {', '.join(names)})")
     head = read_head(path, name)
     try:
-        layout = layout or find_layout(head.rows, head.merges)
+        return name, head, find_layout(head.rows, head.merges)
     except ValueError as exc:
         raise DataError(f"{path.name} / {name}: {exc}") from None
+
+
+def read_chunks(path: Path, sheet: str | None = None, rows: int = CHUNK_ROWS) -> Iterator[SheetData]:
+    """The sheet's table in chunks of up to `rows` sheet rows: text columns with _source_sheet and
+    _source_row; blank and 合计 rows left out (and listed)."""
+    path = Path(path)
+    name, head, layout = sheet_layout(path, sheet)
     if kind(path) == "text":
-        raw = _text_frame(path, text_format(path), layout)
+        raw = _text_chunks(path, text_format(path), layout, rows)
     else:
-        raw = _excel_frame(path, name, layout)
-    return _table(name, layout, raw)
+        raw = _excel_chunks(path, name, head, layout, rows)
+    start = layout.data_start + 1
+    for chunk in raw:
+        yield _table(name, layout, chunk, start)
+        start += chunk.height
+    if start == layout.data_start + 1:  # a header and no rows: still the table's columns
+        yield _table(name, layout, pl.DataFrame({"c0": []}, schema={"c0": pl.String}), start)
 
 
-def _table(sheet: str, layout: Layout, raw: pl.DataFrame) -> SheetData:
+def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
+    """The whole sheet's table at once (see read_chunks)."""
+    chunks = list(read_chunks(path, sheet))
+    frame = pl.concat([c.frame for c in chunks])
+    return SheetData(chunks[0].sheet, chunks[0].layout, frame, [s for c in chunks for s in c.skipped])
+
+
+def _table(sheet: str, layout: Layout, raw: pl.DataFrame, start: int) -> SheetData:
+    """A chunk of raw text columns whose first row is sheet row `start` (1-based) as the table's columns."""
     width = len(layout.columns)
     raw = (
         raw.select(raw.columns[:width])
@@ -210,7 +261,7 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame) -> SheetData:
         pl.all().cast(pl.String).str.strip_chars(" \u3000")
     )
     frame = frame.with_columns(
-        pl.int_range(layout.data_start + 1, layout.data_start + 1 + frame.height, dtype=pl.Int64).alias(ROW),
+        pl.int_range(start, start + frame.height, dtype=pl.Int64).alias(ROW),
         pl.lit(sheet).alias(SHEET),
     )
     # Row-wise over the columns (horizontal expressions, no per-row lists): what a 100,000-row sheet needs.
@@ -226,3 +277,23 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame) -> SheetData:
     ]
     data = marked.filter(~pl.col("_blank") & ~pl.col("_summary")).drop("_blank", "_summary", "_first")
     return SheetData(sheet, layout, data, skipped)
+
+
+def column_values(path: Path, sheet: str | None = None, limit: int = 200) -> dict[str, list[str]]:
+    """Up to `limit` distinct values of every column, in order of appearance, over the whole sheet (read
+    in chunks): the samples and value-map suggestions of the mapping editor."""
+    path = Path(path)
+    stat = path.stat()
+    return _cached_values(str(path), stat.st_size, stat.st_mtime_ns, sheet, limit)
+
+
+@lru_cache(maxsize=4)
+def _cached_values(path: str, size: int, mtime: int, sheet: str | None, limit: int) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for chunk in read_chunks(Path(path), sheet):
+        for name in chunk.layout.columns:
+            have = seen.setdefault(name, [])
+            if len(have) < limit:
+                fresh = chunk.frame[name].drop_nulls().unique(maintain_order=True)
+                have += [v for v in fresh.head(limit * 2).to_list() if v not in have][: limit - len(have)]
+    return seen

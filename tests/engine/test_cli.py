@@ -211,7 +211,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
     store.close()
     code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--db", db, "--json")
     assert code == 0 and out["rows"] == 2 and out["new"] == 1 and out["errors"] == 1
-    assert out["mapping"] == "suggested from the column names"
+    assert out["mapping"] == "suggested from the column names and values"
     assert out["error_cells"][0]["source_row"] == 3 and out["error_cells"][0]["field"] == "phone"
     code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--commit", "--db", db, "--json")
     assert code == 1

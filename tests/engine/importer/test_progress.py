@@ -10,6 +10,9 @@ def test_rate_and_time_left_from_a_fixed_clock() -> None:
     meter = ProgressMeter(clock=lambda: now[0])
     meter("read", 0, 0)
     assert meter.line == "读取文件…" and meter.fraction == 0.0
+    now[0] += 0.5
+    meter("read", 100_000, 0)  # streamed: the total is not known yet
+    assert meter.line == "读取文件 100,000 行 · 200,000 行/秒" and meter.fraction == 0.0
     meter("check", 0, 1_000_000)
     now[0] += 2.0
     meter("check", 400_000, 1_000_000)
