@@ -264,7 +264,9 @@ def _plan(writer: _Writer, frame: pl.DataFrame, progress: Progress | None = None
         ]
     )
     existing = writer.existing(typed)
-    errors = pl.concat([errors, *writer.required_for_new(typed, existing)]).sort(ROW, "field")
+    errors = pl.concat([errors, *writer.required_for_new(typed, existing)])
+    # One problem per cell, the first found: a cell that could not be read is not "required" as well.
+    errors = errors.unique(subset=[ROW, "field"], keep="first", maintain_order=True).sort(ROW, "field")
     return UpsertPlan(typed, existing, errors)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from engine.bulk import ROW, Progress, preview_upsert, upsert_in
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
+from engine.importer.plausible import implausible_dates
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.schema import Table, Workspace
@@ -102,14 +103,21 @@ def stage(
     report("read", 0, 0)
     frame, skipped = mapped_frame(path, chosen, mapping, progress)
     report("read", frame.height, frame.height)
+    if frame.height == 0:
+        raise DataError(
+            f"{file_name or path.name}: the header is there but no data rows below it; nothing was staged"
+        )
     fields = frame.drop(SHEET, SOURCE_ROW)
     plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
+    moment = as_naive(now, ws.timezone)
+    odd = implausible_dates(table, plan.typed, moment)
+    if odd.height:
+        plan = replace(plan, errors=pl.concat([plan.errors, odd]).sort(ROW, "field"))
     summary = plan.preview()
     summary["skipped"] = skipped[:SKIPPED_LISTED]
     summary["skipped_rows"] = len(skipped)
     sha = file_sha256(path)
     summary["same_file_batches"] = _batches_of_file(store, ws, sha)
-    moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
         (batch_id,) = cur.execute(
             "INSERT INTO _import_batches (workspace, table_name, file_name, sha256, sheets, mapping, mapping_name, "

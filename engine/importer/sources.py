@@ -34,6 +34,10 @@ DELIMITERS = ",\t;|"
 ROW = "_source_row"
 SHEET = "_source_sheet"
 CHUNK_ROWS = 100_000  # rows read, mapped and checked at a time
+MAX_COLUMNS = 256  # Excel 2003's limit; order exports have 20-60 columns
+MAX_CELL = 32_767  # characters: Excel's own limit for a cell; longer ones are refused
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # an .xls, or an .xlsx that was saved with a password
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,33 @@ def kind(path: Path) -> str:
     )
 
 
+def check_file(path: Path) -> None:
+    """Refuse, with the reason, a file that is empty, encrypted or not the spreadsheet its name says."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    suffix = path.suffix.lower()
+    if not start:
+        raise DataError(f"{path.name} is empty (0 bytes)")
+    if suffix in (".xlsx", ".xlsm", ".xlsb") and start.startswith(OLE_MAGIC):
+        raise DataError(
+            f"{path.name} is password-protected (encrypted): save it without a password and upload again"
+        )
+    if suffix in (".xlsx", ".xlsm", ".xlsb", ".ods") and not start.startswith(ZIP_MAGIC):
+        raise DataError(f"{path.name} is not a {suffix} workbook (the file's content is something else)")
+    if suffix == ".xls" and not start.startswith(OLE_MAGIC):
+        raise DataError(f"{path.name} is not an .xls workbook (the file's content is something else)")
+
+
 def sheet_names(path: Path) -> list[str]:
     """The sheets of a workbook; a text file is one sheet named after the file."""
     if kind(path) == "text":
+        check_file(path)
         return [path.stem]
-    return list(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    check_file(path)
+    try:
+        return list(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine's errors are plain exceptions naming the broken part
+        raise DataError(f"{path.name} cannot be read as a workbook: {exc}") from None
 
 
 # -- text files ------------------------------------------------------------------------------------------
@@ -117,7 +143,12 @@ def text_format(path: Path) -> TextFormat:
 def _text_head(path: Path, fmt: TextFormat) -> Head:
     with path.open(encoding=fmt.encoding, newline="", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=fmt.delimiter)
-        rows = [row for _, row in zip(range(HEAD_ROWS), reader, strict=False)]
+        try:
+            rows = [row for _, row in zip(range(HEAD_ROWS), reader, strict=False)]
+        except csv.Error:  # the csv module stops at a cell of 128 KB
+            raise DataError(
+                f"{path.name} row {reader.line_num}: a cell is longer than {MAX_CELL:,} characters"
+            ) from None
     return Head(rows)
 
 
@@ -181,7 +212,11 @@ def _calamine_chunks(path: Path, sheet: str, layout: Layout, rows: int) -> Itera
     loaded = reader.load_sheet_by_name(
         sheet, header_row=None, skip_rows=layout.data_start, column_names=names, dtypes="string"
     )
-    yield from loaded.to_polars().iter_slices(rows)
+    frame = loaded.to_polars()
+    # .ods keeps dates as ISO text (2026-03-15T14:05:00): written as the other formats give them.
+    iso = r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})$"
+    frame = frame.with_columns(pl.col(c).str.replace(iso, "$1 $2") for c in frame.columns)
+    yield from frame.iter_slices(rows)
 
 
 def _excel_chunks(path: Path, sheet: str, head: Head, layout: Layout, rows: int) -> Iterator[pl.DataFrame]:
@@ -198,7 +233,10 @@ def _excel_chunks(path: Path, sheet: str, head: Head, layout: Layout, rows: int)
         return
     if first is not None:
         yield first
-        yield from stream
+        try:
+            yield from stream
+        except duckdb.Error as exc:
+            raise DataError(f"{path.name} / {sheet}: cannot read the rows: {exc}") from None
 
 
 # -- both ------------------------------------------------------------------------------------------------
@@ -220,9 +258,15 @@ def sheet_layout(path: Path, sheet: str | None = None) -> tuple[str, Head, Layou
         raise DataError(f"{path.name} has no sheet {name!r} (sheets: {', '.join(names)})")
     head = read_head(path, name)
     try:
-        return name, head, find_layout(head.rows, head.merges)
+        layout = find_layout(head.rows, head.merges)
     except ValueError as exc:
         raise DataError(f"{path.name} / {name}: {exc}") from None
+    if len(layout.columns) > MAX_COLUMNS:
+        raise DataError(
+            f"{path.name} / {name}: {len(layout.columns)} columns, more than the {MAX_COLUMNS} an import reads — "
+            "choose the sheet with the orders, or remove the columns you do not need"
+        )
+    return name, head, layout
 
 
 def read_chunks(path: Path, sheet: str | None = None, rows: int = CHUNK_ROWS) -> Iterator[SheetData]:
@@ -249,6 +293,18 @@ def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
     return SheetData(chunks[0].sheet, chunks[0].layout, frame, [s for c in chunks for s in c.skipped])
 
 
+def _refuse_huge_cells(sheet: str, frame: pl.DataFrame, start: int) -> None:
+    lengths = frame.select(pl.all().str.len_chars().max())
+    for column, longest in lengths.row(0, named=True).items():
+        # calamine cuts a longer cell at Excel's limit: reaching the limit is as suspect as passing it.
+        if longest is not None and longest >= MAX_CELL:
+            (at,) = frame.select(pl.col(column).str.len_chars().arg_max()).row(0)
+            raise DataError(
+                f"{sheet} row {start + at}, column {column}: a cell of {longest:,} characters, more than an "
+                f"order field holds (Excel stops at {MAX_CELL:,}) — is this the right file?"
+            )
+
+
 def _table(sheet: str, layout: Layout, raw: pl.DataFrame, start: int) -> SheetData:
     """A chunk of raw text columns whose first row is sheet row `start` (1-based) as the table's columns."""
     width = len(layout.columns)
@@ -258,8 +314,9 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame, start: int) -> SheetDa
         else raw.with_columns(*[pl.lit(None, pl.String).alias(f"_pad{i}") for i in range(width - raw.width)])
     )
     frame = raw.rename(dict(zip(raw.columns, layout.columns, strict=True))).with_columns(
-        pl.all().cast(pl.String).str.strip_chars(" \u3000")
+        pl.all().cast(pl.String).str.strip_chars(" \u3000").replace("", None)
     )
+    _refuse_huge_cells(sheet, frame, start)
     frame = frame.with_columns(
         pl.int_range(start, start + frame.height, dtype=pl.Int64).alias(ROW),
         pl.lit(sheet).alias(SHEET),

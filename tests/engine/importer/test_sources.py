@@ -4,8 +4,10 @@ encodings and delimiters, sheets, and the source row of every data row."""
 from __future__ import annotations
 
 import codecs
+from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 import xlsxwriter
 from hypothesis import given, settings
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine.errors import DataError
 from engine.importer.layout import find_layout
-from engine.importer.sources import ROW, SHEET, read_head, read_sheet, sheet_names, text_format
+from engine.importer.sources import ROW, SHEET, read_chunks, read_head, read_sheet, sheet_names, text_format
 
 FIXTURES = Path(__file__).resolve().parents[3] / "sample_data" / "fixtures"
 
@@ -129,3 +131,92 @@ def test_the_header_is_found_below_any_title_rows(
     layout = find_layout(sheet)
     assert (layout.header_row, layout.depth, layout.data_start) == (titles, 1, titles + 1)
     assert len(layout.columns) == width and len(set(layout.columns)) == width
+
+
+TABLE = [
+    ["2025年订单汇总"],
+    [],
+    ["订单号", "数量", "单价", "下单时间", "备注"],
+    ["SO1", 2, 858.57, datetime(2026, 3, 15, 14, 5, 0), "周末送货"],
+    ["SO2", 1, 1045.5, datetime(2026, 3, 16, 9, 0, 30), None],
+    [],
+    ["SO3", 10, 12.0, datetime(2026, 3, 17, 0, 0, 0), "含定制件"],
+    ["合计", 13, None, None, None],
+]
+
+
+def _write_xlsx(path: Path) -> None:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("订单")
+    when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for r, row in enumerate(TABLE):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, when)
+            elif value is not None:
+                sheet.write(r, c, value)
+    book.close()
+
+
+def _write_xls(path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("订单")
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+    for r, row in enumerate(TABLE):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write(r, c, value, when)
+            elif value is not None:
+                sheet.write(r, c, value)
+    book.save(str(path))
+
+
+def _write_ods(path: Path) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="订单")
+    for row in TABLE:
+        tr = TableRow()
+        for value in row:
+            if isinstance(value, datetime):
+                cell = TableCell(valuetype="date", datevalue=value.isoformat())
+            elif isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            if value is not None:
+                cell.addElement(P(text=str(value)))
+            tr.addElement(cell)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+
+
+@pytest.mark.parametrize(("suffix", "write"), [(".xls", _write_xls), (".ods", _write_ods)])
+def test_xls_and_ods_read_as_the_xlsx_does(tmp_path, suffix: str, write) -> None:
+    _write_xlsx(tmp_path / "订单.xlsx")
+    write(tmp_path / f"订单{suffix}")
+    expected = read_sheet(tmp_path / "订单.xlsx")
+    got = read_sheet(tmp_path / f"订单{suffix}")
+    assert got.layout.columns == expected.layout.columns == ["订单号", "数量", "单价", "下单时间", "备注"]
+    assert got.skipped == expected.skipped == [(6, "blank row"), (8, "summary row (合计)")]
+    assert got.frame.drop(SHEET).rows() == expected.frame.drop(SHEET).rows()
+    assert expected.frame.select("单价", "下单时间", ROW).rows() == [
+        ("858.57", "2026-03-15 14:05:00", 4),
+        ("1045.5", "2026-03-16 09:00:30", 5),
+        ("12", "2026-03-17 00:00:00", 7),
+    ]
+
+
+def test_chunks_keep_the_sheet_rows_across_their_borders(tmp_path) -> None:
+    _write_xlsx(tmp_path / "订单.xlsx")
+    whole = read_sheet(tmp_path / "订单.xlsx").frame
+    parts = list(read_chunks(tmp_path / "订单.xlsx", rows=2))
+    assert len(parts) == 3
+    assert pl.concat([p.frame for p in parts]).rows() == whole.rows()
+    assert [s for p in parts for s in p.skipped] == [(6, "blank row"), (8, "summary row (合计)")]

@@ -76,4 +76,8 @@ def test_cells_shown_as_dates_are_noted(tmp_path) -> None:
 def test_date_formats() -> None:
     assert is_date_format("yyyy-mm-dd hh:mm") and is_date_format("[$-804]yyyy年m月d日")
     assert is_date_format("h:mm:ss") and is_date_format('m"月"d"日"')
-    assert not is_date_format("General") and not is_date_format('"days" 0.00') and not is_date_format("#,##0;[Red]-#,##0")
+    assert (
+        not is_date_format("General")
+        and not is_date_format('"days" 0.00')
+        and not is_date_format("#,##0;[Red]-#,##0")
+    )
