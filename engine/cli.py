@@ -253,8 +253,10 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     if bad:
         raise DataError(f"--fixed takes FIELD=VALUE, not {bad[0]!r}")
     if args.fixed:
+        # Asked for on the command line, a fixed value wins over a column suggested for the same field.
         fixed = dict(f.split("=", 1) for f in args.fixed)
-        mapping = mapping.model_copy(update={"fixed": {**mapping.fixed, **fixed}})
+        columns = [c.model_copy(update={"field": None}) if c.field in fixed else c for c in mapping.columns]
+        mapping = mapping.model_copy(update={"fixed": {**mapping.fixed, **fixed}, "columns": columns})
     batch = stage(store, ws, path, mapping, CLI_ACTOR, sheets)
     out: dict[str, Any] = {"batch": batch.id, "file": path.name, "mapping": how, **batch.summary}
     errors = batch_errors(store, batch.id)

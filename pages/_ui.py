@@ -177,6 +177,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "{rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {errors} with errors",
     ),
     "error_report": ("下载错误报告 (.xlsx)", "Download the error report (.xlsx)"),
+    "fixed_help": (
+        "整个文件相同的值(如 渠道 = 淘宝), 用于文件里没有的字段",
+        "Values the same for the whole file (e.g. channel = 淘宝), for fields no column fills",
+    ),
+    "fixed_value": ("固定值", "Fixed value"),
+    "changed_fields": ("将更新的字段:", "Fields that change:"),
+    "skipped_rows": ("跳过 {n} 行(空行/合计):", "{n} row(s) skipped (blank / totals):"),
     "batches": ("导入批次", "Import batches"),
     "commit": ("提交入库", "Commit"),
     "commit_valid": ("仅导入无错误的行", "Import the valid rows only"),

@@ -85,11 +85,27 @@ if path_text:
         hide_index=True,
         key=f"imp_map_{pick}_{'|'.join(layout.columns)}",
     )
+    st.caption(t("fixed_help"))
+    fixed_rows = st.data_editor(
+        [{"field": f, "value": v} for f, v in mapping.fixed.items()] or [{"field": None, "value": ""}],
+        column_config={
+            "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
+            "value": st.column_config.TextColumn(t("fixed_value")),
+        },
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"imp_fixed_{pick}",
+    )
     try:
         mapping = mapping_from_rows(table.name, pick, list(edited))
     except EngineError as exc:
         show_error(exc)
         st.stop()
+    mapping = mapping.model_copy(
+        update={
+            "fixed": {r["field"]: str(r["value"]) for r in fixed_rows if r.get("field") and r.get("value")}
+        }
+    )
     c1, c2 = st.columns([3, 1])
     name = c1.text_input(t("mapping_name"), value=pick, key="imp_mapping_name")
     if c2.button(t("save_mapping"), key="imp_save_mapping"):
@@ -129,6 +145,20 @@ if path_text:
                     **{k: batch.summary[k] for k in ("rows", "new", "updated", "unchanged", "errors")},
                 )
             )
+            if batch.summary.get("changed_fields"):
+                st.caption(
+                    t("changed_fields")
+                    + " "
+                    + ", ".join(f"{f}: {n}" for f, n in batch.summary["changed_fields"].items())
+                )
+            if batch.summary.get("skipped_rows"):
+                st.caption(
+                    t("skipped_rows", n=batch.summary["skipped_rows"])
+                    + " "
+                    + "; ".join(
+                        f"{s['sheet']}!{s['row']} {s['reason']}" for s in batch.summary["skipped"][:20]
+                    )
+                )
 
 st.subheader(t("batches"))
 for batch in list_batches(store, ws, limit=20):

@@ -255,48 +255,39 @@ def commit(
         )
         .pl()
     )
-    origin = staged.select(ROW, SHEET, SOURCE_ROW)
     fields = staged.drop(SHEET, SOURCE_ROW)
-    key = str(table.business_key)
+    target, k = qualified(ws.name, table.name), quote_ident(str(table.business_key))
     # One transaction: the records, what each row did (for undo), the status history and the batch's status
     # land together or not at all, even if the process dies half-way.
     with store.transaction() as cur:
         (status,) = cur.execute("SELECT status FROM _import_batches WHERE id = ?", [batch_id]).fetchone()  # type: ignore[misc]
         if status != "staged":  # another reviewer was quicker
             raise ConflictError(f"import batch #{batch_id} is {status} now", "staged", status)
-        before = _versions(cur, ws, table, fields[key].drop_nulls().unique().to_list())
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE _import_before AS SELECT t.{k} AS k, t._version FROM {target} t "
+            f"SEMI JOIN {_staged_name(batch_id)} s ON s.{k} = t.{k}"
+        )
         # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
         result = upsert_in(
             cur, store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
         )
-        bad = set(result.errors[ROW].to_list())
-        good = fields.filter(~pl.col(ROW).is_in(list(bad))).join(origin, on=ROW)
-        after = _versions(cur, ws, table, good[key].unique().to_list())
-        rows = pl.DataFrame(
-            [
-                (batch_id, after[k][0], sheet, source_row, "update" if k in before else "insert", after[k][1])
-                for k, sheet, source_row in good.select(key, SHEET, SOURCE_ROW).iter_rows()
-                if k in after and (k not in before or after[k][1] != before[k][1])
-            ],
-            schema={
-                "batch_id": pl.Int64,
-                "record_id": pl.Int64,
-                "sheet": pl.String,
-                "source_row": pl.Int64,
-                "action": pl.String,
-                "version_after": pl.Int32,
-            },
-            orient="row",
+        cur.register("_import_rejected", result.errors.select(pl.col(ROW).alias("r")).to_arrow())
+        cur.execute(
+            f"INSERT INTO _import_rows SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
+            "CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version "
+            f"FROM {_staged_name(batch_id)} s JOIN {target} t ON t.{k} = s.{k} LEFT JOIN _import_before b ON b.k = s.{k} "
+            f"WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ?) "
+            f"AND s.{ROW} NOT IN (SELECT r FROM _import_rejected) "
+            "AND (b.k IS NULL OR b._version <> t._version)",
+            [batch_id, batch_id],
         )
+        cur.unregister("_import_rejected")
+        cur.execute("DROP TABLE _import_before")
         (seq,) = cur.execute(
             "SELECT max(seq) FROM _audit_log WHERE workspace = ? AND table_name = ? AND note = ?",
             [ws.name, table.name, f"import:{batch_id}"],
         ).fetchone()  # type: ignore[misc]
-        if rows.height:
-            cur.register("_import_rows_new", rows.to_arrow())
-            cur.execute("INSERT INTO _import_rows SELECT * FROM _import_rows_new")
-            cur.unregister("_import_rows_new")
-            _history_from_timestamps(cur, ws, table, batch_id, actor)
+        _history_from_timestamps(cur, ws, table, batch_id, actor)
         done = result.summary() | {"rejected": result.rejected + failing}
         summary = info["summary"] | {"committed": done}
         cur.execute(
@@ -342,19 +333,6 @@ def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: in
         f"FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
         [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
     )
-
-
-def _versions(cur: Any, ws: Workspace, table: Table, keys: list[Any]) -> dict[Any, tuple[int, int]]:
-    """business key → (_id, _version) of the rows with these keys."""
-    if not keys:
-        return {}
-    key = quote_ident(str(table.business_key))
-    rows = cur.execute(
-        f"SELECT CAST({key} AS VARCHAR), _id, _version FROM {qualified(ws.name, table.name)} "
-        f"WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
-        [[str(k) for k in keys]],
-    ).fetchall()
-    return {k: (i, v) for k, i, v in rows}
 
 
 def undo(

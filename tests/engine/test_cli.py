@@ -221,3 +221,33 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
     assert code == 0 and out["committed"] == {"inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1}
     code, _, err = run(capsys, "import", str(tmp_path / "none.csv"), "--table", "orders", "--db", db)
     assert code == 1 and "no file" in err
+
+
+def test_import_a_platform_export_with_a_fixed_channel(tmp_path, capsys) -> None:
+    from engine.records import create_record
+    from engine.store import open_store
+    from engine.workspaces import get_workspace
+    from sample_data.platforms import SKUS, write_taobao
+    from tests.conftest import ADMIN
+
+    db = str(tmp_path / "p.duckdb")
+    assert main(["init", "--template", "home_ecommerce", "--db", db, "--json"]) == 0
+    store = open_store(db)
+    for code in SKUS:
+        create_record(
+            store, get_workspace(store, "home_ecommerce"), "skus", {"sku_code": code, "name": code}, ADMIN
+        )
+    store.close()
+    export = write_taobao(tmp_path)
+    capsys.readouterr()
+    args = ("import", str(export.path), "--table", "orders", "--db", db, "--json")
+    code, out, _ = run(capsys, *args, "--fixed", "channel")
+    assert code == 1
+    code, out, _ = run(capsys, *args, "--fixed", "channel=淘宝", "--commit", "--valid-only")
+    # The fixed value wins over 店铺名称 (suggested for the channel too); the row with 两件 is refused.
+    assert code == 0 and (out["new"], out["errors"]) == (len(export.rows), 1), out
+    assert out["error_cells"][0]["field"] == "qty"
+    store = open_store(db)
+    channels = store.cursor().execute("SELECT DISTINCT channel FROM home_ecommerce.orders").fetchall()
+    store.close()
+    assert channels == [("taobao",)]
