@@ -9,8 +9,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.boards.model import Board, HealthConfig
 from engine.errors import NotFoundError
 from engine.fields import AnyField, FieldBase, suggest
 from engine.fields.base import NAME_PATTERN
@@ -173,10 +174,15 @@ class Workspace(Frozen):
     template: str | None = None
     timezone: str = "Asia/Shanghai"
     tables: list[Table] = Field(min_length=1)
-    # Filled by later capabilities (boards, health); kept as data so templates can carry them now.
     rules: list[AlertRule] = Field(default_factory=list)
-    boards: list[dict[str, Any]] = Field(default_factory=list)
-    health: list[dict[str, Any]] = Field(default_factory=list)
+    boards: list[Board] = Field(default_factory=list)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+
+    @field_validator("health", mode="before")
+    @classmethod
+    def _health_was_a_list(cls, value: Any) -> Any:
+        # Workspaces saved before health was configurable hold an empty list: the defaults apply.
+        return {} if value == [] else value
 
     @cached_property
     def by_name(self) -> dict[str, Table]:
@@ -191,6 +197,14 @@ class Workspace(Frozen):
         if found is None:
             known = [r.name for r in self.rules]
             raise NotFoundError(f"workspace {self.name!r} has no alert rule {name!r}{suggest(name, known)}")
+        return found
+
+    def board(self, name: str) -> Board:
+        """The board called `name`."""
+        found = next((b for b in self.boards if b.name == name), None)
+        if found is None:
+            known = [b.name for b in self.boards]
+            raise NotFoundError(f"workspace {self.name!r} has no board {name!r}{suggest(name, known)}")
         return found
 
     def require_table(self, name: str) -> Table:

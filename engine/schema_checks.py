@@ -10,7 +10,8 @@ Checks, in order:
 7. a flow's status field is a single select whose options are exactly the flow's states; the initial state
    exists; transitions name existing states and fields; guards compile as conditions over the table;
 8. defaults are valid values of their field; unique and required only on stored fields;
-9. search fields exist.
+9. search fields exist;
+10. boards and the health configuration name existing tables and fields of the right kind.
 """
 
 from __future__ import annotations
@@ -321,6 +322,13 @@ def _unknown_field(table: Table, name: str) -> str:
     return f"unknown field {name!r}{suggest(name, names)} (fields of {table.name!r}: {', '.join(names[:25])})"
 
 
+def check_boards(ws: Workspace) -> list[Problem]:
+    """Boards and the health configuration (engine/boards/checks.py)."""
+    from engine.boards.checks import check_boards as check
+
+    return check(ws)
+
+
 CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_unique_names,
     check_business_keys,
@@ -332,6 +340,7 @@ CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_effects,
     check_rules,
     check_field_settings,
+    check_boards,
 )
 
 

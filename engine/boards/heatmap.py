@@ -10,26 +10,15 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.auth import Actor, require_table
+from engine.boards.model import UNSHIPPED_24H
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import AuthoringError
 from engine.fields import DateField, DatetimeField
 from engine.schema import Table, Workspace
-from engine.sql import Fragment, qualified, quote_ident, row_dicts
+from engine.sql import Fragment, all_of, qualified, quote_ident, row_dicts
 from engine.store import Store
 
-# Paid, and either still not shipped 24 h later or shipped more than 24 h after payment.
-UNSHIPPED_24H: dict[str, Any] = {
-    "and": [
-        {"!!": [{"var": "paid_at"}]},
-        {
-            "or": [
-                {"and": [{"missing": ["shipped_at"]}, {">": [{"hours_since": [{"var": "paid_at"}]}, 24]}]},
-                {">": [{"days_between": [{"var": "paid_at"}, {"var": "shipped_at"}]}, 1]},
-            ]
-        },
-    ]
-}
 BUCKETS = {
     "day": "CAST(date_trunc('day', {x}) AS DATE)",
     "hour_of_day": "CAST(hour({x}) AS INTEGER)",
@@ -61,12 +50,16 @@ def _checked(ws: Workspace, spec: HeatmapSpec) -> Table:
 
 
 def _parts(
-    ws: Workspace, table: Table, spec: HeatmapSpec, now: datetime
+    ws: Workspace, table: Table, spec: HeatmapSpec, now: datetime, filters: list[dict[str, Any]]
 ) -> tuple[str, Fragment, Fragment, Fragment]:
+    """(bucket SQL, FROM, the heat condition, the window and any filters)."""
     compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
     condition = compiler.condition(spec.condition, "condition")
+    narrowed = [compiler.condition(f, f"filters[{i}]") for i, f in enumerate(filters)]
     x = f"CAST(t.{quote_ident(spec.x)} AS TIMESTAMP)"
-    window = Fragment(f"{x} >= ? AND {x} <= ?", (now - timedelta(days=spec.window_days), now))
+    window = all_of(
+        [Fragment(f"{x} >= ? AND {x} <= ?", (now - timedelta(days=spec.window_days), now)), *narrowed]
+    )
     return (
         BUCKETS[spec.bucket].format(x=x),
         compiler.source(f"{qualified(ws.name, table.name)} t"),
@@ -76,13 +69,19 @@ def _parts(
 
 
 def heatmap(
-    store: Store, ws: Workspace, spec: HeatmapSpec, actor: Actor, now: datetime | None = None
+    store: Store,
+    ws: Workspace,
+    spec: HeatmapSpec,
+    actor: Actor,
+    now: datetime | None = None,
+    filters: list[dict[str, Any]] | None = None,
 ) -> pl.DataFrame:
-    """One row per cell: x, y, hits (records meeting the condition), total, value (hits or the rate)."""
+    """One row per cell: x, y, hits (records meeting the condition), total, value (hits or the rate); only
+    records meeting every condition of `filters` count at all."""
     table = _checked(ws, spec)
     require_table(actor, table, "read")
     moment = as_naive(now, ws.timezone)
-    bucket, source, condition, window = _parts(ws, table, spec, moment)
+    bucket, source, condition, window = _parts(ws, table, spec, moment, filters or [])
     y = f"t.{quote_ident(spec.y)}"
     frame = (
         store.cursor()
@@ -106,12 +105,13 @@ def cell_records(
     actor: Actor,
     now: datetime | None = None,
     limit: int = 200,
+    filters: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The records behind one cell (those meeting the condition), with their id and business key."""
     table = _checked(ws, spec)
     require_table(actor, table, "read")
     moment = as_naive(now, ws.timezone)
-    bucket, source, condition, window = _parts(ws, table, spec, moment)
+    bucket, source, condition, window = _parts(ws, table, spec, moment, filters or [])
     key = quote_ident(table.business_key or "_id")
     shown = [quote_ident(n) for n in dict.fromkeys([spec.x, spec.y]) if n != table.business_key]
     return row_dicts(

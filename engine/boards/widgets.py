@@ -1,0 +1,235 @@
+"""Widget data: each widget type compiles to SQL over its scope and returns a frame (what pages draw) and a
+few headline numbers. One renderer per type, in a registry (health and KPI widgets register in their modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from engine.boards.heatmap import HeatmapSpec, heatmap
+from engine.boards.model import (
+    ChartWidget,
+    FunnelWidget,
+    HeatmapWidget,
+    Measure,
+    MetricWidget,
+    ParetoWidget,
+    TableWidget,
+)
+from engine.boards.scope import Context, Scope, labelled, scope
+from engine.sql import Fragment, quote_ident
+
+
+@dataclass(frozen=True)
+class WidgetData:
+    """What one widget shows: its frame, and headline numbers (`meta`) such as a metric's change."""
+
+    id: str
+    type: str
+    title: str
+    frame: pl.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Renderer = Callable[[Context, Any, str], WidgetData]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renders(*types: str) -> Callable[[Renderer], Renderer]:
+    def register(fn: Renderer) -> Renderer:
+        for t in types:
+            RENDERERS[t] = fn
+        return fn
+
+    return register
+
+
+def _aggregate(
+    s: Scope, measure: Measure, name: str | None, rate: dict[str, Any] | None, path: str
+) -> Fragment:
+    """count(*), sum/avg of a field, or the share of records meeting `rate` (0…1)."""
+    if measure == "count":
+        return Fragment("count(*)")
+    if measure == "rate":
+        test = s.condition(rate or {}, f"{path}.rate_condition")
+        return test.wrap("avg(CASE WHEN {} THEN 1.0 ELSE 0.0 END)")
+    value = s.value(str(name), f"{path}.field")
+    return value.wrap(f"{measure}(CAST({{}} AS DOUBLE))")
+
+
+BUCKETS = {
+    "day": "CAST(date_trunc('day', CAST({} AS TIMESTAMP)) AS DATE)",
+    "week": "CAST(date_trunc('week', CAST({} AS TIMESTAMP)) AS DATE)",
+    "month": "CAST(date_trunc('month', CAST({} AS TIMESTAMP)) AS DATE)",
+    "hour_of_day": "CAST(hour(CAST({} AS TIMESTAMP)) AS INTEGER)",
+}
+
+
+@renders("metric")
+def metric(ctx: Context, w: MetricWidget, path: str) -> WidgetData:
+    """The value over the last `days` days and over the `days` before, with the change."""
+    s = scope(ctx, w.table, w.condition, path)
+    agg = _aggregate(s, w.measure, w.field, w.rate_condition, path)
+    date = s.value(w.date_field, f"{path}.date_field")
+    start, middle = ctx.now - timedelta(days=2 * w.days), ctx.now - timedelta(days=w.days)
+    columns = Fragment(
+        f"{agg.sql} FILTER (WHERE CAST({date.sql} AS TIMESTAMP) > ?) AS current, "
+        f"{agg.sql} FILTER (WHERE CAST({date.sql} AS TIMESTAMP) <= ?) AS previous",
+        (*agg.params, *date.params, middle, *agg.params, *date.params, middle),
+    )
+    window = Fragment(
+        f"CAST({date.sql} AS TIMESTAMP) > ? AND CAST({date.sql} AS TIMESTAMP) <= ?",
+        (*date.params, start, *date.params, ctx.now),
+    )
+    current, previous = s.select(columns, window).row(0)
+    current, previous = _number(current), _number(previous)
+    change = None if current is None or previous is None else current - previous
+    pct = None if change is None or not previous else change / abs(previous)
+    frame = pl.DataFrame(
+        {"period": ["current", "previous"], "value": [current, previous]},
+        schema={"period": pl.String, "value": pl.Float64},
+    )
+    meta = {"value": current, "previous": previous, "change": change, "change_pct": pct, "days": w.days}
+    return WidgetData(w.id, w.type, w.title, frame, meta)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+@renders("table")
+def table(ctx: Context, w: TableWidget, path: str) -> WidgetData:
+    """Records with their id (for links to the record), the chosen columns, sorted, limited."""
+    s = scope(ctx, w.table, w.condition, path)
+    key = s.table.business_key or "_id"
+    names = list(dict.fromkeys([key, *w.columns]))
+    values = [s.value(n, f"{path}.columns") for n in names]
+    columns = Fragment(
+        ", ".join(
+            ["t._id AS _id", *(f"{v.sql} AS {quote_ident(n)}" for v, n in zip(values, names, strict=True))]
+        ),
+        tuple(p for v in values for p in v.params),
+    )
+    order = (
+        f"ORDER BY {quote_ident(w.sort)} {'DESC' if w.descending else 'ASC'} NULLS LAST, _id"
+        if w.sort
+        else "ORDER BY _id DESC"
+    )
+    frame = s.select(columns, tail=f"{order} LIMIT {int(w.limit)}")
+    for n in names:
+        frame = labelled(s.table, frame, n, n) if frame.schema[n] == pl.String else frame
+    return WidgetData(w.id, w.type, w.title, frame, {"key": key, "table": s.table.name})
+
+
+@renders("bar", "line")
+def chart(ctx: Context, w: ChartWidget, path: str) -> WidgetData:
+    """One row per group (and split): x, [split], value; date groups in time order, others by value."""
+    s = scope(ctx, w.table, w.condition, path)
+    group = s.value(w.group_by, f"{path}.group_by")
+    x = group.wrap(BUCKETS[w.bucket]) if w.bucket != "none" else group
+    agg = _aggregate(s, w.measure, w.field, w.rate_condition, path)
+    parts = [x.wrap("{} AS x")]
+    if w.split:
+        parts.append(s.value(w.split, f"{path}.split").wrap("{} AS split"))
+    parts.append(agg.wrap("{} AS value"))
+    columns = Fragment(", ".join(p.sql for p in parts), tuple(v for p in parts for v in p.params))
+    where = [s.window(w.group_by, w.days, f"{path}.days")] if w.days else []
+    where.append(x.wrap("{} IS NOT NULL"))
+    order = "ORDER BY x" if w.bucket != "none" else "ORDER BY value DESC, x"
+    frame = s.select(
+        columns, *where, tail=f"GROUP BY ALL {order} LIMIT {int(w.limit) * (20 if w.split else 1)}"
+    )
+    if w.bucket == "none":
+        frame = labelled(s.table, frame, "x", w.group_by)
+    if w.split:
+        frame = labelled(s.table, frame, "split", w.split)
+    return WidgetData(w.id, w.type, w.title, frame, {"group_by": w.group_by, "bucket": w.bucket})
+
+
+@renders("funnel")
+def funnel(ctx: Context, w: FunnelWidget, path: str) -> WidgetData:
+    """Per state of the flow: records now in it, records that ever reached it, median hours spent in it."""
+    s = scope(ctx, w.table, w.condition, path)
+    flow = s.table.flow
+    assert flow is not None
+    status = s.value(flow.field)
+    now_in = s.select(
+        Fragment(f"{status.sql} AS state, count(*) AS now_in", status.params), tail="GROUP BY ALL"
+    )
+    ids = s.source, s.where
+    history = (
+        ctx.store.cursor()
+        .execute(
+            "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
+            "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
+            f"AND record_id IN (SELECT t._id FROM {ids[0].sql} WHERE {ids[1].sql})) "
+            "SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
+            "median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - moved_at)) / 3600.0 AS median_hours "
+            "FROM h GROUP BY 1",
+            [ctx.ws.name, s.table.name, *ids[0].params, *ids[1].params, ctx.now],
+        )
+        .pl()
+    )
+    states = pl.DataFrame(
+        {"state": [st.name for st in flow.states], "label": [st.label for st in flow.states]},
+        schema={"state": pl.String, "label": pl.String},
+    )
+    frame = (
+        states.join(now_in, on="state", how="left")
+        .join(history, on="state", how="left")
+        .with_columns(
+            pl.col("now_in").fill_null(0).cast(pl.Int64),
+            pl.col("reached").fill_null(0).cast(pl.Int64),
+            pl.col("median_hours").round(2),
+        )
+    )
+    return WidgetData(w.id, w.type, w.title, frame, {"total": int(frame["now_in"].sum())})
+
+
+@renders("heatmap")
+def heat(ctx: Context, w: HeatmapWidget, path: str) -> WidgetData:
+    """The heatmap's cells (x, y, hits, total, value) with y labels; meta holds the spec for cell drill-down."""
+    spec = HeatmapSpec(
+        table=w.table,
+        x=w.x,
+        bucket=w.bucket,
+        y=w.y,
+        measure=w.measure,
+        condition=w.heat_condition,
+        window_days=w.window_days,
+    )
+    filters = [c for c in (w.condition, _board_condition(ctx, w.table)) if c]
+    frame = heatmap(ctx.store, ctx.ws, spec, ctx.actor, ctx.now, filters=filters)
+    frame = labelled(ctx.ws.require_table(w.table), frame, "y", w.y)
+    return WidgetData(w.id, w.type, w.title, frame, {"spec": spec.model_dump(), "filters": filters})
+
+
+def _board_condition(ctx: Context, table: str) -> dict[str, Any] | None:
+    board = ctx.filters
+    return board.condition if board is not None and board.table == table else None
+
+
+@renders("pareto")
+def pareto(ctx: Context, w: ParetoWidget, path: str) -> WidgetData:
+    """The top categories by count with their share and cumulative share of all records in scope."""
+    s = scope(ctx, w.table, w.condition, path)
+    group = s.value(w.group_by, f"{path}.group_by")
+    where = [s.window(w.date_field, w.days, f"{path}.days")] if w.days and w.date_field else []
+    where.append(group.wrap("{} IS NOT NULL"))
+    counts = s.select(
+        group.wrap("{} AS category, count(*) AS n"), *where, tail="GROUP BY ALL ORDER BY n DESC, category"
+    )
+    total = int(counts["n"].sum()) if counts.height else 0
+    frame = (
+        counts.head(w.top)
+        .with_columns(
+            (pl.col("n") / max(total, 1)).round(4).alias("share"),
+            (pl.col("n").cum_sum() / max(total, 1)).round(4).alias("cumulative_share"),
+        )
+        .pipe(labelled, s.table, "category", w.group_by)
+    )
+    return WidgetData(w.id, w.type, w.title, frame, {"total": total, "categories": counts.height})
