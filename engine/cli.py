@@ -211,6 +211,41 @@ def cmd_alerts_run(args: argparse.Namespace) -> dict[str, Any]:
     return {"workspace": ws.name, **run_alerts(store, ws, _instant(args.now)).as_dict()}
 
 
+def _rendered_board(args: argparse.Namespace) -> Any:
+    from engine.boards.render import render_board
+
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+    actor = auth.get_user(store, args.as_user).actor() if args.as_user else CLI_ACTOR
+    return render_board(store, ws, args.name, actor, _instant(args.now), use_cache=False)
+
+
+def cmd_board_render(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.boards.render import as_json
+
+    return as_json(_rendered_board(args))
+
+
+def cmd_board_export(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.boards.render import export_xlsx
+
+    rendered = _rendered_board(args)
+    Path(args.xlsx).write_bytes(export_xlsx(rendered))
+    return {"board": rendered.board.name, "file": args.xlsx, "sheets": len(rendered.widgets)}
+
+
+def cmd_board_list(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.boards.render import visible_boards
+
+    store = _store(args)
+    ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+    actor = auth.get_user(store, args.as_user).actor() if args.as_user else CLI_ACTOR
+    return [
+        {"name": b.name, "title": b.title, "roles": b.roles, "widgets": len(b.widgets)}
+        for b in visible_boards(ws, actor)
+    ]
+
+
 def cmd_notify_deliver(args: argparse.Namespace) -> dict[str, Any]:
     from engine.clock import local_now
     from engine.notify.outbox import deliver_due
@@ -380,6 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(notify_p, "deliver", cmd_notify_deliver, "send the due messages of the outbox")
     p.add_argument("--now", help="deliver as of this local time (ISO), default the clock")
     add(sub, "jobs", cmd_jobs, "show each background job's last run")
+
+    board_p = sub.add_parser("board", help="boards").add_subparsers(dest="action", required=True)
+    p = add(board_p, "list", cmd_board_list, "the boards you may see")
+    p.add_argument("--as", dest="as_user", help="as this user (their roles decide which boards)")
+    for action, fn, text in (
+        ("render", cmd_board_render, "print every widget's data"),
+        ("export", cmd_board_export, "write one sheet per widget to an .xlsx"),
+    ):
+        p = add(board_p, action, fn, text)
+        p.add_argument("name", help="the board's name, e.g. morning_meeting")
+        p.add_argument("--as", dest="as_user", help="as this user (the board's roles apply)")
+        p.add_argument("--now", help="as of this local time (ISO), default the clock")
+        if action == "export":
+            p.add_argument("--xlsx", required=True, help="the file to write")
 
     audit_p = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
     add(audit_p, "verify", cmd_audit_verify, "check the hash chain of the audit log")

@@ -92,6 +92,8 @@ SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS _import_rows (
         batch_id BIGINT NOT NULL, record_id BIGINT NOT NULL, sheet VARCHAR NOT NULL, source_row BIGINT NOT NULL,
         action VARCHAR NOT NULL, version_after INTEGER NOT NULL)""",
+    # The status each import gave a record: the imported snapshots the consistency dimension compares.
+    "ALTER TABLE _import_rows ADD COLUMN IF NOT EXISTS status VARCHAR",
     "CREATE SCHEMA IF NOT EXISTS _staging",
     """CREATE TABLE IF NOT EXISTS _job_runs (
         job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,

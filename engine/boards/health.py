@@ -242,3 +242,71 @@ def review_pool(scores: pl.DataFrame, threshold: float, limit: int | None = None
     """Orders below the threshold, lowest first, with the component that cost the most points."""
     pool = scores.filter(pl.col("score") < threshold).sort("score", "_id")
     return pool.head(limit) if limit else pool
+
+
+def health_dimensions(
+    ctx: Context, condition: dict[str, Any] | None = None, path: str = "health"
+) -> pl.DataFrame:
+    """Timeliness (signed within ± tolerance of the promise), status completeness (finished orders with at most
+    one key step missing its time) and cross-system consistency (orders whose imported snapshots from
+    different sources agree on the status): one row each with the share, the count and the base."""
+    cfg = ctx.ws.health.orders
+    s = scope(ctx, cfg.table, condition, path)
+    tolerance = next((c.tolerance_hours for c in cfg.components if c.kind == "on_time"), 2.0)
+    promised, signed = s.value(cfg.promised_field), s.value(cfg.signed_field)
+    off = f"abs({_hours(signed.sql, promised.sql)})"
+    timely = s.select(
+        Fragment(
+            f"count(*) FILTER (WHERE {off} <= ?) AS n, count(*) AS base",
+            (*signed.params, *promised.params, tolerance),
+        ),
+        Fragment(
+            f"{promised.sql} IS NOT NULL AND {signed.sql} IS NOT NULL", (*promised.params, *signed.params)
+        ),
+    ).row(0)
+    complete = _completeness(s, cfg)
+    consistent = _consistency(s)
+    rows = [
+        ("timeliness", "时效达成率", *timely),
+        ("completeness", "状态完整度", *complete),
+        ("consistency", "跨系统一致性", *consistent),
+    ]
+    return pl.DataFrame(rows, schema=["dimension", "label", "count", "base"], orient="row").with_columns(
+        pl.when(pl.col("base") > 0).then((pl.col("count") / pl.col("base")).round(4)).alias("share")
+    )
+
+
+def _completeness(s: Scope, cfg: OrderHealth) -> tuple[int, int]:
+    flow = s.table.flow
+    steps = [s.value(name) for name in cfg.key_steps]
+    missing = join([v.wrap("CAST({} IS NULL AS INTEGER)") for v in steps], " + ") if steps else Fragment("0")
+    where = []
+    if flow is not None:
+        done = [st.name for st in flow.states if st.category == "done"]
+        status = s.value(flow.field)
+        where.append(Fragment(f"{status.sql} IN (SELECT unnest(?))", (*status.params, done)))
+    n, base = s.select(
+        Fragment(f"count(*) FILTER (WHERE {missing.sql} <= 1) AS n, count(*) AS base", missing.params), *where
+    ).row(0)
+    return int(n), int(base)
+
+
+def _consistency(s: Scope) -> tuple[int, int]:
+    """Among records imported from two or more sources (a source: a saved mapping, else a file name), those
+    whose latest snapshot from each source has the same status."""
+    ids = s.select(Fragment("t._id"))
+    cur = s.ctx.store.cursor()
+    cur.register("_scoped_ids", ids.to_arrow())
+    try:
+        n, base = cur.execute(
+            "WITH snaps AS (SELECT r.record_id, coalesce(b.mapping_name, b.file_name) AS source, "
+            "arg_max(r.status, r.batch_id) AS status FROM _import_rows r JOIN _import_batches b ON b.id = r.batch_id "
+            "WHERE b.workspace = ? AND b.table_name = ? AND b.status = 'committed' AND r.status IS NOT NULL "
+            "AND r.record_id IN (SELECT _id FROM _scoped_ids) GROUP BY 1, 2), "
+            "per AS (SELECT record_id, count(*) AS sources, count(DISTINCT status) AS statuses FROM snaps GROUP BY 1) "
+            "SELECT count(*) FILTER (WHERE statuses = 1), count(*) FROM per WHERE sources >= 2",
+            [s.ctx.ws.name, s.table.name],
+        ).fetchone()  # type: ignore[misc]
+    finally:
+        cur.unregister("_scoped_ids")
+    return int(n), int(base)

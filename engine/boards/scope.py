@@ -97,7 +97,7 @@ def scope(ctx: Context, table_name: str, condition: dict[str, Any] | None, path:
     return out
 
 
-def labelled(table: Table, frame: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
+def labelled(frame: pl.DataFrame, table: Table, column: str, name: str) -> pl.DataFrame:
     """The frame with `<column>_label`: option labels for a select field, else the value as text."""
     target = table.field(name)
     if isinstance(target, SingleSelectField | MultiSelectField) and frame.schema.get(column) == pl.String:

@@ -10,13 +10,20 @@ from typing import Any
 
 import polars as pl
 
+from engine.boards.customers import customer_scores
+from engine.boards.health import health_dimensions, order_scores, review_pool
 from engine.boards.heatmap import HeatmapSpec, heatmap
+from engine.boards.kpi import compare_periods, first_time_right, on_time, stage_times, weekly
 from engine.boards.model import (
     ChartWidget,
+    CustomerHealthWidget,
     FunnelWidget,
+    HealthDimensionsWidget,
     HeatmapWidget,
+    KpiWidget,
     Measure,
     MetricWidget,
+    OrderHealthWidget,
     ParetoWidget,
     TableWidget,
 )
@@ -121,7 +128,7 @@ def table(ctx: Context, w: TableWidget, path: str) -> WidgetData:
     )
     frame = s.select(columns, tail=f"{order} LIMIT {int(w.limit)}")
     for n in names:
-        frame = labelled(s.table, frame, n, n) if frame.schema[n] == pl.String else frame
+        frame = labelled(frame, s.table, n, n) if frame.schema[n] == pl.String else frame
     return WidgetData(w.id, w.type, w.title, frame, {"key": key, "table": s.table.name})
 
 
@@ -144,9 +151,9 @@ def chart(ctx: Context, w: ChartWidget, path: str) -> WidgetData:
         columns, *where, tail=f"GROUP BY ALL {order} LIMIT {int(w.limit) * (20 if w.split else 1)}"
     )
     if w.bucket == "none":
-        frame = labelled(s.table, frame, "x", w.group_by)
+        frame = labelled(frame, s.table, "x", w.group_by)
     if w.split:
-        frame = labelled(s.table, frame, "split", w.split)
+        frame = labelled(frame, s.table, "split", w.split)
     return WidgetData(w.id, w.type, w.title, frame, {"group_by": w.group_by, "bucket": w.bucket})
 
 
@@ -204,7 +211,7 @@ def heat(ctx: Context, w: HeatmapWidget, path: str) -> WidgetData:
     )
     filters = [c for c in (w.condition, _board_condition(ctx, w.table)) if c]
     frame = heatmap(ctx.store, ctx.ws, spec, ctx.actor, ctx.now, filters=filters)
-    frame = labelled(ctx.ws.require_table(w.table), frame, "y", w.y)
+    frame = labelled(frame, ctx.ws.require_table(w.table), "y", w.y)
     return WidgetData(w.id, w.type, w.title, frame, {"spec": spec.model_dump(), "filters": filters})
 
 
@@ -233,3 +240,75 @@ def pareto(ctx: Context, w: ParetoWidget, path: str) -> WidgetData:
         .pipe(labelled, s.table, "category", w.group_by)
     )
     return WidgetData(w.id, w.type, w.title, frame, {"total": total, "categories": counts.height})
+
+
+@renders("order_health")
+def order_health(ctx: Context, w: OrderHealthWidget, path: str) -> WidgetData:
+    """The review pool (lowest scores first, with the component that cost the most); meta: the distribution."""
+    cfg = ctx.ws.health.orders
+    scores = order_scores(ctx, w.condition, path)
+    pool = review_pool(scores, cfg.threshold)
+    bands = (
+        scores.select((pl.col("score") // 10 * 10).clip(0, 90).cast(pl.Int64).alias("band"))
+        .group_by("band")
+        .len()
+        .sort("band")
+    )
+    meta = {
+        "orders": scores.height,
+        "average": round(float(scores["score"].mean()), 2) if scores.height else None,
+        "threshold": cfg.threshold,
+        "pool": pool.height,
+        "bands": bands.rows(),
+        "key": ctx.ws.require_table(cfg.table).business_key,
+    }
+    columns = [
+        "_id",
+        "key",
+        "state",
+        "score",
+        "worst",
+        "reason",
+        *[f"{c.kind}_score" for c in cfg.components],
+    ]
+    return WidgetData(w.id, w.type, w.title, pool.select(columns).head(w.limit), meta)
+
+
+@renders("health_dimensions")
+def dimensions(ctx: Context, w: HealthDimensionsWidget, path: str) -> WidgetData:
+    frame = health_dimensions(ctx, w.condition, path)
+    return WidgetData(w.id, w.type, w.title, frame, {r[0]: r[4] for r in frame.rows()})
+
+
+@renders("customer_health")
+def customer_health(ctx: Context, w: CustomerHealthWidget, path: str) -> WidgetData:
+    """Customers worst first: score, red/yellow/green, the reason and the trend; meta: counts per colour."""
+    scores = customer_scores(ctx, w.condition)
+    columns = [
+        c
+        for c in ("customer", "name", "score", "color", "reason", "score_1m_ago", "score_2m_ago", "trend")
+        if c in scores.columns
+    ]
+    colors = dict(scores.group_by("color").len().rows())
+    meta = {"customers": scores.height, **{c: int(colors.get(c, 0)) for c in ("red", "yellow", "green")}}
+    return WidgetData(w.id, w.type, w.title, scores.select(columns).head(w.limit), meta)
+
+
+@renders("kpi")
+def kpi_view(ctx: Context, w: KpiWidget, path: str) -> WidgetData:
+    s = scope(ctx, w.table, w.condition, path)
+    if w.kind == "stage_times":
+        return WidgetData(w.id, w.type, w.title, stage_times(ctx, s, w.days), {"kind": w.kind})
+    if w.kind == "compare":
+        frame = compare_periods(s, w.days)
+        return WidgetData(w.id, w.type, w.title, frame, {"kind": w.kind, "days": w.days})
+    measure = on_time if w.kind == "on_time" else first_time_right
+    overall = measure(s, ctx.now - timedelta(days=w.days), ctx.now)
+    meta = {
+        "kind": w.kind,
+        "value": overall.value,
+        "count": overall.count,
+        "base": overall.base,
+        "days": w.days,
+    }
+    return WidgetData(w.id, w.type, w.title, weekly(s, w.days, measure), meta)

@@ -272,9 +272,11 @@ def commit(
             cur, store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
         )
         cur.register("_import_rejected", result.errors.select(pl.col(ROW).alias("r")).to_arrow())
+        status = f"t.{quote_ident(table.flow.field)}" if table.flow else "NULL"
         cur.execute(
-            f"INSERT INTO _import_rows SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
-            "CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version "
+            "INSERT INTO _import_rows (batch_id, record_id, sheet, source_row, action, version_after, status) "
+            f"SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
+            f"CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version, {status} "
             f"FROM {_staged_name(batch_id)} s JOIN {target} t ON t.{k} = s.{k} LEFT JOIN _import_before b ON b.k = s.{k} "
             f"WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ?) "
             f"AND s.{ROW} NOT IN (SELECT r FROM _import_rejected) "
