@@ -233,7 +233,13 @@ class CustomerHealth(Frozen):
     orders_table: str = "orders"
     customer_field: str = Field("customer_no", description="The orders' relation to the customer.")
     dimensions: list[CustomerDimension] = Field(
-        default_factory=lambda: [CustomerDimension(kind=k) for k in DEFAULT_DIMENSIONS], min_length=1
+        # Ordering often and lately weighs double: a customer who stopped ordering has no late deliveries
+        # or complaints either, and must not look healthy for it.
+        default_factory=lambda: [
+            CustomerDimension(kind=k, weight=2.0 if k in ("frequency", "recency") else 1.0)
+            for k in DEFAULT_DIMENSIONS
+        ],
+        min_length=1,
     )
     green: float = Field(70, ge=0, le=100)
     yellow: float = Field(50, ge=0, le=100)
