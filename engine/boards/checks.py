@@ -121,14 +121,14 @@ def _pareto(ws: Workspace, table: Table, w: ParetoWidget, path: str) -> list[Pro
 
 
 def _order_health(ws: Workspace, table: Table, w: Any, path: str) -> list[Problem]:
-    if table.name != ws.health.orders.table:
-        return [Problem(f"{path}.table", f"order health is configured for {ws.health.orders.table!r}")]
+    if table.name != ws.health.order_config.table:
+        return [Problem(f"{path}.table", f"order health is configured for {ws.health.order_config.table!r}")]
     return []
 
 
 def _customer_health(ws: Workspace, table: Table, w: CustomerHealthWidget, path: str) -> list[Problem]:
-    if table.name != ws.health.customers.table:
-        return [Problem(f"{path}.table", f"customer health is configured for {ws.health.customers.table!r}")]
+    if table.name != ws.health.customer_config.table:
+        return [Problem(f"{path}.table", f"customer health is configured for {ws.health.customer_config.table!r}")]
     return []
 
 
@@ -183,11 +183,13 @@ def board_problems(ws: Workspace, board: Board, path: str) -> list[Problem]:
 
 
 def _health_problems(ws: Workspace) -> list[Problem]:
+    """The health configuration as the workspace gives it; left to its defaults (the templates' field names) it
+    is not checked: a workspace of other tables simply has no health widgets that work."""
     out: list[Problem] = []
     cfg, path = ws.health.orders, "health.orders"
-    orders, problems = _table_named(ws, cfg.table, f"{path}.table")
+    orders, problems = _table_named(ws, cfg.table, f"{path}.table") if cfg else (None, [])
     out += problems
-    if orders is not None:
+    if orders is not None and cfg is not None:
         kinds = {c.kind for c in cfg.components}
         wanted: list[tuple[str, str | None, tuple[type, ...] | None]] = [
             ("promised_field", cfg.promised_field if "on_time" in kinds else None, DATES),
@@ -211,6 +213,8 @@ def _health_problems(ws: Workspace) -> list[Problem]:
                     Problem(f"{path}.after_sales_table", f"{after.name!r} has no relation to {orders.name!r}")
                 )
     ccfg, cpath = ws.health.customers, "health.customers"
+    if ccfg is None:
+        return out
     customers, problems = _table_named(ws, ccfg.table, f"{cpath}.table")
     corders, more = _table_named(ws, ccfg.orders_table, f"{cpath}.orders_table")
     out += problems + more

@@ -109,7 +109,7 @@ def _measures(
     c = scope(ctx, cfg.table, condition, "condition")
     ordered, amount, link = o.value(ORDERED), o.value(AMOUNT), o.value(cfg.customer_field)
     category = o.value(CATEGORY)
-    oh = ctx.ws.health.orders
+    oh = ctx.ws.health.order_config
     signed, promised = o.value(oh.signed_field), o.value(oh.promised_field)
     tolerance = next((x.tolerance_hours for x in oh.components if x.kind == "on_time"), 2.0)
     flow = o.table.flow
@@ -187,7 +187,7 @@ def _measures(
 
 def _cases(ctx: Context, cfg: CustomerHealth, at: datetime) -> Fragment:
     """After-sales cases per customer: opened in the 180 days before `at`, and open at `at`."""
-    oh = ctx.ws.health.orders
+    oh = ctx.ws.health.order_config
     after = ctx.ws.table(oh.after_sales_table)
     orders = ctx.ws.require_table(cfg.orders_table)
     link = (
@@ -241,7 +241,7 @@ def _scored(frame: pl.DataFrame, cfg: CustomerHealth) -> pl.DataFrame:
 def customer_scores(ctx: Context, condition: dict[str, Any] | None = None, months: int = 3) -> pl.DataFrame:
     """Every customer: the dimension measures and scores now, score, color, worst dimension and reason, and
     the score at the end of each of the last `months` months (score_1m_ago …) for the trend."""
-    cfg = ctx.ws.health.customers
+    cfg = ctx.ws.health.customer_config
     now = _scored(_measures(ctx, cfg, ctx.now, condition), cfg)
     for m in range(1, months):
         past = _scored(_measures(ctx, cfg, ctx.now - m * MONTH, condition), cfg)
@@ -255,7 +255,7 @@ def customer_scores(ctx: Context, condition: dict[str, Any] | None = None, month
 
 def recent_orders(ctx: Context, customer: str, limit: int = 10) -> list[dict[str, Any]]:
     """The customer's latest orders: id, key, status, when ordered, amount."""
-    cfg = ctx.ws.health.customers
+    cfg = ctx.ws.health.customer_config
     o = scope(ctx, cfg.orders_table, None, "recent_orders")
     link, ordered, amount = o.value(cfg.customer_field), o.value(ORDERED), o.value(AMOUNT)
     key = quote_ident(str(o.table.business_key or "_id"))

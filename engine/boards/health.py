@@ -174,7 +174,7 @@ COMPONENTS: dict[str, Component] = {
 def order_scores(ctx: Context, condition: dict[str, Any] | None = None, path: str = "health") -> pl.DataFrame:
     """Every order in scope (not cancelled): _id, key, state, the raw measures, `<kind>_score` per component,
     score (0-100), worst (the component that cost the most points, if any) and reason."""
-    cfg = ctx.ws.health.orders
+    cfg = ctx.ws.health.order_config
     s = scope(ctx, cfg.table, condition, path)
     flow = s.table.flow
     parts = [Fragment(f"t._id, t.{quote_ident(str(s.table.business_key or '_id'))} AS key")]
@@ -250,7 +250,7 @@ def health_dimensions(
     """Timeliness (signed within ± tolerance of the promise), status completeness (finished orders with at most
     one key step missing its time) and cross-system consistency (orders whose imported snapshots from
     different sources agree on the status): one row each with the share, the count and the base."""
-    cfg = ctx.ws.health.orders
+    cfg = ctx.ws.health.order_config
     s = scope(ctx, cfg.table, condition, path)
     tolerance = next((c.tolerance_hours for c in cfg.components if c.kind == "on_time"), 2.0)
     promised, signed = s.value(cfg.promised_field), s.value(cfg.signed_field)

@@ -37,7 +37,7 @@ def _period(s: Scope, start: datetime, end: datetime) -> Fragment:
 
 def on_time(s: Scope, start: datetime, end: datetime) -> Rate:
     """Of the orders paid in the period and signed, those signed no later than promised."""
-    cfg = s.ctx.ws.health.orders
+    cfg = s.ctx.ws.health.order_config
     signed, promised = s.value(cfg.signed_field), s.value(cfg.promised_field)
     n, base = s.select(
         Fragment(
@@ -53,7 +53,7 @@ def on_time(s: Scope, start: datetime, end: datetime) -> Rate:
 
 
 def _cases_join(s: Scope) -> Fragment | None:
-    after = s.ctx.ws.table(s.ctx.ws.health.orders.after_sales_table)
+    after = s.ctx.ws.table(s.ctx.ws.health.order_config.after_sales_table)
     link = (
         next((f for f in after.fields if isinstance(f, RelationField) and f.table == s.table.name), None)
         if after
@@ -69,7 +69,7 @@ def _cases_join(s: Scope) -> Fragment | None:
 
 def first_time_right(s: Scope, start: datetime, end: datetime) -> Rate:
     """Of the orders paid in the period and signed, those with no after-sales case (no re-shipment either)."""
-    signed = s.value(s.ctx.ws.health.orders.signed_field)
+    signed = s.value(s.ctx.ws.health.order_config.signed_field)
     cases = _cases_join(s) or Fragment("FALSE")
     n, base = s.select(
         Fragment(f"count(*) FILTER (WHERE NOT ({cases.sql})), count(*)", cases.params),

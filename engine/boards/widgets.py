@@ -245,7 +245,7 @@ def pareto(ctx: Context, w: ParetoWidget, path: str) -> WidgetData:
 @renders("order_health")
 def order_health(ctx: Context, w: OrderHealthWidget, path: str) -> WidgetData:
     """The review pool (lowest scores first, with the component that cost the most); meta: the distribution."""
-    cfg = ctx.ws.health.orders
+    cfg = ctx.ws.health.order_config
     scores = order_scores(ctx, w.condition, path)
     pool = review_pool(scores, cfg.threshold)
     bands = (

@@ -126,10 +126,9 @@ def test_the_review_pool_lists_orders_below_the_threshold_with_the_costliest_com
 
 def test_stuck_and_after_sales_components_when_configured(store: Store, shop: Workspace) -> None:
     doc = dump_workspace(shop)
-    doc["health"]["orders"]["components"] = [
-        {"kind": "stuck", "weight": 1},
-        {"kind": "after_sales", "weight": 1},
-    ]
+    doc["health"] = {
+        "orders": {"components": [{"kind": "stuck", "weight": 1}, {"kind": "after_sales", "weight": 1}]}
+    }
     save_workspace(store, parse_workspace(doc), SYSTEM, now=NOW)
     ws = get_workspace(store, shop.name)
     create_record(
@@ -158,3 +157,16 @@ def test_three_dimensions(store: Store, shop: Workspace) -> None:
     # Finished (signed) orders: ordered, paid, signed are set and shipped_at is not — one missing is complete.
     assert got["completeness"] == (5, 5)
     assert got["consistency"] == (0, 0)  # no imported snapshots yet
+
+
+def test_a_given_health_configuration_is_checked_at_save(shop: Workspace) -> None:
+    from engine.errors import AuthoringError
+
+    doc = dump_workspace(shop)
+    doc["health"] = {
+        "orders": {"promised_field": "promise", "components": [{"kind": "on_time", "weight": 1}]}
+    }
+    with pytest.raises(AuthoringError) as exc:
+        parse_workspace(doc)
+    assert [p.path for p in exc.value.problems] == ["health.orders.promised_field"]
+    assert "did you mean 'promised_at'" in exc.value.problems[0].message

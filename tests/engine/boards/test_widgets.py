@@ -14,7 +14,6 @@ from engine.boards.render import render_widget
 from engine.boards.scope import Context
 from engine.bulk import bulk_upsert
 from engine.flow_bulk import bulk_transition
-from engine.store import Store
 from engine.workspaces import create_from_template
 from sample_data.generator import generate
 

@@ -1,0 +1,118 @@
+"""Editing boards as workspace-document changes (what the board builder does): add or replace a board, add,
+configure, reorder and remove widgets. Each returns a new document; `checked_board` validates it as a save
+would, so errors name the board's paths. Saving stays workspaces.save_workspace (a new version)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from engine.boards.model import WIDGET_TYPES, Board
+from engine.errors import AuthoringError, NotFoundError
+from engine.fields import suggest
+from engine.schema import Workspace
+from engine.schema_load import dump_workspace, parse_workspace
+
+Doc = dict[str, Any]
+
+# What a new widget of each type starts with: valid on the templates' orders and after_sales tables.
+STARTERS: dict[str, Doc] = {
+    "metric": {"measure": "count", "date_field": "ordered_at", "days": 30},
+    "table": {"columns": ["customer_name", "status", "ordered_at"], "sort": "ordered_at", "limit": 20},
+    "bar": {"group_by": "channel"},
+    "line": {"group_by": "ordered_at", "bucket": "day", "days": 30},
+    "funnel": {},
+    "heatmap": {"x": "paid_at", "bucket": "day", "y": "warehouse", "window_days": 30},
+    "pareto": {"table": "after_sales", "group_by": "reason", "top": 5},
+    "order_health": {"limit": 50},
+    "health_dimensions": {},
+    "customer_health": {"table": "customers", "limit": 50},
+    "kpi": {"kind": "on_time", "days": 30},
+}
+
+
+def _board(doc: Doc, name: str) -> Doc:
+    for board in doc.get("boards", []):
+        if board["name"] == name:
+            return board
+    known = [b["name"] for b in doc.get("boards", [])]
+    raise NotFoundError(f"no board {name!r}{suggest(name, known)}")
+
+
+def upsert_board(doc: Doc, board: Doc) -> Doc:
+    """Add the board, or replace the board of the same name (its widgets come with it)."""
+    out = copy.deepcopy(doc)
+    boards = out.setdefault("boards", [])
+    for i, existing in enumerate(boards):
+        if existing["name"] == board["name"]:
+            boards[i] = copy.deepcopy(board)
+            return out
+    boards.append(copy.deepcopy(board))
+    return out
+
+
+def remove_board(doc: Doc, name: str) -> Doc:
+    out = copy.deepcopy(doc)
+    _board(out, name)
+    out["boards"] = [b for b in out["boards"] if b["name"] != name]
+    return out
+
+
+def new_widget(board: Doc, kind: str, title: str) -> Doc:
+    """A widget of `kind` with a fresh id and the starter settings of its type."""
+    if kind not in WIDGET_TYPES:
+        raise AuthoringError(f"unknown widget type {kind!r}{suggest(kind, list(WIDGET_TYPES))}")
+    taken = {w["id"] for w in board.get("widgets", [])}
+    n = 1
+    while f"{kind}_{n}" in taken:
+        n += 1
+    return {"id": f"{kind}_{n}", "type": kind, "title": title, **copy.deepcopy(STARTERS[kind])}
+
+
+def add_widget(doc: Doc, board_name: str, widget: Doc) -> Doc:
+    out = copy.deepcopy(doc)
+    _board(out, board_name).setdefault("widgets", []).append(copy.deepcopy(widget))
+    return out
+
+
+def update_widget(doc: Doc, board_name: str, widget: Doc) -> Doc:
+    """Replace the widget with the same id."""
+    out = copy.deepcopy(doc)
+    widgets = _board(out, board_name).get("widgets", [])
+    for i, existing in enumerate(widgets):
+        if existing["id"] == widget["id"]:
+            widgets[i] = copy.deepcopy(widget)
+            return out
+    raise NotFoundError(f"board {board_name!r} has no widget {widget['id']!r}")
+
+
+def remove_widget(doc: Doc, board_name: str, widget_id: str) -> Doc:
+    out = copy.deepcopy(doc)
+    board = _board(out, board_name)
+    if widget_id not in [w["id"] for w in board.get("widgets", [])]:
+        raise NotFoundError(f"board {board_name!r} has no widget {widget_id!r}")
+    board["widgets"] = [w for w in board["widgets"] if w["id"] != widget_id]
+    return out
+
+
+def reorder_widgets(doc: Doc, board_name: str, ids: list[str]) -> Doc:
+    """The widgets in the order of `ids` (what a drag in the builder returns); every widget exactly once."""
+    out = copy.deepcopy(doc)
+    board = _board(out, board_name)
+    by_id = {w["id"]: w for w in board.get("widgets", [])}
+    if sorted(ids) != sorted(by_id):
+        raise AuthoringError(f"the new order must name each widget of {board_name!r} once: {sorted(by_id)}")
+    board["widgets"] = [by_id[i] for i in ids]
+    return out
+
+
+def checked_board(ws: Workspace, doc: Doc, name: str) -> tuple[Workspace, Board]:
+    """The edited document validated like a save (errors name boards[i]… paths), and the board."""
+    updated = parse_workspace(doc)
+    return updated, updated.board(name)
+
+
+def board_doc(ws: Workspace, name: str) -> tuple[Doc, Doc]:
+    """(the workspace document, the board's part of it) for editing."""
+    doc = dump_workspace(ws)
+    return doc, _board(doc, name)
