@@ -128,7 +128,9 @@ def _order_health(ws: Workspace, table: Table, w: Any, path: str) -> list[Proble
 
 def _customer_health(ws: Workspace, table: Table, w: CustomerHealthWidget, path: str) -> list[Problem]:
     if table.name != ws.health.customer_config.table:
-        return [Problem(f"{path}.table", f"customer health is configured for {ws.health.customer_config.table!r}")]
+        return [
+            Problem(f"{path}.table", f"customer health is configured for {ws.health.customer_config.table!r}")
+        ]
     return []
 
 
