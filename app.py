@@ -72,6 +72,7 @@ with st.sidebar:
 
 pages = [
     st.Page("pages/home.py", title=t("home"), icon=":material/home:", default=True),
+    st.Page("pages/boards.py", title=t("boards"), icon=":material/dashboard:", url_path="boards"),
     st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
     st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
     st.Page("pages/importer.py", title=t("import"), icon=":material/upload_file:", url_path="import"),
@@ -90,5 +91,11 @@ if set(st.session_state["user"]["roles"]) & {"admin", "builder"}:
             url_path="flow",
         ),
         st.Page("pages/alert_rules.py", title=t("alert_rules"), icon=":material/rule:", url_path="rules"),
+        st.Page(
+            "pages/board_builder.py",
+            title=t("board_builder"),
+            icon=":material/space_dashboard:",
+            url_path="builder",
+        ),
     ]
 st.navigation(pages).run()

@@ -64,6 +64,7 @@ def run_bench(
             .otherwise(pl.col("qty"))
             .alias("qty")
         )
+        bulk_upsert(store, ws, "after_sales", data.after_sales, SYSTEM, now)
         del data
         started = time.perf_counter()
         reimport = bulk_upsert(store, ws, "orders", again, SYSTEM, now)
@@ -102,6 +103,7 @@ def run_bench(
             assert page.rows.height == 100
         flows = _bench_flows(store, ws, now, updates)
         alerts = _bench_alerts(store, ws, now)
+        boards = _bench_boards(store, get_workspace(store, ws.name), now)
         store.close()
         imports = _bench_import(Path(tmp), now, import_rows)
     return {
@@ -116,6 +118,7 @@ def run_bench(
         "page_query_ms_max": round(max(timings), 2),
         **flows,
         **alerts,
+        **boards,
         **imports,
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -190,6 +193,41 @@ def _bench_alerts(store: Store, ws: Workspace, now: datetime, passes: int = 5) -
         "alert_open": first.as_dict()["totals"]["opened"],
         "alert_eval_first_ms": round(first.ms, 1),
         "alert_eval_ms": round(statistics.median(steady), 1),
+    }
+
+
+def _timed(fn: Any, runs: int) -> float:
+    """Median milliseconds of `runs` calls."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def _bench_boards(store: Store, ws: Workspace, now: datetime, runs: int = 5) -> dict[str, Any]:
+    """The 30-day warehouse x day heatmap, order scores for all orders, customer scores (with the 3-month
+    trend) for all customers, and every widget of each default board, engine side, cache off."""
+    from engine.boards.customers import customer_scores
+    from engine.boards.health import order_scores
+    from engine.boards.heatmap import HeatmapSpec, heatmap
+    from engine.boards.render import render_board
+    from engine.boards.scope import Context
+
+    ctx = Context(store, ws, SYSTEM, now)
+    scored = order_scores(ctx).height
+    return {
+        "heatmap_ms": _timed(lambda: heatmap(store, ws, HeatmapSpec(), SYSTEM, now), runs),
+        "order_health_orders": scored,
+        "order_health_ms": _timed(lambda: order_scores(ctx), runs),
+        "customer_health_ms": _timed(lambda: customer_scores(ctx), runs),
+        "board_render_ms": _timed(
+            lambda: render_board(store, ws, "morning_meeting", SYSTEM, now, use_cache=False), runs
+        ),
+        "board_render_health_ms": _timed(
+            lambda: render_board(store, ws, "health", SYSTEM, now, use_cache=False), runs
+        ),
     }
 
 

@@ -78,7 +78,7 @@ if me.is_admin:
         ],
         hide_index=True,
     )
-    with st.form("add_user"):
+    with st.form("add_user", clear_on_submit=True):
         username = st.text_input(t("username"), key="new_user")
         password = st.text_input(t("password"), type="password", key="new_password")
         roles = st.multiselect(

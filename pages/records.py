@@ -22,6 +22,13 @@ from pages._widgets import changed_values, render_fields
 
 store, me, ws = page_context()
 st.title(t("records"))
+link = st.query_params.to_dict()
+if link.get("id") and link.get("table") in ws.by_name and st.session_state.get("_opened_link") != link:
+    # Arrived from a link (a board, an alert): that table, searched by the record's key, its detail open.
+    st.session_state["_opened_link"] = link
+    st.session_state["rec_table"] = link["table"]
+    st.session_state[f"search_{link['table']}"] = link.get("key", "")
+    st.session_state["detail"] = {"table": link["table"], "id": int(link["id"])}
 table = choose_table(ws, "read", "rec_table")
 table_name = table.name
 fields = {f.name: f for f in form_fields(table, me, lang())}

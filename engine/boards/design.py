@@ -5,12 +5,13 @@ would, so errors name the board's paths. Saving stays workspaces.save_workspace 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, get_args
 
-from engine.boards.model import WIDGET_TYPES, Board
+from engine.boards.checks import DATES, NUMBERS
+from engine.boards.model import WIDGET_TYPES, Board, Widget
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
-from engine.schema import Workspace
+from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace, parse_workspace
 
 Doc = dict[str, Any]
@@ -116,3 +117,35 @@ def board_doc(ws: Workspace, name: str) -> tuple[Doc, Doc]:
     """(the workspace document, the board's part of it) for editing."""
     doc = dump_workspace(ws)
     return doc, _board(doc, name)
+
+
+# What a builder edits per widget type, beyond title, table, filter condition and width: (setting, control).
+# Controls: choice (the model's allowed values), field / date / number (a field of the widget's table, any /
+# date / numeric), fields (several), int, bool, condition (the drag-and-drop builder).
+FORM: dict[str, list[tuple[str, str]]] = {
+    "metric": [("measure", "choice"), ("field", "number"), ("rate_condition", "condition"), ("date_field", "date"), ("days", "int")],
+    "table": [("columns", "fields"), ("sort", "field"), ("descending", "bool"), ("limit", "int")],
+    "bar": [("group_by", "field"), ("bucket", "choice"), ("measure", "choice"), ("field", "number"), ("rate_condition", "condition"), ("split", "field"), ("days", "int"), ("limit", "int")],
+    "funnel": [],
+    "heatmap": [("x", "date"), ("bucket", "choice"), ("y", "field"), ("measure", "choice"), ("heat_condition", "condition"), ("window_days", "int")],
+    "pareto": [("group_by", "field"), ("top", "int"), ("date_field", "date"), ("days", "int")],
+    "order_health": [("limit", "int")],
+    "health_dimensions": [],
+    "customer_health": [("limit", "int")],
+    "kpi": [("kind", "choice"), ("days", "int")],
+}  # fmt: skip
+FORM["line"] = FORM["bar"]
+
+
+def choices(kind: str, setting: str) -> list[str]:
+    """The values a `choice` setting allows, read from the widget model's Literal."""
+    model = next(
+        m for m in get_args(get_args(Widget)[0]) if kind in get_args(m.model_fields["type"].annotation)
+    )
+    return [str(v) for v in get_args(model.model_fields[setting].annotation)]
+
+
+def field_options(table: Table, control: str) -> list[str]:
+    """Field names of the table a field control offers: dates for `date`, numbers for `number`."""
+    wanted = {"date": DATES, "number": NUMBERS}.get(control)
+    return [f.name for f in table.fields if wanted is None or isinstance(f, wanted)]

@@ -122,3 +122,21 @@ def cell_records(
             [*source.params, *window.params, *condition.params, x_value, y_value, limit],
         )
     )
+
+
+def cell_key(spec: HeatmapSpec, text: str) -> Any:
+    """A cell's x as the page sends it back (text) in the type its bucket has: a date, or an hour."""
+    if spec.bucket == "hour_of_day":
+        return int(text)
+    return datetime.fromisoformat(text).date()
+
+
+def matrix(frame: pl.DataFrame) -> pl.DataFrame:
+    """The cells as a matrix: one row per y (its label), one column per x bucket, values in the cells."""
+    if frame.height == 0:
+        return pl.DataFrame()
+    label = "y_label" if "y_label" in frame.columns else "y"
+    wide = frame.with_columns(pl.col("x").cast(pl.String)).pivot(
+        on="x", index=label, values="value", sort_columns=True
+    )
+    return wide.sort(label)

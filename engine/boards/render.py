@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from engine.auth import Actor
+from engine.boards.heatmap import HeatmapSpec, cell_key, cell_records, matrix
 from engine.boards.model import Board
 from engine.boards.scope import Context
 from engine.boards.widgets import RENDERERS, WidgetData
@@ -137,6 +138,29 @@ def export_xlsx(rendered: Rendered) -> bytes:
             sheet.write_row(r, 0, [_cell(v) for v in values])
     book.close()
     return buffer.getvalue()
+
+
+def matrix_xlsx(data: WidgetData) -> bytes:
+    """A heatmap widget's matrix (rows: its Y, columns: its X buckets) as an .xlsx."""
+    import xlsxwriter
+
+    wide = matrix(data.frame)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(_sheet_names([data])[0])
+    sheet.write_row(0, 0, wide.columns, book.add_format({"bold": True}))
+    for r, values in enumerate(wide.iter_rows(), start=1):
+        sheet.write_row(r, 0, [_cell(v) for v in values])
+    book.close()
+    return buffer.getvalue()
+
+
+def heatmap_cell(
+    store: Store, ws: Workspace, data: WidgetData, x: str, y: Any, actor: Actor, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The records behind one clicked cell of a rendered heatmap widget (x as the chart sends it back)."""
+    spec = HeatmapSpec.model_validate(data.meta["spec"])
+    return cell_records(store, ws, spec, cell_key(spec, x), y, actor, now, filters=data.meta.get("filters"))
 
 
 def _cell(value: Any) -> Any:

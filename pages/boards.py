@@ -1,0 +1,77 @@
+"""Boards: the boards this user may see, every widget drawn from the engine's data on a 12-column grid; a
+clicked heatmap cell lists its orders with links; the board as .xlsx, a heatmap's matrix as .xlsx, any chart
+as PNG (the camera in its toolbar)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.boards.render import export_xlsx, heatmap_cell, matrix_xlsx, render_board, visible_boards
+from engine.errors import EngineError
+from pages._charts import draw, record_link
+from pages._ui import lang, page_context, show_error, t
+
+store, me, ws = page_context()
+st.title(t("boards"))
+boards = visible_boards(ws, me)
+if not boards:
+    st.info(t("no_boards"))
+    st.stop()
+titles = {b.name: (b.title_en or b.title) if lang() == "en" else b.title for b in boards}
+name = st.selectbox(t("board"), list(titles), format_func=titles.get, key="board_pick")
+try:
+    rendered = render_board(store, ws, name, me)
+except EngineError as exc:
+    show_error(exc)
+    st.stop()
+
+st.download_button(
+    t("export_board"),
+    export_xlsx(rendered),
+    file_name=f"{name}.xlsx",
+    key="board_export",
+)
+
+
+def _columns(widths: list[int]) -> list:
+    """Columns for one grid row; a row narrower than 12 keeps its proportions (an empty spacer fills it)."""
+    spacer = [12 - sum(widths)] if sum(widths) < 12 else []
+    return list(st.columns([*widths, *spacer]))[: len(widths)]
+
+
+pairs = list(zip(rendered.board.widgets, rendered.widgets, strict=True))
+rows: list[list] = []
+for pair in pairs:  # a new row when the next widget no longer fits in 12 columns
+    if not rows or sum(w.width for w, _ in rows[-1]) + pair[0].width > 12:
+        rows.append([])
+    rows[-1].append(pair)
+placed = [
+    (column, widget, data)
+    for row in rows
+    for column, (widget, data) in zip(_columns([w.width for w, _ in row]), row, strict=False)
+]
+for column, widget, data in placed:
+    with column.container(border=True, key=f"wbox_{widget.id}"):
+        key = f"w_{name}_{widget.id}"
+        draw(data, key)
+        if data.type == "heatmap" and "error" not in data.meta:
+            st.download_button(
+                t("export_matrix"), matrix_xlsx(data), file_name=f"{widget.id}.xlsx", key=f"{key}_xlsx"
+            )
+            cell = st.session_state.get(f"{key}_cell")
+            if cell:
+                try:
+                    records = heatmap_cell(store, ws, data, cell[0], cell[1], me)
+                except EngineError as exc:
+                    show_error(exc)
+                else:
+                    st.caption(t("cell_orders", x=cell[0], y=cell[1], n=len(records)))
+                    st.dataframe(
+                        [{**r, "link": record_link(widget.table, r["_id"], r["key"])} for r in records],
+                        hide_index=True,
+                        column_config={
+                            "link": st.column_config.LinkColumn(t("open"), display_text=t("open")),
+                            "_id": None,
+                        },
+                        key=f"{key}_orders",
+                    )

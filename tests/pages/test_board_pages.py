@@ -1,0 +1,68 @@
+"""The Boards and Board builder pages through AppTest: the demo workspace's default boards draw every widget
+without an error; a builder adds a heatmap by carrier, a metric card and a Pareto, saves, and the board is
+then in the workspace with those widgets; a clicked heatmap cell lists its orders."""
+
+from __future__ import annotations
+
+from engine import workspaces
+from pages._ui import get_store
+from tests.pages.conftest import signed_in
+
+
+def test_default_boards_draw_every_widget(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/boards.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="board_pick").value == "morning_meeting"
+    assert any(m.label == "付款超24小时未发货" for m in at.metric)
+    at.selectbox(key="board_pick").set_value("health").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert {m.label for m in at.metric} >= {"时效达成率", "状态完整度", "跨系统一致性", "红", "黄", "绿"}
+
+
+def test_a_clicked_heatmap_cell_lists_its_orders(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/boards.py").run()
+    store = get_store()
+    ws = workspaces.get_workspace(store, "home_ecommerce")
+    from engine.auth import SYSTEM
+    from engine.boards.render import render_board
+
+    heat = next(
+        w for w in render_board(store, ws, "morning_meeting", SYSTEM).widgets if w.id == "delay_by_day"
+    )
+    hottest = heat.frame.sort("value", descending=True).row(0, named=True)
+    at.session_state["w_morning_meeting_delay_by_day_cell"] = [str(hottest["x"]), hottest["y"]]
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    caption = next(c.value for c in at.caption if c.value.startswith(str(hottest["x"])))
+    assert caption.endswith(f"{hottest['hits']} 单")
+
+
+def test_a_builder_composes_and_saves_a_board(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/board_builder.py").run()
+    assert not at.exception
+    at.text_input(key="bb_new_name").set_value("carriers")
+    at.text_input(key="bb_new_title").set_value("承运商看板").run()
+    at.button(key="bb_create").click().run()
+    draft = "bb_draft_home_ecommerce_carriers"
+    for kind, title in (("heatmap", "承运商 × 日期"), ("metric", "近30天订单"), ("pareto", "售后原因")):
+        at.selectbox(key=f"{draft}_kind").set_value(kind)
+        at.text_input(key=f"{draft}_new_title").set_value(title).run()
+        at.button(key=f"{draft}_add").click().run()
+        assert not at.exception, at.exception
+    at.selectbox(key=f"{draft}_heatmap_1_y").set_value("carrier").run()
+    at.multiselect(key=f"{draft}_roles").set_value(["manager"]).run()
+    at.button(key=f"{draft}_heatmap_1_preview").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key=f"{draft}_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[-1].value.startswith("已保存为工作区第")
+    board = workspaces.get_workspace(get_store(), "home_ecommerce").board("carriers")
+    assert [(w.type, getattr(w, "y", None)) for w in board.widgets] == [
+        ("heatmap", "carrier"),
+        ("metric", None),
+        ("pareto", None),
+    ]
+    assert board.roles == ["manager"]
