@@ -187,6 +187,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vs_previous": ("与之前 {days} 天相比", "Compared with the {days} days before"),
     "no_data": ("暂无数据", "No data yet"),
     "last_days": ("近 {days} 天", "Last {days} days"),
+    "customer_orders": ("查看客户最近订单", "A customer's recent orders"),
     "count": ("数量", "Count"),
     "cumulative": ("累计占比", "Cumulative share"),
     "orders_scored": ("参与评分订单", "Orders scored"),

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.boards.customers import recent_orders
 from engine.boards.render import export_xlsx, heatmap_cell, matrix_xlsx, render_board, visible_boards
+from engine.boards.scope import Context
+from engine.clock import as_naive
 from engine.errors import EngineError
 from pages._charts import draw, record_link
 from pages._ui import lang, page_context, show_error, t
@@ -54,6 +57,21 @@ for column, widget, data in placed:
     with column.container(border=True, key=f"wbox_{widget.id}"):
         key = f"w_{name}_{widget.id}"
         draw(data, key)
+        if data.type == "customer_health" and "error" not in data.meta and data.frame.height:
+            labels = {
+                c: f"{n} ({c})" for c, n in zip(data.frame["customer"], data.frame["name"], strict=True)
+            }
+            who = st.selectbox(t("customer_orders"), list(labels), format_func=labels.get, key=f"{key}_who")
+            orders = recent_orders(Context(store, ws, me, as_naive(None, ws.timezone)), who)
+            st.dataframe(
+                [{**o, "link": record_link("orders", o["_id"], o["key"])} for o in orders],
+                hide_index=True,
+                column_config={
+                    "link": st.column_config.LinkColumn(t("open"), display_text=t("open")),
+                    "_id": None,
+                },
+                key=f"{key}_orders",
+            )
         if data.type == "heatmap" and "error" not in data.meta:
             st.download_button(
                 t("export_matrix"), matrix_xlsx(data), file_name=f"{widget.id}.xlsx", key=f"{key}_xlsx"

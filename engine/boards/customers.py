@@ -239,10 +239,11 @@ def _scored(frame: pl.DataFrame, cfg: CustomerHealth) -> pl.DataFrame:
 
 
 def customer_scores(ctx: Context, condition: dict[str, Any] | None = None, months: int = 3) -> pl.DataFrame:
-    """Every customer: the dimension measures and scores now, score, color, worst dimension and reason, and
+    """Every customer who has ordered: the dimension measures and scores now, score, color, worst dimension and reason, and
     the score at the end of each of the last `months` months (score_1m_ago …) for the trend."""
     cfg = ctx.ws.health.customer_config
-    now = _scored(_measures(ctx, cfg, ctx.now, condition), cfg)
+    # A customer who never ordered (a lead, an imported contact) has no health to speak of yet.
+    now = _scored(_measures(ctx, cfg, ctx.now, condition).filter(pl.col("last_order_at").is_not_null()), cfg)
     for m in range(1, months):
         past = _scored(_measures(ctx, cfg, ctx.now - m * MONTH, condition), cfg)
         now = now.join(

@@ -5,6 +5,7 @@ then in the workspace with those widgets; a clicked heatmap cell lists its order
 from __future__ import annotations
 
 from engine import workspaces
+from engine.auth import SYSTEM
 from pages._ui import get_store
 from tests.pages.conftest import signed_in
 
@@ -18,6 +19,24 @@ def test_default_boards_draw_every_widget(app_env) -> None:
     at.selectbox(key="board_pick").set_value("health").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert {m.label for m in at.metric} >= {"时效达成率", "状态完整度", "跨系统一致性", "红", "黄", "绿"}
+    who = at.selectbox(key="w_health_customers_who")
+    orders = next(
+        df.value for df in at.dataframe if "link" in df.value.columns and "amount" in df.value.columns
+    )
+    assert len(orders) > 0 and all(
+        f"key={k}" in link for k, link in zip(orders["key"], orders["link"], strict=True)
+    )
+    assert who.value in set(next(df.value for df in at.dataframe if "color" in df.value.columns)["customer"])
+    expected = (
+        get_store()
+        .cursor()
+        .execute(
+            "SELECT order_no FROM home_ecommerce.orders WHERE customer_no = ? ORDER BY ordered_at DESC LIMIT 10",
+            [who.value],
+        )
+        .fetchall()
+    )
+    assert orders["key"].tolist() == [k for (k,) in expected]
 
 
 def test_a_clicked_heatmap_cell_lists_its_orders(app_env) -> None:
@@ -25,7 +44,6 @@ def test_a_clicked_heatmap_cell_lists_its_orders(app_env) -> None:
     at.switch_page("pages/boards.py").run()
     store = get_store()
     ws = workspaces.get_workspace(store, "home_ecommerce")
-    from engine.auth import SYSTEM
     from engine.boards.render import render_board
 
     heat = next(
