@@ -193,18 +193,17 @@ class Workspace(Frozen):
 
     def rule(self, name: str) -> AlertRule:
         """The alert rule called `name`."""
-        found = next((r for r in self.rules if r.name == name), None)
-        if found is None:
-            known = [r.name for r in self.rules]
-            raise NotFoundError(f"workspace {self.name!r} has no alert rule {name!r}{suggest(name, known)}")
-        return found
+        return self._named(self.rules, name, "alert rule")
 
     def board(self, name: str) -> Board:
         """The board called `name`."""
-        found = next((b for b in self.boards if b.name == name), None)
+        return self._named(self.boards, name, "board")
+
+    def _named(self, items: list[Any], name: str, what: str) -> Any:
+        found = next((item for item in items if item.name == name), None)
         if found is None:
-            known = [b.name for b in self.boards]
-            raise NotFoundError(f"workspace {self.name!r} has no board {name!r}{suggest(name, known)}")
+            known = [item.name for item in items]
+            raise NotFoundError(f"workspace {self.name!r} has no {what} {name!r}{suggest(name, known)}")
         return found
 
     def require_table(self, name: str) -> Table:

@@ -112,3 +112,39 @@ def test_a_builders_board_is_seen_by_managers_only(server, browser, tmp_path) ->
     clerk = sign_in(browser, server, "clerk", "pass-12345678")
     offered = _boards_offered(clerk)
     assert "承运商看板" not in offered and "早会看板: 仓库延迟" in offered
+
+
+def test_clicking_a_heatmap_cell_lists_exactly_its_orders(server, browser, tmp_path) -> None:
+    page = sign_in(browser, server)
+    go(page, "看板")
+    box = page.locator('[class*="st-key-wbox_delay_by_day"]')
+    plot = box.locator(".js-plotly-plot").first
+    plot.wait_for(timeout=30_000)
+    box.scroll_into_view_if_needed()
+    data = plot.evaluate(
+        "el => ({x: el.data[0].x, y: el.data[0].y, z: el.data[0].z, cells: el.data[1].customdata})"
+    )
+    # The hottest cell, read from the chart's own data: its count is what the list under it must hold.
+    hottest = max(
+        ((z, i, j) for i, row in enumerate(data["z"]) for j, z in enumerate(row) if z is not None),
+        key=lambda c: c[0],
+    )
+    count, row, col = hottest
+    x, y_label = data["x"][col], data["y"][row]
+    index = next(
+        k
+        for k, (cx, _) in enumerate(data["cells"])
+        if cx == x and plot.evaluate(f"el => el.data[1].y[{k}]") == y_label
+    )
+    point = box.locator("g.scatterlayer path.point").nth(index)
+    bounds = point.bounding_box()
+    assert bounds is not None
+    page.mouse.click(bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2)
+    settle(page)
+    assert_no_exception(page)
+    caption = page.get_by_text(re.compile(rf"^{re.escape(x)} · .*: \d+ 单$")).first
+    caption.wait_for(timeout=30_000)
+    assert caption.inner_text().endswith(f": {int(count)} 单")
+    listed = box.get_by_test_id("stDataFrame").last
+    assert listed.count() == 1
+    _shot(page, tmp_path, "heatmap_cell_orders")
