@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 
 from engine.boards.model import CustomerHealth
-from engine.boards.scope import Context, scope
-from engine.fields import RelationField, SingleSelectField
+from engine.boards.scope import Context, after_sales_link, hours, scope, states_in
+from engine.fields import SingleSelectField
 from engine.sql import Fragment, join, qualified, quote_ident
 
 ORDERED, AMOUNT, CATEGORY = "ordered_at", "amount", "sku.category"
@@ -111,9 +111,9 @@ def _measures(
     category = o.value(CATEGORY)
     oh = ctx.ws.health.order_config
     signed, promised = o.value(oh.signed_field), o.value(oh.promised_field)
-    tolerance = next((x.tolerance_hours for x in oh.components if x.kind == "on_time"), 2.0)
+    tolerance = oh.tolerance_hours
     flow = o.table.flow
-    cancelled = [st.name for st in flow.states if st.category == "cancelled"] if flow else []
+    cancelled = states_in(flow, "cancelled")
     status = o.value(flow.field) if flow else Fragment("NULL")
     inner = join(
         [
@@ -127,8 +127,7 @@ def _measures(
                 (*signed.params, *promised.params),
             ),
             Fragment(
-                f"(epoch(CAST({signed.sql} AS TIMESTAMP)) - epoch(CAST({promised.sql} AS TIMESTAMP))) / 3600.0 "
-                "<= ? AS on_time",
+                f"{hours(signed.sql, promised.sql)} <= ? AS on_time",
                 (*signed.params, *promised.params, tolerance),
             ),
         ],
@@ -187,16 +186,11 @@ def _measures(
 
 def _cases(ctx: Context, cfg: CustomerHealth, at: datetime) -> Fragment:
     """After-sales cases per customer: opened in the 180 days before `at`, and open at `at`."""
-    oh = ctx.ws.health.order_config
-    after = ctx.ws.table(oh.after_sales_table)
     orders = ctx.ws.require_table(cfg.orders_table)
-    link = (
-        next((f for f in after.fields if isinstance(f, RelationField) and f.table == orders.name), None)
-        if after
-        else None
-    )
-    if after is None or link is None or after.field("opened_at") is None:
+    found = after_sales_link(ctx.ws, orders)
+    if found is None or found[0].field("opened_at") is None:  # no cases to count
         return Fragment("SELECT NULL AS c, 0 AS cases_180d, 0 AS open_cases WHERE FALSE")
+    after, link = found
     closed = "a.closed_at IS NULL OR a.closed_at > ?" if after.field("closed_at") else "TRUE"
     return Fragment(
         f"SELECT o.{quote_ident(cfg.customer_field)} AS c, count(*) FILTER (WHERE a.opened_at > ?) AS cases_180d, "

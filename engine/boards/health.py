@@ -16,9 +16,9 @@ from typing import Any
 import polars as pl
 
 from engine.boards.model import OrderComponent, OrderHealth
-from engine.boards.scope import Context, Scope, scope
+from engine.boards.scope import Context, Scope, after_sales_link, hours, scope, states_in
 from engine.conditions.compile import AUDIT_ITEMS_SQL
-from engine.fields import RelationField
+from engine.errors import NotFoundError
 from engine.sql import Fragment, join, qualified, quote_ident
 
 LABELS = {
@@ -38,16 +38,12 @@ class Measures:
     joins: list[Fragment]
 
 
-def _hours(a: str, b: str) -> str:
-    return f"(epoch(CAST({a} AS TIMESTAMP)) - epoch(CAST({b} AS TIMESTAMP))) / 3600.0"
-
-
 def _on_time(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
     promised, signed = s.value(cfg.promised_field), s.value(cfg.signed_field)
     # Signed: hours off the promise (either way). Not yet signed: hours past the promise so far (or none yet).
     sql = (
         f"CASE WHEN {promised.sql} IS NULL THEN NULL WHEN {signed.sql} IS NOT NULL "
-        f"THEN abs({_hours(signed.sql, promised.sql)}) ELSE greatest({_hours('?', promised.sql)}, 0) END"
+        f"THEN abs({hours(signed.sql, promised.sql)}) ELSE greatest({hours('?', promised.sql)}, 0) END"
     )
     params = (*promised.params, *signed.params, *signed.params, *promised.params, s.ctx.now, *promised.params)
     return Measures([Fragment(f"{sql} AS off_promise_hours", params)], [])
@@ -90,14 +86,16 @@ def _stuck(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
         "AND table_name = ? GROUP BY record_id) _since ON _since.record_id = t._id"
     )
     return Measures(
-        [Fragment(f"{_hours('?', 'coalesce(_since.since, t._created_at)')} AS hours_in_state", (s.ctx.now,))],
+        [Fragment(f"{hours('?', 'coalesce(_since.since, t._created_at)')} AS hours_in_state", (s.ctx.now,))],
         [Fragment(join_sql, (s.ctx.ws.name, s.table.name))],
     )
 
 
 def _after_sales(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
-    after = s.ctx.ws.require_table(cfg.after_sales_table)
-    link = next(f for f in after.fields if isinstance(f, RelationField) and f.table == s.table.name)
+    found = after_sales_link(s.ctx.ws, s.table)
+    if found is None:
+        raise NotFoundError(f"no after-sales table {cfg.after_sales_table!r} related to {s.table.name!r}")
+    after, link = found
     key = quote_ident(str(s.table.business_key))
     join_sql = (
         f"LEFT JOIN (SELECT {quote_ident(link.name)} AS k, count(*) AS n FROM {qualified(s.ctx.ws.name, after.name)} "
@@ -182,7 +180,7 @@ def order_scores(ctx: Context, condition: dict[str, Any] | None = None, path: st
     if flow is not None:
         status = s.value(flow.field)
         parts.append(status.wrap("{} AS state"))
-        cancelled = [st.name for st in flow.states if st.category == "cancelled"]
+        cancelled = states_in(flow, "cancelled")
         if cancelled:
             where.append(
                 Fragment(
@@ -252,9 +250,9 @@ def health_dimensions(
     different sources agree on the status): one row each with the share, the count and the base."""
     cfg = ctx.ws.health.order_config
     s = scope(ctx, cfg.table, condition, path)
-    tolerance = next((c.tolerance_hours for c in cfg.components if c.kind == "on_time"), 2.0)
+    tolerance = cfg.tolerance_hours
     promised, signed = s.value(cfg.promised_field), s.value(cfg.signed_field)
-    off = f"abs({_hours(signed.sql, promised.sql)})"
+    off = f"abs({hours(signed.sql, promised.sql)})"
     timely = s.select(
         Fragment(
             f"count(*) FILTER (WHERE {off} <= ?) AS n, count(*) AS base",
@@ -282,7 +280,7 @@ def _completeness(s: Scope, cfg: OrderHealth) -> tuple[int, int]:
     missing = join([v.wrap("CAST({} IS NULL AS INTEGER)") for v in steps], " + ") if steps else Fragment("0")
     where = []
     if flow is not None:
-        done = [st.name for st in flow.states if st.category == "done"]
+        done = states_in(flow, "done")
         status = s.value(flow.field)
         where.append(Fragment(f"{status.sql} IN (SELECT unnest(?))", (*status.params, done)))
     n, base = s.select(
@@ -294,19 +292,18 @@ def _completeness(s: Scope, cfg: OrderHealth) -> tuple[int, int]:
 def _consistency(s: Scope) -> tuple[int, int]:
     """Among records imported from two or more sources (a source: a saved mapping, else a file name), those
     whose latest snapshot from each source has the same status."""
-    ids = s.select(Fragment("t._id"))
-    cur = s.ctx.store.cursor()
-    cur.register("_scoped_ids", ids.to_arrow())
-    try:
-        n, base = cur.execute(
+    source, where = s.source, s.where
+    n, base = (
+        s.ctx.store.cursor()
+        .execute(
             "WITH snaps AS (SELECT r.record_id, coalesce(b.mapping_name, b.file_name) AS source, "
             "arg_max(r.status, r.batch_id) AS status FROM _import_rows r JOIN _import_batches b ON b.id = r.batch_id "
             "WHERE b.workspace = ? AND b.table_name = ? AND b.status = 'committed' AND r.status IS NOT NULL "
-            "AND r.record_id IN (SELECT _id FROM _scoped_ids) GROUP BY 1, 2), "
+            f"AND r.record_id IN (SELECT t._id FROM {source.sql} WHERE {where.sql}) GROUP BY 1, 2), "
             "per AS (SELECT record_id, count(*) AS sources, count(DISTINCT status) AS statuses FROM snaps GROUP BY 1) "
             "SELECT count(*) FILTER (WHERE statuses = 1), count(*) FROM per WHERE sources >= 2",
-            [s.ctx.ws.name, s.table.name],
-        ).fetchone()  # type: ignore[misc]
-    finally:
-        cur.unregister("_scoped_ids")
+            [s.ctx.ws.name, s.table.name, *source.params, *where.params],
+        )
+        .fetchone()
+    )  # type: ignore[misc]
     return int(n), int(base)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.auth import Actor, require_table
 from engine.boards.model import UNSHIPPED_24H
+from engine.boards.scope import BUCKETS
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import AuthoringError
@@ -18,11 +19,6 @@ from engine.fields import DateField, DatetimeField
 from engine.schema import Table, Workspace
 from engine.sql import Fragment, all_of, qualified, quote_ident, row_dicts
 from engine.store import Store
-
-BUCKETS = {
-    "day": "CAST(date_trunc('day', {x}) AS DATE)",
-    "hour_of_day": "CAST(hour({x}) AS INTEGER)",
-}
 
 
 class HeatmapSpec(BaseModel):
@@ -61,7 +57,7 @@ def _parts(
         [Fragment(f"{x} >= ? AND {x} <= ?", (now - timedelta(days=spec.window_days), now)), *narrowed]
     )
     return (
-        BUCKETS[spec.bucket].format(x=x),
+        BUCKETS[spec.bucket].replace("{}", x),
         compiler.source(f"{qualified(ws.name, table.name)} t"),
         condition,
         window,

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from engine.boards.scope import Context, Scope
-from engine.fields import RelationField
+from engine.boards.scope import Context, Scope, after_sales_link, flow_states, hours
 from engine.sql import Fragment, qualified, quote_ident
 
 PAID = "paid_at"
@@ -28,11 +27,7 @@ class Rate:
 
 
 def _period(s: Scope, start: datetime, end: datetime) -> Fragment:
-    paid = s.value(PAID)
-    return Fragment(
-        f"CAST({paid.sql} AS TIMESTAMP) > ? AND CAST({paid.sql} AS TIMESTAMP) <= ?",
-        (*paid.params, start, *paid.params, end),
-    )
+    return s.between(PAID, start, end)
 
 
 def on_time(s: Scope, start: datetime, end: datetime) -> Rate:
@@ -53,14 +48,10 @@ def on_time(s: Scope, start: datetime, end: datetime) -> Rate:
 
 
 def _cases_join(s: Scope) -> Fragment | None:
-    after = s.ctx.ws.table(s.ctx.ws.health.order_config.after_sales_table)
-    link = (
-        next((f for f in after.fields if isinstance(f, RelationField) and f.table == s.table.name), None)
-        if after
-        else None
-    )
-    if after is None or link is None:
+    found = after_sales_link(s.ctx.ws, s.table)
+    if found is None:
         return None
+    after, link = found
     return Fragment(
         f"t.{quote_ident(str(s.table.business_key))} IN (SELECT {quote_ident(link.name)} "
         f"FROM {qualified(s.ctx.ws.name, after.name)})"
@@ -91,15 +82,12 @@ def hours_to_ship(s: Scope, start: datetime, end: datetime) -> float | None:
     """Average hours from payment to shipping of the orders paid in the period and shipped."""
     paid = s.value(PAID)
     shipped = s.value("shipped_at")
-    (hours,) = s.select(
-        Fragment(
-            f"avg(epoch(CAST({shipped.sql} AS TIMESTAMP)) - epoch(CAST({paid.sql} AS TIMESTAMP))) / 3600.0",
-            (*shipped.params, *paid.params),
-        ),
+    (average,) = s.select(
+        Fragment(f"avg({hours(shipped.sql, paid.sql)})", (*shipped.params, *paid.params)),
         _period(s, start, end),
         shipped.wrap("{} IS NOT NULL"),
     ).row(0)
-    return None if hours is None else round(float(hours), 2)
+    return None if average is None else round(float(average), 2)
 
 
 def orders_paid(s: Scope, start: datetime, end: datetime) -> float:
@@ -147,33 +135,21 @@ def stage_times(ctx: Context, s: Scope, days: int) -> pl.DataFrame:
     """Per state: how many stays in it ended in the last `days` days, and their average and median hours."""
     flow = s.table.flow
     assert flow is not None
-    source, where = s.source, s.where
+    stays = s.stays()
     frame = (
         ctx.store.cursor()
         .execute(
-            "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
-            "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
-            f"AND record_id IN (SELECT t._id FROM {source.sql} WHERE {where.sql})) "
-            "SELECT to_state AS state, count(*) AS stays, avg(epoch(left_at - moved_at)) / 3600.0 AS avg_hours, "
-            "median(epoch(left_at - moved_at)) / 3600.0 AS median_hours FROM h "
+            f"{stays.sql} SELECT to_state AS state, count(*) AS stays, avg(epoch(left_at - moved_at)) / 3600.0 "
+            "AS avg_hours, median(epoch(left_at - moved_at)) / 3600.0 AS median_hours FROM h "
             "WHERE left_at IS NOT NULL AND left_at > ? AND left_at <= ? GROUP BY 1",
-            [
-                ctx.ws.name,
-                s.table.name,
-                *source.params,
-                *where.params,
-                ctx.now - timedelta(days=days),
-                ctx.now,
-            ],
+            [*stays.params, ctx.now - timedelta(days=days), ctx.now],
         )
         .pl()
     )
-    states = pl.DataFrame(
-        {"state": [st.name for st in flow.states], "label": [st.label for st in flow.states]},
-        schema={"state": pl.String, "label": pl.String},
-    )
-    return states.join(frame, on="state", how="inner").with_columns(
-        pl.col("avg_hours").round(2), pl.col("median_hours").round(2)
+    return (
+        flow_states(flow)
+        .join(frame, on="state", how="inner")
+        .with_columns(pl.col("avg_hours").round(2), pl.col("median_hours").round(2))
     )
 
 

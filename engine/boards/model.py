@@ -210,6 +210,11 @@ class OrderHealth(Frozen):
     # Status steps whose timestamps make an order's history complete (completeness dimension).
     key_steps: list[str] = Field(default_factory=lambda: ["ordered_at", "paid_at", "shipped_at", "signed_at"])
 
+    @property
+    def tolerance_hours(self) -> float:
+        """Hours off the promise that still count as on time: the on_time component's, else 2."""
+        return next((c.tolerance_hours for c in self.components if c.kind == "on_time"), 2.0)
+
 
 CustomerDimensionKind = Literal[
     "frequency", "recency", "breadth", "value_trend", "payment_terms", "on_time", "after_sales", "cancellations",

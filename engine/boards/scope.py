@@ -14,8 +14,8 @@ from engine.auth import Actor, is_hidden, require_table
 from engine.boards.model import BoardFilter
 from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
-from engine.fields import MultiSelectField, SingleSelectField
-from engine.schema import Table, Workspace
+from engine.fields import MultiSelectField, RelationField, SingleSelectField
+from engine.schema import Flow, Table, Workspace
 from engine.sql import Fragment, all_of, qualified
 from engine.store import Store
 
@@ -55,12 +55,27 @@ class Scope:
     def condition(self, rule: dict[str, Any], path: str) -> Fragment:
         return self.compiler.condition(rule, path)
 
-    def window(self, name: str, days: int, path: str = "days") -> Fragment:
-        """Records whose `name` falls in the last `days` days up to now."""
+    def between(self, name: str, start: datetime, end: datetime, path: str = "field") -> Fragment:
+        """Records whose `name` falls after `start`, up to and including `end`."""
         value = self.value(name, path)
         return Fragment(
             f"CAST({value.sql} AS TIMESTAMP) > ? AND CAST({value.sql} AS TIMESTAMP) <= ?",
-            (*value.params, self.ctx.now - timedelta(days=days), *value.params, self.ctx.now),
+            (*value.params, start, *value.params, end),
+        )
+
+    def window(self, name: str, days: int, path: str = "days") -> Fragment:
+        """Records whose `name` falls in the last `days` days up to now."""
+        return self.between(name, self.ctx.now - timedelta(days=days), self.ctx.now, path)
+
+    def stays(self) -> Fragment:
+        """A CTE `h` of every stay in a state of the scope's records: record_id, to_state, moved_at, left_at
+        (NULL while still in it), from the status history."""
+        source, where = self.source, self.where
+        return Fragment(
+            "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
+            "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
+            f"AND record_id IN (SELECT t._id FROM {source.sql} WHERE {where.sql}))",
+            (self.ctx.ws.name, self.table.name, *source.params, *where.params),
         )
 
     def narrowed(self, *parts: Fragment) -> Fragment:
@@ -106,3 +121,38 @@ def labelled(frame: pl.DataFrame, table: Table, column: str, name: str) -> pl.Da
     else:
         label = pl.col(column).cast(pl.String)
     return frame.with_columns(label.alias(f"{column}_label"))
+
+
+BUCKETS = {
+    "day": "CAST(date_trunc('day', CAST({} AS TIMESTAMP)) AS DATE)",
+    "week": "CAST(date_trunc('week', CAST({} AS TIMESTAMP)) AS DATE)",
+    "month": "CAST(date_trunc('month', CAST({} AS TIMESTAMP)) AS DATE)",
+    "hour_of_day": "CAST(hour(CAST({} AS TIMESTAMP)) AS INTEGER)",
+}
+
+
+def hours(later: str, earlier: str) -> str:
+    """SQL of the hours from `earlier` to `later` (both SQL expressions of a time)."""
+    return f"(epoch(CAST({later} AS TIMESTAMP)) - epoch(CAST({earlier} AS TIMESTAMP))) / 3600.0"
+
+
+def states_in(flow: Flow | None, category: str) -> list[str]:
+    """The flow's states of a category (done, cancelled)."""
+    return [st.name for st in flow.states if st.category == category] if flow else []
+
+
+def flow_states(flow: Flow) -> pl.DataFrame:
+    """The flow's states in order, with their labels."""
+    return pl.DataFrame(
+        {"state": [st.name for st in flow.states], "label": [st.label for st in flow.states]},
+        schema={"state": pl.String, "label": pl.String},
+    )
+
+
+def after_sales_link(ws: Workspace, orders: Table) -> tuple[Table, RelationField] | None:
+    """The health configuration's after-sales table and its relation to `orders`, if both exist."""
+    after = ws.table(ws.health.order_config.after_sales_table)
+    if after is None:
+        return None
+    link = next((f for f in after.fields if isinstance(f, RelationField) and f.table == orders.name), None)
+    return (after, link) if link is not None else None

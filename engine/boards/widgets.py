@@ -27,7 +27,7 @@ from engine.boards.model import (
     ParetoWidget,
     TableWidget,
 )
-from engine.boards.scope import Context, Scope, labelled, scope
+from engine.boards.scope import BUCKETS, Context, Scope, flow_states, labelled, scope
 from engine.sql import Fragment, quote_ident
 
 
@@ -68,14 +68,6 @@ def _aggregate(
     return value.wrap(f"{measure}(CAST({{}} AS DOUBLE))")
 
 
-BUCKETS = {
-    "day": "CAST(date_trunc('day', CAST({} AS TIMESTAMP)) AS DATE)",
-    "week": "CAST(date_trunc('week', CAST({} AS TIMESTAMP)) AS DATE)",
-    "month": "CAST(date_trunc('month', CAST({} AS TIMESTAMP)) AS DATE)",
-    "hour_of_day": "CAST(hour(CAST({} AS TIMESTAMP)) AS INTEGER)",
-}
-
-
 @renders("metric")
 def metric(ctx: Context, w: MetricWidget, path: str) -> WidgetData:
     """The value over the last `days` days and over the `days` before, with the change."""
@@ -88,11 +80,9 @@ def metric(ctx: Context, w: MetricWidget, path: str) -> WidgetData:
         f"{agg.sql} FILTER (WHERE CAST({date.sql} AS TIMESTAMP) <= ?) AS previous",
         (*agg.params, *date.params, middle, *agg.params, *date.params, middle),
     )
-    window = Fragment(
-        f"CAST({date.sql} AS TIMESTAMP) > ? AND CAST({date.sql} AS TIMESTAMP) <= ?",
-        (*date.params, start, *date.params, ctx.now),
+    current, previous = s.select(columns, s.between(w.date_field, start, ctx.now, f"{path}.date_field")).row(
+        0
     )
-    current, previous = s.select(columns, window).row(0)
     current, previous = _number(current), _number(previous)
     change = None if current is None or previous is None else current - previous
     pct = None if change is None or not previous else change / abs(previous)
@@ -167,26 +157,20 @@ def funnel(ctx: Context, w: FunnelWidget, path: str) -> WidgetData:
     now_in = s.select(
         Fragment(f"{status.sql} AS state, count(*) AS now_in", status.params), tail="GROUP BY ALL"
     )
-    ids = s.source, s.where
+    stays = s.stays()
     history = (
         ctx.store.cursor()
         .execute(
-            "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
-            "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
-            f"AND record_id IN (SELECT t._id FROM {ids[0].sql} WHERE {ids[1].sql})) "
-            "SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
+            f"{stays.sql} SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
             "median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - moved_at)) / 3600.0 AS median_hours "
             "FROM h GROUP BY 1",
-            [ctx.ws.name, s.table.name, *ids[0].params, *ids[1].params, ctx.now],
+            [*stays.params, ctx.now],
         )
         .pl()
     )
-    states = pl.DataFrame(
-        {"state": [st.name for st in flow.states], "label": [st.label for st in flow.states]},
-        schema={"state": pl.String, "label": pl.String},
-    )
     frame = (
-        states.join(now_in, on="state", how="left")
+        flow_states(flow)
+        .join(now_in, on="state", how="left")
         .join(history, on="state", how="left")
         .with_columns(
             pl.col("now_in").fill_null(0).cast(pl.Int64),
