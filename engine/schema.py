@@ -15,6 +15,7 @@ from engine.boards.model import Board, HealthConfig
 from engine.errors import NotFoundError
 from engine.fields import AnyField, FieldBase, suggest
 from engine.fields.base import NAME_PATTERN
+from engine.intake.model import Connector, IntakeConfig
 from engine.roles import Action, Role
 
 StateCategory = Literal["open", "done", "cancelled"]
@@ -177,6 +178,10 @@ class Workspace(Frozen):
     rules: list[AlertRule] = Field(default_factory=list)
     boards: list[Board] = Field(default_factory=list)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    connectors: list[Connector] = Field(default_factory=list)
+    intake: IntakeConfig | None = Field(
+        None, description="Dedup/merge rules, credibility and queue limits; defaults when absent (unchecked)."
+    )
 
     @field_validator("health", mode="before")
     @classmethod
@@ -198,6 +203,15 @@ class Workspace(Frozen):
     def board(self, name: str) -> Board:
         """The board called `name`."""
         return self._named(self.boards, name, "board")
+
+    @cached_property
+    def intake_rules(self) -> IntakeConfig:
+        """The intake configuration, or the defaults when the workspace has none."""
+        return self.intake or IntakeConfig()
+
+    def connector(self, name: str) -> Connector:
+        """The connector called `name`."""
+        return self._named(self.connectors, name, "connector")
 
     def _named(self, items: list[Any], name: str, what: str) -> Any:
         found = next((item for item in items if item.name == name), None)

@@ -329,6 +329,13 @@ def check_boards(ws: Workspace) -> list[Problem]:
     return check(ws)
 
 
+def check_intake(ws: Workspace) -> list[Problem]:
+    """Connectors and the intake rules (engine/intake/checks.py)."""
+    from engine.intake.checks import check_intake as check
+
+    return check(ws)
+
+
 CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_unique_names,
     check_business_keys,
@@ -341,6 +348,7 @@ CHECKS: tuple[Callable[[Workspace], list[Problem]], ...] = (
     check_rules,
     check_field_settings,
     check_boards,
+    check_intake,
 )
 
 

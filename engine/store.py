@@ -98,6 +98,50 @@ SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS _job_runs (
         job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
         ok BOOLEAN NOT NULL, result VARCHAR NOT NULL, error VARCHAR)""",
+    # Channel intake: which source order landed in which record (and how: own, duplicate, deposit, balance),
+    # the latest raw payload for tracing, each source's latest status per record, disagreements, the queue,
+    # sync runs and rejected rows, cursors, seen files, webhook callers and the chat review queue.
+    """CREATE TABLE IF NOT EXISTS _channel_links (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, connector VARCHAR NOT NULL,
+        external_id VARCHAR NOT NULL, record_key VARCHAR NOT NULL, role VARCHAR NOT NULL, amount DOUBLE,
+        raw VARCHAR, linked_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _status_reports (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_key VARCHAR NOT NULL, source VARCHAR NOT NULL,
+        connector VARCHAR NOT NULL, status VARCHAR NOT NULL, raw_status VARCHAR, reported_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _status_conflicts (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_key VARCHAR NOT NULL, effective VARCHAR NOT NULL,
+        effective_source VARCHAR NOT NULL, detail VARCHAR NOT NULL, advice VARCHAR NOT NULL,
+        opened_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, resolved_at TIMESTAMP)""",
+    "CREATE SEQUENCE IF NOT EXISTS _intake_ids",
+    """CREATE TABLE IF NOT EXISTS _intake (
+        seq BIGINT NOT NULL DEFAULT nextval('_intake_ids'), workspace VARCHAR NOT NULL, connector VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, priority INTEGER NOT NULL, received_at TIMESTAMP NOT NULL, payload VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _intake_deferred (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, connector VARCHAR NOT NULL,
+        record_key VARCHAR NOT NULL, payload VARCHAR NOT NULL, deferred_at TIMESTAMP NOT NULL)""",
+    "CREATE SEQUENCE IF NOT EXISTS _sync_run_ids",
+    """CREATE TABLE IF NOT EXISTS _sync_runs (
+        id BIGINT PRIMARY KEY DEFAULT nextval('_sync_run_ids'), workspace VARCHAR NOT NULL,
+        connector VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP, ok BOOLEAN,
+        counts VARCHAR NOT NULL DEFAULT '{}', error VARCHAR, cursor_before VARCHAR, cursor_after VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS _sync_rejects (
+        run_id BIGINT, workspace VARCHAR NOT NULL, connector VARCHAR NOT NULL, external_id VARCHAR,
+        reason VARCHAR NOT NULL, payload VARCHAR, rejected_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS _connector_state (
+        workspace VARCHAR NOT NULL, connector VARCHAR NOT NULL, cursor VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (workspace, connector))""",
+    """CREATE TABLE IF NOT EXISTS _connector_files (
+        workspace VARCHAR NOT NULL, connector VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+        seen_at TIMESTAMP NOT NULL, PRIMARY KEY (workspace, connector, sha256))""",
+    """CREATE TABLE IF NOT EXISTS _connector_tokens (
+        workspace VARCHAR NOT NULL, connector VARCHAR NOT NULL, caller VARCHAR NOT NULL, token_hash VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, active BOOLEAN NOT NULL DEFAULT TRUE, PRIMARY KEY (workspace, connector, caller))""",
+    "CREATE SEQUENCE IF NOT EXISTS _chat_review_ids",
+    """CREATE TABLE IF NOT EXISTS _chat_reviews (
+        id BIGINT PRIMARY KEY DEFAULT nextval('_chat_review_ids'), workspace VARCHAR NOT NULL,
+        connector VARCHAR NOT NULL, message_id VARCHAR NOT NULL, sender VARCHAR, text VARCHAR NOT NULL,
+        received_at TIMESTAMP NOT NULL, parsed VARCHAR NOT NULL, confidence DOUBLE NOT NULL, reason VARCHAR NOT NULL,
+        status VARCHAR NOT NULL DEFAULT 'open', decided_by VARCHAR, decided_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS _archived_values (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, version INTEGER NOT NULL,
         archived_at TIMESTAMP NOT NULL, record_id BIGINT NOT NULL, value VARCHAR)""",

@@ -1,7 +1,8 @@
 """Phone, email and link fields.
 
-Phones: CN mobiles (138 0013 8000, +86 13800138000), landlines (021-62345678, 0755-8888888-123) and masked
-mobiles from platform exports (138****1234), which are kept masked: the real number is unknown.
+Phones: CN mobiles (138 0013 8000, +86 13800138000), landlines (021-62345678, 0755-8888888-123), platform
+privacy numbers (17012345678-1234) and masked mobiles from platform exports (138****1234), which are kept
+masked: the real number is unknown.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from engine.fields.text import as_text, code_text, is_clean_code, quick_code
 
 MOBILE = r"^1[3-9]\d{9}$"
 MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
+# A platform's privacy number: a relay mobile plus an extension (17012345678-1234), kept as given.
+VIRTUAL_MOBILE = r"^1[3-9]\d{9}-\d{1,6}$"
 LANDLINE = r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$"
 EMAIL = r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$"
 # Inputs already in stored form, for the single-record shortcut (normalisation would leave them unchanged).
-_CLEAN_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?|1[3-9]\d\*{4}\d{4}")
-_CLEAN_PHONE_UNMASKED = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?")
+_CLEAN_PHONE = re.compile(r"1[3-9]\d{9}(-\d{1,6})?|0\d{2,3}-\d{7,8}(-\d{1,6})?|1[3-9]\d\*{4}\d{4}")
+_CLEAN_PHONE_UNMASKED = re.compile(r"1[3-9]\d{9}(-\d{1,6})?|0\d{2,3}-\d{7,8}(-\d{1,6})?")
 _EMAIL = re.compile(EMAIL)
 FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
 
@@ -58,7 +61,8 @@ class PhoneField(StringField):
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = normalise_phone(as_text(raw, dtype))
-        shapes = [MOBILE, LANDLINE, MASKED_MOBILE] if self.allow_masked else [MOBILE, LANDLINE]
+        shapes = [MOBILE, VIRTUAL_MOBILE, LANDLINE]
+        shapes += [MASKED_MOBILE] if self.allow_masked else []
         ok = value.str.contains("|".join(f"(?:{s})" for s in shapes))
         return value, problem_when(~ok, raw, "is not a phone number (e.g. 13800138000 or 021-62345678)")
 

@@ -1,0 +1,201 @@
+"""Fetchers, one per connector type (a registry): each reads its source from the connector's cursor on and
+returns flat batches for the intake, the cursor to keep once they are applied, and notes for the sync log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from connectors.flatten import flatten
+from connectors.http import FetchError, Retry, get_json
+from connectors.platforms import APIS, dig
+from engine.importer.batches import file_sha256
+from engine.importer.mapping import suggest, suggest_value_map, unprotect
+from engine.importer.sources import read_chunks
+from engine.intake.mapping import as_datetime
+from engine.intake.model import Connector
+from engine.intake.synclog import seen_files
+from engine.schema import Workspace
+from engine.store import Store
+
+TEXT_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm", ".ods")
+JSON_FILES = (".json", ".jsonl", ".ndjson")
+
+
+@dataclass
+class Batch:
+    kind: str  # "order" | "status"
+    flat: pl.DataFrame
+    conn: Connector  # the mapping to apply (an export's columns may be matched automatically)
+
+
+@dataclass
+class Context:
+    store: Store
+    ws: Workspace
+    conn: Connector
+    cursor: dict[str, Any]
+    now: datetime
+    retry: Retry = field(default_factory=Retry)
+
+
+@dataclass
+class Fetched:
+    batches: list[Batch] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (sha256, name) to mark as seen once applied
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # chat messages for a person to read
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(b.flat.height for b in self.batches)
+
+
+def _since(ctx: Context, unix: bool) -> dict[str, Any]:
+    last = ctx.cursor.get("modified")
+    if not last:
+        return {}
+    # One second of overlap: an order changed in the same second as the last one seen is not missed;
+    # fetching it again changes nothing.
+    moment = datetime.fromisoformat(last) - timedelta(seconds=1)
+    return {"value": int(moment.timestamp()) if unix else moment.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def fetch_api(ctx: Context) -> Fetched:
+    """Every page changed since the cursor, retried through rate limits and server errors."""
+    conn = ctx.conn
+    spec = APIS.get(conn.platform)
+    if spec is None:
+        raise FetchError(f"connector {conn.name}: no API layout for platform {conn.platform!r}")
+    url = conn.url.rstrip("/") + str(conn.options.get("path", spec.path))
+    size = int(conn.options.get("page_size", 100))
+    params: dict[str, Any] = {spec.size_param: size}
+    since = _since(ctx, spec.since_unix)
+    if since:
+        params[spec.since_param] = since["value"]
+    items: list[dict[str, Any]] = []
+    page = spec.first_page
+    while True:
+        data = get_json(url, params | {spec.page_param: page}, ctx.retry)
+        error = dig(data, spec.error)
+        if spec.error and error is not None and (not spec.ok_values or error not in spec.ok_values):
+            raise FetchError(
+                f"{url} page {page}: platform error {json.dumps(error, ensure_ascii=False)[:200]}"
+            )
+        got = dig(data, spec.items) or []
+        items += got
+        more = (
+            dig(data, spec.has_next)
+            if spec.has_next
+            else (page - spec.first_page + 1) * size < int(dig(data, spec.total) or 0)
+        )
+        if not got or not more:
+            break
+        page += 1
+    flat = flatten(items)
+    cursor = dict(ctx.cursor)
+    if items:
+        latest = flat.select(as_datetime(flat, spec.modified).max()).item()
+        previous = datetime.fromisoformat(cursor["modified"]) if cursor.get("modified") else None
+        cursor["modified"] = max(d for d in (latest, previous) if d is not None).isoformat(sep=" ")
+    notes = [f"retried: {e}" for e in ctx.retry.log]
+    return Fetched([Batch("order", flat, conn)], cursor, notes=notes)
+
+
+def _new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
+    folder = Path(ctx.conn.folder)
+    if not ctx.conn.folder or not folder.is_dir():
+        raise FetchError(f"connector {ctx.conn.name}: folder {ctx.conn.folder!r} does not exist")
+    seen = seen_files(ctx.store, ctx.ws, ctx.conn.name)
+    out = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
+        sha = file_sha256(path)
+        if sha not in seen:
+            out.append((path, sha))
+    return out
+
+
+def _sheet(path: Path) -> pl.DataFrame:
+    frames = [chunk.frame for chunk in read_chunks(path)]
+    frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    text = [c for c, d in frame.schema.items() if d == pl.String]
+    return frame.with_columns(unprotect(pl.col(c)).alias(c) for c in text)
+
+
+def _records(path: Path) -> pl.DataFrame:
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        items = data if isinstance(data, list) else data.get("items", [data])
+    else:
+        items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return flatten(items)
+
+
+def _auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
+    """An export's columns matched to fields by name (the import's suggestions) where the connector names
+    none, and its status wording added to the connector's map."""
+    conn = ctx.conn
+    table = ctx.ws.require_table(conn.table)
+    fields = dict(conn.fields)
+    if not fields:
+        columns = [c for c in flat.columns if not c.startswith("_")]
+        fields = {c.field: c.column for c in suggest(table, columns).columns if c.field}
+    statuses = dict(conn.statuses)
+    status = table.flow.field if table.flow else None
+    if status and status in fields and fields[status] in flat.columns:
+        values = flat[fields[status]].drop_nulls().unique().cast(pl.String).to_list()
+        field_ = table.field(status)
+        assert field_ is not None
+        statuses = suggest_value_map(field_, [v for v in values if v not in statuses]) | statuses
+    return conn.model_copy(update={"fields": fields, "statuses": statuses})
+
+
+def fetch_files(ctx: Context) -> Fetched:
+    """New files of the watched folder (a file already read, same content, is skipped)."""
+    kind = str(ctx.conn.options.get("kind", "status" if ctx.conn.type == "status_feed" else "order"))
+    out = Fetched(cursor=dict(ctx.cursor))
+    for path, sha in _new_files(ctx, TEXT_FILES + JSON_FILES):
+        flat = _records(path) if path.suffix.lower() in JSON_FILES else _sheet(path)
+        conn = _auto_mapping(ctx, flat) if ctx.conn.type == "platform_export" else ctx.conn
+        out.batches.append(Batch(kind, flat.with_columns(pl.lit(path.name).alias("_file")), conn))
+        out.files.append((sha, path.name))
+    return out
+
+
+def fetch_chat(ctx: Context) -> Fetched:
+    """New chat export files: confident messages become orders, the rest wait for review."""
+    from connectors.chat import messages_to_orders
+
+    out = Fetched(cursor=dict(ctx.cursor))
+    for path, sha in _new_files(ctx, (*JSON_FILES, ".txt")):
+        messages = (
+            _records(path).drop("_raw").to_dicts()
+            if path.suffix.lower() != ".txt"
+            else [
+                {"id": f"{path.stem}-{i}", "text": line}
+                for i, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if line.strip()
+            ]
+        )
+        batch, reviews = messages_to_orders(ctx.store, ctx.ws, ctx.conn, messages, ctx.now)
+        out.batches.append(batch)
+        out.reviews += reviews
+        out.files.append((sha, path.name))
+    return out
+
+
+FETCHERS: dict[str, Callable[[Context], Fetched]] = {
+    "platform_api": fetch_api,
+    "platform_export": fetch_files,
+    "pos_csv": fetch_files,
+    "status_feed": fetch_files,
+    "chat": fetch_chat,
+}

@@ -1,0 +1,171 @@
+"""One sync of a connector: fetch from its cursor, map, queue, apply, then keep the new cursor; the run and its
+counts go into the sync log. A failed fetch applies nothing and keeps the old cursor, so nothing is lost and
+the next run fetches the same again (which changes nothing twice)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from datetime import datetime
+from typing import Any
+
+from connectors.http import FetchError, Retry
+from connectors.sources import FETCHERS, Context, Fetched
+from engine.auth import Actor
+from engine.clock import as_naive
+from engine.errors import EngineError, NotFoundError, RefusedError
+from engine.intake.mapping import map_frame
+from engine.intake.queue import accept, drain
+from engine.intake.synclog import finish_run, get_cursor, mark_file, set_cursor, start_run
+from engine.schema import Workspace
+from engine.store import Store
+from engine.workspaces import get_workspace, list_workspaces
+
+SYNC_RUNNERS = frozenset({"admin", "manager"})
+_draining = threading.Lock()
+
+
+def drain_now(
+    store: Store, ws: Workspace, now: datetime | None = None, runs: dict[str, int] | None = None
+) -> Any:
+    """Apply the queue; one drain at a time per process (a second caller waits, then finds it empty)."""
+    with _draining:
+        return drain(store, ws, now, runs=runs)
+
+
+def _queue(store: Store, ws: Workspace, fetched: Fetched, run_id: int, moment: datetime) -> tuple[int, int]:
+    table = ws.require_table(fetched.batches[0].conn.table) if fetched.batches else None
+    queued = rejected = 0
+    for batch in fetched.batches:
+        assert table is not None
+        mapped = map_frame(batch.conn, table, batch.flat)
+        rejected += mapped.rejects.height
+        queued += accept(store, ws, batch.conn, mapped, batch.kind, moment, run_id)  # type: ignore[arg-type]
+    return queued, rejected
+
+
+def _save_reviews(
+    store: Store, ws: Workspace, name: str, reviews: list[dict[str, Any]], moment: datetime
+) -> None:
+    if not reviews:
+        return
+    with store.transaction() as cur:
+        for r in reviews:
+            cur.execute(
+                "INSERT INTO _chat_reviews (workspace, connector, message_id, sender, text, received_at, parsed, "
+                "confidence, reason) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM _chat_reviews "
+                "WHERE workspace = ? AND connector = ? AND message_id = ?)",
+                [ws.name, name, r["id"], r.get("sender"), r["text"], moment, json.dumps(r["parsed"], ensure_ascii=False),
+                 r["confidence"], r["reason"], ws.name, name, r["id"]],
+            )  # fmt: skip
+
+
+def run_sync(
+    store: Store, ws: Workspace, name: str, now: datetime | None = None, retry: Retry | None = None
+) -> dict[str, Any]:
+    """Run one sync of connector `name`; returns the run's log entry (counts, or the error)."""
+    conn = ws.connector(name)
+    if conn.type not in FETCHERS:
+        raise NotFoundError(f"connector {name} ({conn.type}) is pushed to, not polled: it has no sync")
+    moment = as_naive(now, ws.timezone)
+    cursor = get_cursor(store, ws, name)
+    run_id = start_run(store, ws, name, moment, cursor)
+    ctx = Context(store, ws, conn, cursor, moment, retry or Retry())
+    counts: dict[str, Any] = {"fetched": 0}
+    try:
+        fetched = FETCHERS[conn.type](ctx)
+        counts["fetched"] = fetched.rows
+        queued, rejected = _queue(store, ws, fetched, run_id, moment)
+        drained = drain_now(store, ws, moment, runs={name: run_id})
+        applied = drained.by_connector.get(name)
+        result = applied.counts() if applied else {}
+        counts |= {
+            k: result.get(k, 0)
+            for k in (
+                "new",
+                "updated",
+                "unchanged",
+                "duplicates",
+                "presale_parts",
+                "gifts",
+                "conflicts",
+                "deferred",
+            )
+        }
+        counts |= {
+            "queued": queued,
+            "rejected": rejected + result.get("rejected", 0),
+            "review": len(fetched.reviews),
+        }
+        counts["notes"] = fetched.notes[:50]
+        _save_reviews(store, ws, name, fetched.reviews, moment)
+        for sha, file_name in fetched.files:
+            mark_file(store, ws, name, sha, file_name, moment)
+        set_cursor(store, ws, name, fetched.cursor, moment)
+    except (FetchError, EngineError, OSError, ValueError) as exc:
+        counts["notes"] = [f"retried: {e}" for e in ctx.retry.log][:50]
+        finish_run(store, run_id, as_naive(None, ws.timezone), counts, f"{type(exc).__name__}: {exc}")
+        return {
+            "run": run_id,
+            "connector": name,
+            "ok": False,
+            "counts": counts,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
+    finish_run(store, run_id, as_naive(None, ws.timezone), counts, None, fetched.cursor)
+    return {"run": run_id, "connector": name, "ok": True, "counts": counts, "cursor": fetched.cursor}
+
+
+def run_sync_for(store: Store, ws: Workspace, name: str, actor: Actor) -> dict[str, Any]:
+    """ "Run now" from the Connectors page: admins and managers only."""
+    if not actor.roles & SYNC_RUNNERS:
+        raise RefusedError(f"{actor.username} may not run connector syncs (admins and managers may)")
+    return run_sync(store, ws, name)
+
+
+def due_syncs(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """The scheduler's job: every enabled, polled connector whose schedule is due, in every workspace."""
+    out: dict[str, Any] = {}
+    for ws_name, _, _ in list_workspaces(store):
+        ws = get_workspace(store, ws_name)
+        for conn in ws.connectors:
+            if not conn.enabled or conn.type not in FETCHERS:
+                continue
+            last = (
+                store.cursor()
+                .execute(
+                    "SELECT max(started_at) FROM _sync_runs WHERE workspace = ? AND connector = ?",
+                    [ws.name, conn.name],
+                )
+                .fetchone()[0]
+            )  # type: ignore[index]
+            moment = as_naive(now, ws.timezone)
+            if last is None or (moment - last).total_seconds() >= conn.every_minutes * 60:
+                try:
+                    result = run_sync(store, ws, conn.name, now)
+                except Exception as exc:  # one broken connector must not stop the others
+                    result = {
+                        "ok": False,
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "trace": traceback.format_exc(limit=2),
+                    }
+                out[f"{ws.name}/{conn.name}"] = {k: result.get(k) for k in ("ok", "counts", "error")}
+    return out
+
+
+def drain_all(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """The scheduler's queue job: apply what webhooks queued, in every workspace that has something queued."""
+    out: dict[str, Any] = {}
+    for ws_name, _, _ in list_workspaces(store):
+        (n,) = (
+            store.cursor()
+            .execute(
+                "SELECT count(*) + (SELECT count(*) FROM _intake_deferred WHERE workspace = ?) FROM _intake WHERE workspace = ?",
+                [ws_name, ws_name],
+            )
+            .fetchone()
+        )  # type: ignore[misc]
+        if n:
+            out[ws_name] = drain_now(store, get_workspace(store, ws_name), now).as_dict()
+    return out

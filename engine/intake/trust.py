@@ -1,0 +1,231 @@
+"""Trusted status: every source's latest word on a record is kept; the record's status is the word of the most
+credible source that has spoken (logistics > WMS > ERP > platform by default); disagreements are listed for
+customer service with each source's value and time and a suggestion of whom to ask."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from engine.auth import Actor
+from engine.bulk import upsert_in
+from engine.intake.model import SOURCE_LABELS, IntakeConfig
+from engine.schema import Table, Workspace
+from engine.sql import qualified, quote_ident
+from engine.store import Store
+
+REPORT_COLUMNS = {
+    "record_key": pl.String,
+    "source": pl.String,
+    "connector": pl.String,
+    "status": pl.String,
+    "raw_status": pl.String,
+    "reported_at": pl.Datetime("us"),
+}
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    reported: int
+    changed: int
+    conflicts: int
+
+
+def _weights(rules: IntakeConfig) -> pl.DataFrame:
+    sources = sorted(set(rules.credibility) | set(SOURCE_LABELS))
+    return pl.DataFrame({"source": sources, "weight": [rules.weight(s) for s in sources]})
+
+
+def record_reports(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame
+) -> None:
+    """Keep each source's newest report per record (an older report arriving late changes nothing)."""
+    newest = (
+        reports.select(list(REPORT_COLUMNS))
+        .cast(REPORT_COLUMNS)  # type: ignore[arg-type]
+        .sort("reported_at")
+        .unique(subset=["record_key", "source"], keep="last")
+    )
+    cur.register("_new_reports", newest.to_arrow())
+    # An equal time replaces too: the newest sync's word on the same moment wins.
+    cur.execute(
+        "DELETE FROM _status_reports r WHERE r.workspace = ? AND r.table_name = ? AND EXISTS (SELECT 1 "
+        "FROM _new_reports n WHERE n.record_key = r.record_key AND n.source = r.source "
+        "AND n.reported_at >= r.reported_at)",
+        [ws.name, table.name],
+    )
+    cur.execute(
+        "INSERT INTO _status_reports SELECT ?, ?, n.record_key, n.source, n.connector, n.status, n.raw_status, "
+        "n.reported_at FROM _new_reports n WHERE NOT EXISTS (SELECT 1 FROM _status_reports r "
+        "WHERE r.workspace = ? AND r.table_name = ? AND r.record_key = n.record_key AND r.source = n.source)",
+        [ws.name, table.name, ws.name, table.name],
+    )
+    cur.unregister("_new_reports")
+
+
+def effective_statuses(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series
+) -> pl.DataFrame:
+    """record_key, status, source, reported_at: the most credible source's latest word for each key."""
+    cur.register("_keys", pl.DataFrame({"record_key": keys.cast(pl.String)}).unique().to_arrow())
+    cur.register("_weights", _weights(ws.intake_rules).to_arrow())
+    frame = cur.execute(
+        "SELECT r.record_key, r.status, r.source, r.reported_at FROM _status_reports r "
+        "SEMI JOIN _keys k ON k.record_key = r.record_key "
+        "LEFT JOIN _weights w ON w.source = r.source WHERE r.workspace = ? AND r.table_name = ? "
+        "QUALIFY row_number() OVER (PARTITION BY r.record_key "
+        "ORDER BY coalesce(w.weight, 0) DESC, r.reported_at DESC) = 1",
+        [ws.name, table.name],
+    ).pl()
+    cur.unregister("_keys")
+    cur.unregister("_weights")
+    return frame
+
+
+def apply_effective(
+    cur: duckdb.DuckDBPyConnection,
+    store: Store,
+    ws: Workspace,
+    table: Table,
+    keys: pl.Series,
+    actor: Actor,
+    now: datetime,
+    note: str,
+) -> int:
+    """Set each record's status to its effective one where it differs; the moves go into the status history."""
+    flow = table.flow
+    if flow is None or keys.is_empty():
+        return 0
+    key, status = str(table.business_key), flow.field
+    best = effective_statuses(cur, ws, table, keys)
+    cur.register("_best", best.to_arrow())
+    changed = cur.execute(
+        f"SELECT t._id, t.{quote_ident(key)}::VARCHAR AS k, t.{quote_ident(status)} AS before, b.status, "
+        f"b.reported_at FROM {qualified(ws.name, table.name)} t JOIN _best b ON b.record_key = t.{quote_ident(key)} "
+        f"WHERE t.{quote_ident(status)} IS DISTINCT FROM b.status"
+    ).pl()
+    cur.unregister("_best")
+    if changed.is_empty():
+        return 0
+    upsert_in(
+        cur,
+        store,
+        ws,
+        table.name,
+        changed.select(pl.col("k").alias(key), pl.col("status").alias(status)),
+        actor,
+        now,
+        note,
+    )
+    cur.register("_moves", changed.to_arrow())
+    cur.execute(
+        "INSERT INTO _status_moves SELECT ?, ?, _id, before, status, least(reported_at, ?), ?, ?, '' FROM _moves",
+        [ws.name, table.name, now, actor.username, note],
+    )
+    cur.unregister("_moves")
+    return changed.height
+
+
+def _rank(table: Table) -> dict[str, float]:
+    """How far along the flow a state is; cancelled states rank apart (they contradict, not lag)."""
+    assert table.flow is not None
+    return {
+        s.name: (float("inf") if s.category == "cancelled" else float(i))
+        for i, s in enumerate(table.flow.states)
+    }
+
+
+def advice(table: Table, effective: dict[str, Any], others: list[dict[str, Any]]) -> str:
+    """What customer service should check, from who is behind whom (菜鸟未回传 — 建议联系快递网点核实)."""
+    rank = _rank(table)
+    top = rank.get(effective["status"], 0.0)
+    ahead = [o for o in others if rank.get(o["status"], 0.0) > top]
+    if any(rank.get(o["status"]) == float("inf") for o in others) or top == float("inf"):
+        return "来源状态矛盾(含取消) — 建议人工核实订单是否已取消"
+    if ahead:
+        lagging = SOURCE_LABELS.get(effective["source"], (effective["source"],))[0]
+        if effective["source"] == "logistics":
+            return "菜鸟未回传 — 建议联系快递网点核实"
+        return f"{lagging}未回传 — 建议联系{lagging}核实"
+    behind = {SOURCE_LABELS.get(o["source"], (o["source"],))[0] for o in others}
+    return f"{'、'.join(sorted(behind))}未同步 — 建议检查回写接口"
+
+
+def refresh_conflicts(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series, now: datetime
+) -> int:
+    """Open, update or resolve the conflict entry of each key: sources (latest each) that disagree."""
+    if table.flow is None or keys.is_empty():
+        return 0
+    cur.register("_keys", pl.DataFrame({"record_key": keys.cast(pl.String)}).unique().to_arrow())
+    cur.register("_weights", _weights(ws.intake_rules).to_arrow())
+    rows = cur.execute(
+        "SELECT r.record_key, list({'source': r.source, 'connector': r.connector, 'status': r.status, "
+        "'raw_status': r.raw_status, 'reported_at': r.reported_at, 'weight': coalesce(w.weight, 0)} "
+        "ORDER BY coalesce(w.weight, 0) DESC, r.reported_at DESC) FROM _status_reports r "
+        "SEMI JOIN _keys k ON k.record_key = r.record_key LEFT JOIN _weights w ON w.source = r.source "
+        "WHERE r.workspace = ? AND r.table_name = ? GROUP BY r.record_key "
+        "HAVING count(DISTINCT r.status) > 1",
+        [ws.name, table.name],
+    ).fetchall()
+    entries = []
+    for key, reports in rows:
+        top, others = reports[0], [r for r in reports[1:] if r["status"] != reports[0]["status"]]
+        detail = [{k: (str(v) if k == "reported_at" else v) for k, v in r.items()} for r in reports]
+        entries.append(
+            (
+                key,
+                top["status"],
+                top["source"],
+                json.dumps(detail, ensure_ascii=False),
+                advice(table, top, others),
+            )
+        )
+    schema = dict.fromkeys(["record_key", "effective", "source", "detail", "advice"], pl.String)
+    cur.register("_conflicts", pl.DataFrame(entries, schema=schema, orient="row").to_arrow())
+    scope = "workspace = ? AND table_name = ? AND resolved_at IS NULL"
+    # Keys whose sources agree now: their open conflict is resolved.
+    cur.execute(
+        f"UPDATE _status_conflicts SET resolved_at = ? WHERE {scope} AND record_key IN (SELECT record_key FROM _keys) "
+        "AND record_key NOT IN (SELECT record_key FROM _conflicts)",
+        [now, ws.name, table.name],
+    )
+    # A conflict still open keeps its opening time, so the list shows how long it has been open.
+    cur.execute(
+        "UPDATE _status_conflicts o SET effective = c.effective, effective_source = c.source, detail = c.detail, "
+        f"advice = c.advice, updated_at = ? FROM _conflicts c WHERE o.record_key = c.record_key AND o.{scope}",
+        [now, ws.name, table.name],
+    )
+    cur.execute(
+        "INSERT INTO _status_conflicts SELECT ?, ?, record_key, effective, source, detail, advice, ?, ?, NULL "
+        f"FROM _conflicts c WHERE NOT EXISTS (SELECT 1 FROM _status_conflicts o WHERE o.record_key = c.record_key "
+        f"AND o.{scope})",
+        [ws.name, table.name, now, now, ws.name, table.name],
+    )
+    for name in ("_keys", "_weights", "_conflicts"):
+        cur.unregister(name)
+    return len(entries)
+
+
+def open_conflicts(
+    store: Store, ws: Workspace, table_name: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The open status conflicts, newest first, each with every source's value and time and the advice."""
+    table = table_name or ws.intake_rules.table
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT record_key, effective, effective_source, detail, advice, opened_at, updated_at "
+            "FROM _status_conflicts WHERE workspace = ? AND table_name = ? AND resolved_at IS NULL "
+            "ORDER BY updated_at DESC, record_key LIMIT ?",
+            [ws.name, table, limit],
+        )
+        .fetchall()
+    )
+    names = ["record_key", "effective", "effective_source", "detail", "advice", "opened_at", "updated_at"]
+    return [dict(zip(names, r, strict=True)) | {"detail": json.loads(r[3])} for r in rows]
