@@ -1,0 +1,197 @@
+"""WeChat/WeCom chat messages into orders: each message is parsed against the workspace's customers and SKUs;
+confident ones become one order row per item, unsure ones wait in the review queue for a person, who accepts
+(possibly corrected) or dismisses them. Chit-chat with no product and no quantity is left alone."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+import polars as pl
+
+from connectors.chat_parser import Catalog, Item, Parsed, catalog_from_rows, parse
+from connectors.sources import Batch
+from engine.auth import Actor
+from engine.clock import as_naive
+from engine.errors import ConflictError, NotFoundError, RefusedError
+from engine.intake.mapping import map_frame
+from engine.intake.model import Connector
+from engine.intake.queue import accept
+from engine.schema import Workspace
+from engine.sql import qualified, quote_ident
+from engine.store import Store
+
+DUE_AT = time(18, 0)  # "3月15日前到": by the end of that business day
+REVIEWERS = frozenset({"admin", "manager", "operator"})
+
+
+def _rows(store: Store, ws: Workspace, table: str, columns: dict[str, str]) -> list[dict[str, Any]]:
+    t = ws.table(table)
+    if t is None:
+        return []
+    present = {alias: name for alias, name in columns.items() if t.field(name) is not None}
+    select = ", ".join(
+        f"{quote_ident(name)}::VARCHAR AS {quote_ident(alias)}" for alias, name in present.items()
+    )
+    frame = store.cursor().execute(f"SELECT {select} FROM {qualified(ws.name, table)}").pl()  # noqa: S608 (names checked above)
+    return frame.to_dicts()
+
+
+def workspace_catalog(
+    store: Store, ws: Workspace
+) -> tuple[Catalog, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The parser's catalog from the customers and SKUs tables, and their rows by key."""
+    rules = ws.intake_rules.customers
+    customers_table = rules.table if rules else "customers"
+    customers = _rows(
+        store, ws, customers_table,
+        {"key": "customer_no", "name": "name", "company": "company", "aliases": "aliases", "phone": "phone",
+         "province": "province", "city": "city"},
+    )  # fmt: skip
+    products = _rows(
+        store, ws, "skus", {"key": "sku_code", "name": "name", "aliases": "aliases", "price": "list_price"}
+    )
+    return (
+        catalog_from_rows(customers, products),
+        {c["key"]: c for c in customers},
+        {p["key"]: p for p in products},
+    )
+
+
+def order_rows(
+    ws: Workspace, message_id: str, text: str, parsed: Parsed, sent: datetime,
+    customers: dict[str, dict[str, Any]], products: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """One order row per item, with the customer's contact details and the SKU's list price."""
+    table = ws.require_table(ws.intake_rules.table)
+    customer = customers.get(parsed.customer or "", {})
+    due = datetime.combine(parsed.due, DUE_AT) if isinstance(parsed.due, date) else None
+    rows = []
+    for n, item in enumerate(parsed.items, 1):
+        product = products.get(item.sku or "", {})
+        row: dict[str, Any] = {
+            "order_no": f"{message_id}-{n}",
+            "customer_no": parsed.customer,
+            "customer_name": customer.get("name"),
+            "phone": customer.get("phone"),
+            "province": customer.get("province"),
+            "city": customer.get("city"),
+            "sku": item.sku,
+            "qty": item.qty,
+            "unit_price": product.get("price"),
+            "ordered_at": sent.isoformat(sep=" "),
+            "paid_at": None,
+            "promised_at": due.isoformat(sep=" ") if due else None,
+            "remarks": f"聊天下单: {text}" + (f" (单位: {item.unit})" if item.unit else ""),
+        }
+        if table.flow:
+            row[table.flow.field] = table.flow.initial
+        rows.append({k: v for k, v in row.items() if table.field(k) is not None})
+    return rows
+
+
+def _mapping(conn: Connector, ws: Workspace, columns: list[str]) -> Connector:
+    table = ws.require_table(conn.table)
+    return conn.model_copy(
+        update={"fields": {c: c for c in columns if table.field(c) is not None}, "statuses": {}}
+    )
+
+
+def messages_to_orders(
+    store: Store, ws: Workspace, conn: Connector, messages: list[dict[str, Any]], now: datetime
+) -> tuple[Batch, list[dict[str, Any]]]:
+    """The confident messages as a batch of order rows, and the unsure ones for the review queue."""
+    catalog, customers, products = workspace_catalog(store, ws)
+    threshold = float(conn.options.get("min_confidence", 0.8))
+    rows, reviews = [], []
+    for m in messages:
+        text = str(m.get("text") or "")
+        sent = datetime.fromisoformat(str(m["time"])) if m.get("time") else now
+        parsed = parse(text, catalog, sent, m.get("sender"))
+        if not parsed.is_order:
+            continue
+        if parsed.items and parsed.confidence >= threshold:
+            rows += order_rows(ws, str(m["id"]), text, parsed, sent, customers, products)
+        else:
+            reason = "; ".join(parsed.reasons) or "low confidence"
+            reviews.append(
+                {"id": str(m["id"]), "sender": m.get("sender"), "text": text, "parsed": parsed.as_dict(),
+                 "confidence": parsed.confidence, "reason": reason, "time": sent.isoformat(sep=" ")}
+            )  # fmt: skip
+    frame = (
+        pl.DataFrame(rows, infer_schema_length=None)
+        if rows
+        else pl.DataFrame({"order_no": []}, schema={"order_no": pl.String})
+    )
+    return Batch("order", frame, _mapping(conn, ws, frame.columns)), reviews
+
+
+def review_queue(store: Store, ws: Workspace, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
+    """Chat messages waiting for a person (or decided ones), newest first, with what the parser made of them."""
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT id, connector, message_id, sender, text, received_at, parsed, confidence, reason, status, "
+            "decided_by, decided_at FROM _chat_reviews WHERE workspace = ? AND status = ? ORDER BY id DESC LIMIT ?",
+            [ws.name, status, limit],
+        )
+        .fetchall()
+    )
+    names = ["id", "connector", "message_id", "sender", "text", "received_at", "parsed", "confidence", "reason",
+             "status", "decided_by", "decided_at"]  # fmt: skip
+    return [dict(zip(names, r, strict=True)) | {"parsed": json.loads(r[6])} for r in rows]
+
+
+def decide_review(
+    store: Store, ws: Workspace, review_id: int, actor: Actor, accept_it: bool,
+    corrected: dict[str, Any] | None = None, now: datetime | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Accept (the parse, or a person's correction of it) into the intake queue, or dismiss the message."""
+    if not actor.roles & REVIEWERS:
+        raise RefusedError(
+            f"{actor.username} may not decide chat reviews (admins, managers and operators may)"
+        )
+    moment = as_naive(now, ws.timezone)
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT connector, message_id, text, parsed, status, received_at FROM _chat_reviews WHERE workspace = ? AND id = ?",
+            [ws.name, review_id],
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise NotFoundError(f"no chat review #{review_id}")
+    name, message_id, text, parsed_json, status, received = row
+    if status != "open":
+        raise ConflictError(f"chat review #{review_id} is {status} already", "open", status)
+    queued = 0
+    if accept_it:
+        conn = ws.connector(name)
+        data = corrected or json.loads(parsed_json)
+        items = [
+            Item(i.get("sku"), i.get("product", ""), i.get("qty"), i.get("unit"), 1.0)
+            for i in data.get("items", [])
+        ]
+        due = date.fromisoformat(data["due"]) if data.get("due") else None
+        parsed = Parsed(data.get("customer"), None, items, due, 1.0, [], True)
+        if not parsed.items or not parsed.customer:
+            raise RefusedError(
+                "an accepted chat order needs a customer and at least one product with a quantity"
+            )
+        _, customers, products = workspace_catalog(store, ws)
+        rows = order_rows(ws, message_id, text, parsed, received, customers, products)
+        frame = pl.DataFrame(rows, infer_schema_length=None)
+        table = ws.require_table(conn.table)
+        mapped = map_frame(_mapping(conn, ws, frame.columns), table, frame)
+        queued = accept(store, ws, conn, mapped, "order", moment)
+    with store.transaction() as cur:
+        changed = cur.execute(
+            "UPDATE _chat_reviews SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open' "
+            "RETURNING id",
+            ["accepted" if accept_it else "dismissed", actor.username, moment, review_id],
+        ).fetchall()
+    if not changed:
+        raise ConflictError(f"chat review #{review_id} was decided meanwhile", "open", "decided")
+    return {"review": review_id, "status": "accepted" if accept_it else "dismissed", "queued": queued}
