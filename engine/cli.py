@@ -301,6 +301,111 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _ws(args: argparse.Namespace) -> tuple[Store, Workspace]:
+    store = _store(args)
+    return store, workspaces.get_workspace(store, _workspace_name(store, args.workspace))
+
+
+def cmd_sync(args: argparse.Namespace) -> dict[str, Any]:
+    from connectors.sync import run_sync
+
+    store, ws = _ws(args)
+    result = run_sync(store, ws, args.connector, _instant(args.now))
+    if not result["ok"]:
+        raise DataError(f"sync of {args.connector} failed (run #{result['run']}): {result['error']}")
+    return result
+
+
+def cmd_chat_parse(args: argparse.Namespace) -> dict[str, Any]:
+    from connectors.chat_parser import parse
+
+    if args.sample:
+        from connectors.chat_accuracy import load_catalog
+
+        catalog, now = load_catalog()
+    else:
+        from connectors.chat import workspace_catalog
+
+        store, ws = _ws(args)
+        catalog = workspace_catalog(store, ws)[0]
+        now = datetime.now()
+    return parse(args.text, catalog, _instant(args.now) or now, args.sender).as_dict()
+
+
+def cmd_chat_accuracy(args: argparse.Namespace) -> dict[str, Any]:
+    from connectors.chat_accuracy import measure
+
+    result = measure()
+    return result if args.misses else {k: v for k, v in result.items() if k != "misses"}
+
+
+def cmd_connectors_list(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.intake.synclog import runs
+
+    store, ws = _ws(args)
+    out = []
+    for c in ws.connectors:
+        last = runs(store, ws, c.name, limit=1)
+        entry = {
+            "name": c.name,
+            "type": c.type,
+            "platform": c.platform,
+            "source": c.source,
+            "enabled": c.enabled,
+        }
+        if last:
+            entry |= {"last_run": last[0]["started_at"], "ok": last[0]["ok"], "counts": last[0]["counts"]}
+        out.append(entry)
+    return out
+
+
+def cmd_connectors_add(args: argparse.Namespace) -> dict[str, Any]:
+    from connectors.presets import preset
+
+    store, ws = _ws(args)
+    conn = preset(ws, args.type, args.platform, args.name, args.source)
+    updates = {k: v for k, v in (("url", args.url), ("folder", args.folder)) if v}
+    conn = conn.model_copy(update=updates)
+    document = dump_workspace(ws)
+    document["connectors"] = [c for c in document.get("connectors", []) if c["name"] != conn.name]
+    document["connectors"].append(conn.model_dump(mode="json"))
+    version = workspaces.save_workspace(store, document, CLI_ACTOR, note=f"connector {conn.name}")
+    return {"connector": conn.model_dump(mode="json"), "version": version}
+
+
+def cmd_connectors_token(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.intake.tokens import issue_token
+
+    store, ws = _ws(args)
+    token = issue_token(store, ws, args.connector, args.caller, CLI_ACTOR)
+    return {
+        "connector": args.connector,
+        "caller": args.caller,
+        "token": token,
+        "url": f"/api/hooks/{ws.name}/{args.connector}",
+    }
+
+
+def cmd_intake_status(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.intake.queue import queue_status
+
+    return queue_status(_store(args))
+
+
+def cmd_intake_drain(args: argparse.Namespace) -> dict[str, Any]:
+    from connectors.sync import drain_now
+
+    store, ws = _ws(args)
+    return drain_now(store, ws, _instant(args.now)).as_dict()
+
+
+def cmd_conflicts(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.intake.trust import open_conflicts
+
+    store, ws = _ws(args)
+    return open_conflicts(store, ws, limit=args.limit)
+
+
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
     from engine.bench import run_bench
 
@@ -432,6 +537,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit_p = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
     add(audit_p, "verify", cmd_audit_verify, "check the hash chain of the audit log")
+
+    p = add(sub, "sync", cmd_sync, "run one sync of a connector (fetch, map, dedupe, apply) and log it")
+    p.add_argument("--connector", required=True)
+    p.add_argument("--now", help="as of this local time (ISO), default the clock")
+    chat_p = sub.add_parser("chat", help="chat orders").add_subparsers(dest="action", required=True)
+    p = add(chat_p, "parse", cmd_chat_parse, "what the chat parser makes of one message")
+    p.add_argument("text")
+    p.add_argument("--sender", help="who sent it (used when the text names no customer)")
+    p.add_argument("--now", help="when it was sent (ISO), for relative dates")
+    p.add_argument(
+        "--sample", action="store_true", help="use the sample catalog instead of the workspace's tables"
+    )
+    p = add(chat_p, "accuracy", cmd_chat_accuracy, "measure the parser on the labelled messages")
+    p.add_argument("--misses", action="store_true", help="list every message with a wrong field")
+    conn_p = sub.add_parser("connectors", help="channel connectors").add_subparsers(
+        dest="action", required=True
+    )
+    add(conn_p, "list", cmd_connectors_list, "connectors and their last sync")
+    p = add(conn_p, "add", cmd_connectors_add, "add a connector from a type with its mappings filled in")
+    p.add_argument(
+        "--type",
+        required=True,
+        choices=["platform_api", "platform_export", "pos_csv", "status_feed", "chat", "webhook"],
+    )
+    p.add_argument(
+        "--platform", default="generic", choices=["taobao", "jd", "douyin", "pdd", "wechat", "generic"]
+    )
+    p.add_argument("--source", choices=["logistics", "wms", "erp", "pos", "platform", "chat"])
+    p.add_argument("--name")
+    p.add_argument("--url")
+    p.add_argument("--folder")
+    p = add(conn_p, "token", cmd_connectors_token, "issue a webhook token for one caller (printed once)")
+    p.add_argument("connector")
+    p.add_argument("--caller", required=True)
+    intake_p = sub.add_parser("intake", help="the intake queue").add_subparsers(dest="action", required=True)
+    add(intake_p, "status", cmd_intake_status, "queue depth, lag and deferred fields per workspace")
+    p = add(intake_p, "drain", cmd_intake_drain, "apply everything queued now")
+    p.add_argument("--now")
+    p = add(sub, "conflicts", cmd_conflicts, "open status conflicts between sources")
+    p.add_argument("--limit", type=int, default=100)
 
     p = add(sub, "bench", cmd_bench, "measure upserts, updates, queries, moves, alerts, imports and memory")
     p.add_argument("--orders", type=int, default=100_000)

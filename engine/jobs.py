@@ -1,4 +1,5 @@
-"""Background jobs of the server process: alert evaluation (with escalation) and notification delivery.
+"""Background jobs of the server process: alert evaluation (with escalation), notification delivery, connector
+syncs on their schedules and the intake queue.
 
 A registry names each job, its interval and what it does; `run_job` runs one and records the run (time,
 duration, result or error) for the Jobs page; one Scheduler thread per process runs the due jobs.
@@ -45,12 +46,32 @@ def _notifications(store: Store, now: datetime | None) -> dict[str, Any]:
     return deliver_due(store, now or local_now()).as_dict()
 
 
+def _connector_syncs(store: Store, now: datetime | None) -> dict[str, Any]:
+    # connectors/ builds on the engine; the job only calls into it.
+    from connectors.sync import due_syncs
+
+    return due_syncs(store, now)
+
+
+def _intake(store: Store, now: datetime | None) -> dict[str, Any]:
+    from connectors.sync import drain_all
+
+    return drain_all(store, now)
+
+
 KEEP_RUNS = timedelta(days=7)
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("alerts", "预警评估与升级 Alert evaluation & escalation", timedelta(minutes=1), _alerts),
         Job("notifications", "通知投递 Notification delivery", timedelta(seconds=15), _notifications),
+        Job(
+            "connectors",
+            "渠道同步 Connector syncs (each on its schedule)",
+            timedelta(seconds=30),
+            _connector_syncs,
+        ),
+        Job("intake", "进单队列 Intake queue (webhook pushes)", timedelta(seconds=5), _intake),
     )
 }
 

@@ -243,3 +243,17 @@ def _migrate_status_history(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     if kind and kind[0] == "BASE TABLE":
         con.execute("ALTER TABLE _status_history RENAME TO _status_moves")
+
+
+_shared: dict[str, Store] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(path: str | os.PathLike[str] | None = None) -> Store:
+    """The process's one Store of this file, opened on first use: the pages and the HTTP routes of the app
+    share it (one DuckDB writer per process)."""
+    resolved = resolve_path(path)
+    with _shared_lock:
+        if resolved not in _shared:
+            _shared[resolved] = open_store(resolved)
+        return _shared[resolved]

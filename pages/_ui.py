@@ -17,7 +17,7 @@ from engine.errors import ConflictError, EngineError, RefusedError
 from engine.forms import can, label_of
 from engine.jobs import ensure_scheduler
 from engine.schema import Table, Workspace
-from engine.store import Store, open_store
+from engine.store import Store, shared_store
 
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("订单中枢 OrderHub", "OrderHub"),
@@ -267,7 +267,7 @@ def t(key: str, **values: Any) -> str:
 @st.cache_resource
 def get_store() -> Store:
     """The one Store of this process (it owns the DuckDB file); prepares a first start."""
-    store = open_store()
+    store = shared_store()
     first = ensure_ready(store)
     if first.admin_password:
         print(f"OrderHub first start: sign in as 'admin' with password {first.admin_password}", flush=True)

@@ -51,7 +51,7 @@ def server(tmp_path_factory) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -1,0 +1,12 @@
+"""The app server: the Streamlit pages (app.py) plus HTTP routes in the same process, which owns the DuckDB file:
+webhook intake for channels and the WMS (/api/hooks/{workspace}/{connector}) and a health check (/api/health).
+Start with `streamlit run serve.py`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from connectors.webhooks import routes
+from engine.store import shared_store
+
+app = st.App("app.py", routes=routes(shared_store))
