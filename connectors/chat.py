@@ -184,7 +184,7 @@ def decide_review(
         rows = order_rows(ws, message_id, text, parsed, received, customers, products)
         frame = pl.DataFrame(rows, infer_schema_length=None)
         table = ws.require_table(conn.table)
-        mapped = map_frame(_mapping(conn, ws, frame.columns), table, frame)
+        mapped = map_frame(_mapping(conn, ws, frame.columns), table, frame, ws.timezone)
         queued = accept(store, ws, conn, mapped, "order", moment)
     with store.transaction() as cur:
         changed = cur.execute(

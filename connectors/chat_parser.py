@@ -368,7 +368,10 @@ def parse(text: str, catalog: Catalog, now: datetime, sender: str | None = None)
         confidence = min(confidence, 0.3)
     if customers and customer and customers[0].confidence < 1:
         reasons.append(f"customer matched approximately ({customers[0].text})")
-    is_order = bool(products) or (bool(qtys) and any(w in norm for w in ORDER_WORDS))
+    # A known customer with a quantity, or an order word with one, is an order we could not read: a person looks.
+    is_order = bool(products) or (
+        bool(qtys) and (customer is not None or any(w in norm for w in ORDER_WORDS))
+    )
     if not products:
         reasons.append("no known product")
         confidence = min(confidence, 0.2)

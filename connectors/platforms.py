@@ -31,6 +31,7 @@ class ApiSpec:
     statuses: dict[str, Meaning] = field(default_factory=dict)
     key_prefix: str = ""
     cents: tuple[str, ...] = ()  # fields the API gives in fen
+    product: str = ""  # the item's title: gift and lucky-bag words are found there
     presale_group: str = ""
     presale_part: str = ""
     presale_parts: dict[str, str] = field(default_factory=dict)
@@ -75,6 +76,7 @@ TAOBAO = ApiSpec(
         "TRADE_CLOSED_BY_TAOBAO": "cancelled",
     },
     key_prefix="TB",
+    product="orders.order[0].title",
     presale_group="presale_id",
     presale_part="presale_part",
     presale_parts={"deposit": "deposit", "balance": "balance"},
@@ -121,6 +123,7 @@ JD = ApiSpec(
         "TRADE_CANCELED": "cancelled",
     },
     key_prefix="JD",
+    product="itemInfoList[0].skuName",
 )
 
 DOUYIN = ApiSpec(
@@ -164,6 +167,7 @@ DOUYIN = ApiSpec(
         "39": "cancelled",
     },
     key_prefix="DY",
+    product="sku_order_list[0].product_name",
     cents=("unit_price",),
 )
 
@@ -195,6 +199,7 @@ PDD = ApiSpec(
     },
     statuses={"1": "paid", "2": "shipped", "3": "signed"},
     key_prefix="PDD",
+    product="item_list[0].goods_name",
     presale_group="presale_id",
     presale_part="trade_type",
     presale_parts={"1": "deposit", "0": "balance"},

@@ -96,7 +96,12 @@ def preset(
     }
     api = APIS.get(platform)
     if type_ in ("platform_api", "webhook") and api is not None:
-        options: dict[str, Any] = {"path": api.path, "page_size": 100, "reported_at": api.modified}
+        options: dict[str, Any] = {
+            "path": api.path,
+            "page_size": 100,
+            "reported_at": api.modified,
+            "product": api.product,
+        }
         if api.cents:
             options["cents"] = list(api.cents)
         if api.presale_group:
@@ -130,7 +135,9 @@ def preset(
             "folder": f"data/inbox/{name}",
             "key_prefix": "POS",
             "fields": _fields(table, POS_FIELDS),
-            "fixed": _channel(table, "pos") | ({table.flow.field: done} if table.flow and done else {}),
+            "fixed": _channel(table, "pos")
+            | ({table.flow.field: done} if table.flow and done else {})
+            | ({"customer_name": "门店散客"} if table.field("customer_name") else {}),
         }
     elif type_ == "status_feed":
         kind = source or "wms"

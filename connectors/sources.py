@@ -102,7 +102,7 @@ def fetch_api(ctx: Context) -> Fetched:
     flat = flatten(items)
     cursor = dict(ctx.cursor)
     if items:
-        latest = flat.select(as_datetime(flat, spec.modified).max()).item()
+        latest = flat.select(as_datetime(flat, spec.modified, ctx.ws.timezone).max()).item()
         previous = datetime.fromisoformat(cursor["modified"]) if cursor.get("modified") else None
         cursor["modified"] = max(d for d in (latest, previous) if d is not None).isoformat(sep=" ")
     notes = [f"retried: {e}" for e in ctx.retry.log]

@@ -39,7 +39,7 @@ def _queue(store: Store, ws: Workspace, fetched: Fetched, run_id: int, moment: d
     queued = rejected = 0
     for batch in fetched.batches:
         assert table is not None
-        mapped = map_frame(batch.conn, table, batch.flat)
+        mapped = map_frame(batch.conn, table, batch.flat, ws.timezone)
         rejected += mapped.rejects.height
         queued += accept(store, ws, batch.conn, mapped, batch.kind, moment, run_id)  # type: ignore[arg-type]
     return queued, rejected
@@ -104,6 +104,9 @@ def run_sync(
             mark_file(store, ws, name, sha, file_name, moment)
         set_cursor(store, ws, name, fetched.cursor, moment)
     except (FetchError, EngineError, OSError, ValueError) as exc:
+        import logging
+
+        logging.getLogger(__name__).debug("sync failed", exc_info=True)
         counts["notes"] = [f"retried: {e}" for e in ctx.retry.log][:50]
         finish_run(store, run_id, as_naive(None, ws.timezone), counts, f"{type(exc).__name__}: {exc}")
         return {

@@ -73,7 +73,7 @@ def push(store: Store, workspace: str, connector: str, token: str, raw: bytes) -
     if len(items) > MAX_ITEMS:
         return 413, {"error": f"at most {MAX_ITEMS} items per push"}
     table = ws.require_table(conn.table)
-    mapped = map_frame(conn, table, flatten(items))
+    mapped = map_frame(conn, table, flatten(items), ws.timezone)
     kind = "status" if conn.options.get("kind") == "status" else "order"
     queued = accept(store, ws, conn, mapped, kind)  # type: ignore[arg-type]
     threading.Thread(target=drain_now, args=(store, ws), daemon=True).start()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 from connectors.platforms import APIS, ApiSpec
 
@@ -42,8 +43,12 @@ class Order:
     presale_part: str | None = None  # "deposit" | "balance"
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
 def _unix(t: datetime | None) -> int | None:
-    return int(t.timestamp()) if t else None
+    # Platforms' times are Beijing time; their unix seconds are true epoch seconds.
+    return int(t.replace(tzinfo=BEIJING).timestamp()) if t else None
 
 
 def _text(t: datetime | None) -> str | None:
@@ -199,7 +204,7 @@ class FakePlatform:
         if since_raw is None:
             since = datetime.min
         elif spec.since_unix:
-            since = datetime.fromtimestamp(int(since_raw))
+            since = datetime.fromtimestamp(int(since_raw), BEIJING).replace(tzinfo=None)
         else:
             since = datetime.strptime(since_raw, FMT)
         chosen = sorted(

@@ -23,6 +23,7 @@ META = {
     "_presale_group": pl.String,
     "_presale_part": pl.String,
     "_gift": pl.Boolean,
+    "_product": pl.String,
     "_raw": pl.String,
     STATUS_RAW: pl.String,
     REPORTED_AT: pl.Datetime("us"),
@@ -43,13 +44,15 @@ def _text(frame: pl.DataFrame, path: str) -> pl.Expr:
     return pl.col(path) if dtype == pl.String else pl.col(path).cast(pl.String)
 
 
-def as_datetime(frame: pl.DataFrame, path: str) -> pl.Expr:
-    """A source time column as a datetime: unix seconds (抖店) or text in the usual forms."""
+def as_datetime(frame: pl.DataFrame, path: str, tz: str = "Asia/Shanghai") -> pl.Expr:
+    """A source time column as a local datetime: unix seconds (抖店, in the workspace's time zone) or text in
+    the usual forms (already local)."""
     if path not in frame.columns:
         return pl.lit(None, pl.Datetime("us"))
     dtype = frame.schema[path]
     if dtype.is_numeric():
-        return pl.from_epoch(pl.col(path).cast(pl.Int64), time_unit="s").cast(pl.Datetime("us"))
+        utc = pl.from_epoch(pl.col(path).cast(pl.Int64), time_unit="s").dt.replace_time_zone("UTC")
+        return utc.dt.convert_time_zone(tz).dt.replace_time_zone(None).cast(pl.Datetime("us"))
     if isinstance(dtype, pl.Datetime):
         return pl.col(path).cast(pl.Datetime("us"))
     text = pl.col(path).cast(pl.String).str.strip_chars().str.replace("T", " ").str.replace(r"[+Z].*$", "")
@@ -61,19 +64,21 @@ def as_datetime(frame: pl.DataFrame, path: str) -> pl.Expr:
     ).cast(pl.Datetime("us"))
 
 
-def _meta(conn: Connector, frame: pl.DataFrame) -> list[pl.Expr]:
+def _meta(conn: Connector, frame: pl.DataFrame, tz: str) -> list[pl.Expr]:
     """The meta columns from the adapter's frame, or from the source paths the connector's options name:
-    reported_at (the source's time of the status), presale_group / presale_part (+ presale_parts value map)
+    reported_at (the source's time of the status), product (its title, for gift words), presale_group / presale_part (+ presale_parts value map)
     and gift (+ gift_values)."""
     opts = conn.options
     exprs: dict[str, pl.Expr] = {}
     if "reported_at" in opts:
-        exprs[REPORTED_AT] = as_datetime(frame, str(opts["reported_at"]))
+        exprs[REPORTED_AT] = as_datetime(frame, str(opts["reported_at"]), tz)
     if "presale_group" in opts:
         exprs["_presale_group"] = _text(frame, str(opts["presale_group"]))
         part = _text(frame, str(opts.get("presale_part", "")))
         parts = opts.get("presale_parts") or {}
         exprs["_presale_part"] = part.replace_strict(parts, default=None) if parts else part
+    if "product" in opts:
+        exprs["_product"] = _text(frame, str(opts["product"]))
     if "gift" in opts:
         exprs["_gift"] = _text(frame, str(opts["gift"])).is_in(
             [str(v) for v in opts.get("gift_values", ["1", "true"])]
@@ -91,7 +96,7 @@ def _meta(conn: Connector, frame: pl.DataFrame) -> list[pl.Expr]:
     return out
 
 
-def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path: str) -> pl.Expr:
+def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path: str, tz: str) -> pl.Expr:
     """One field's column: joined parts for `a+b` paths, fen → yuan for `cents` fields, unix seconds as
     times for date fields."""
     if "+" in path and path not in frame.columns:
@@ -102,18 +107,18 @@ def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path:
         return pl.col(path).cast(pl.Float64, strict=False) / 100
     target = table.field(field)
     if isinstance(target, (DateField, DatetimeField)) and frame.schema[path].is_numeric():
-        return as_datetime(frame, path)
+        return as_datetime(frame, path, tz)
     return pl.col(path)
 
 
-def map_frame(conn: Connector, table: Table, flat: pl.DataFrame) -> Mapped:
+def map_frame(conn: Connector, table: Table, flat: pl.DataFrame, tz: str = "Asia/Shanghai") -> Mapped:
     """Field columns by the connector's mapping; rows without an order id or with an unmapped status are
     rejected with the reason (naming the value and where to map it)."""
     key = str(table.business_key)
     status_field = table.flow.field if table.flow else None
     id_path = conn.fields.get(key, "")
     source_id = (
-        _value(conn, table, flat, key, id_path).cast(pl.String) if id_path else pl.lit(None, pl.String)
+        _value(conn, table, flat, key, id_path, tz).cast(pl.String) if id_path else pl.lit(None, pl.String)
     ).str.strip_chars()
     columns: list[pl.Expr] = [source_id.alias(EXTERNAL_ID)]
     for field, path in conn.fields.items():
@@ -128,11 +133,14 @@ def map_frame(conn: Connector, table: Table, flat: pl.DataFrame) -> Mapped:
             mapped = raw.replace_strict(conn.statuses, default=passes) if conn.statuses else raw
             columns.append(mapped.alias(field))
         else:
-            columns.append(_value(conn, table, flat, field, path).alias(field))
+            value = _value(conn, table, flat, field, path, tz)
+            if field in conn.fixed:  # a fixed value also fills the rows the source left empty
+                value = pl.coalesce(value.cast(pl.String), pl.lit(str(conn.fixed[field])))
+            columns.append(value.alias(field))
     columns += [pl.lit(value).alias(field) for field, value in conn.fixed.items() if field not in conn.fields]
     if status_field not in conn.fields:
         columns.append(pl.lit(None, pl.String).alias(STATUS_RAW))
-    rows = flat.select(*columns, *_meta(conn, flat))
+    rows = flat.select(*columns, *_meta(conn, flat, tz))
     missing_id = pl.col(EXTERNAL_ID).is_null() | (pl.col(EXTERNAL_ID) == "")
     reasons = [pl.when(missing_id).then(pl.lit(f"no order id (source field {id_path or '—'!r} is empty)"))]
     if status_field in conn.fields and conn.statuses:

@@ -367,11 +367,14 @@ def ingest_orders(
                 )
                 cur.unregister("_later")
                 out.deferred = later.height
-        result = upsert_in(
-            cur, store, ws, table.name, payload, actor, moment, f"connector:{conn.name}", report=True
-        )
-        out.new, out.updated, out.unchanged = result.inserted, result.updated, result.unchanged
-        bad = result.errors.group_by(ROW, maintain_order=True).agg(
+        errors = pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "message": pl.String})
+        if payload.height:
+            result = upsert_in(
+                cur, store, ws, table.name, payload, actor, moment, f"connector:{conn.name}", report=True
+            )
+            out.new, out.updated, out.unchanged = result.inserted, result.updated, result.unchanged
+            errors = result.errors
+        bad = errors.group_by(ROW, maintain_order=True).agg(
             pl.format("{}: {}", pl.col("field"), pl.col("message")).str.join("; ").alias("reason")
         )
         rejected = writes.join(bad, on=ROW).select(EXTERNAL_ID, "reason", "_raw", TARGET)
