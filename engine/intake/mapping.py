@@ -142,7 +142,12 @@ def map_frame(conn: Connector, table: Table, flat: pl.DataFrame, tz: str = "Asia
         columns.append(pl.lit(None, pl.String).alias(STATUS_RAW))
     rows = flat.select(*columns, *_meta(conn, flat, tz))
     missing_id = pl.col(EXTERNAL_ID).is_null() | (pl.col(EXTERNAL_ID) == "")
-    reasons = [pl.when(missing_id).then(pl.lit(f"no order id (source field {id_path or '—'!r} is empty)"))]
+    why = f"no order id (source field {id_path or '—'!r} is empty)"
+    if conn.options.get("kind") == "status" and "tracking_no" in rows.columns:
+        # A status event may name its order by tracking number instead.
+        missing_id = missing_id & pl.col("tracking_no").is_null()
+        why = "no order number and no tracking number"
+    reasons = [pl.when(missing_id).then(pl.lit(why))]
     if status_field in conn.fields and conn.statuses:
         unmapped = pl.col(status_field).is_null() & pl.col(STATUS_RAW).is_not_null()
         reasons.append(

@@ -350,6 +350,15 @@ def ingest_orders(
             )
         writes = writes.with_columns(pl.col(TARGET).alias(key))
         payload = writes.select(ROW, *field_names)
+        if not core_only:
+            # A full write supersedes fields deferred earlier for the same records (they are older).
+            _register(cur, "_written", payload.select(pl.col(key).cast(pl.String).alias("k")))
+            cur.execute(
+                "DELETE FROM _intake_deferred WHERE workspace = ? AND table_name = ? "
+                "AND record_key IN (SELECT k FROM _written)",
+                [ws.name, table.name],
+            )
+            cur.unregister("_written")
         if core_only:
             payload, later = _split_core(rules, table, payload, set())
             later = later.drop(ROW, strict=False)

@@ -1,0 +1,1 @@
+from tests.connectors.conftest import platform, seeded  # noqa: F401 (shared fixtures)
