@@ -45,8 +45,11 @@ def _state_for(table: Table, meaning: Meaning) -> str | None:
         return None
     names = [s.name for s in flow.states]
     by_category = {s.category: s.name for s in reversed(flow.states)}
-    if meaning in ("unpaid", "paid"):
+    if meaning == "unpaid":
         return flow.initial
+    if meaning == "paid":
+        # As the import reads 买家已付款，等待卖家发货: waiting to be picked where the flow has that step.
+        return "picking" if "picking" in names else flow.initial
     if meaning in names:
         return meaning
     if meaning == "shipped":

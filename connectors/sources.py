@@ -126,7 +126,9 @@ def _sheet(path: Path) -> pl.DataFrame:
     frames = [chunk.frame for chunk in read_chunks(path)]
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     text = [c for c, d in frame.schema.items() if d == pl.String]
-    return frame.with_columns(unprotect(pl.col(c)).alias(c) for c in text)
+    cleaned = frame.with_columns(unprotect(pl.col(c)).alias(c) for c in text)
+    # The row as the file had it, for tracing a record back to its source.
+    return cleaned.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
 
 
 def _records(path: Path) -> pl.DataFrame:
@@ -147,7 +149,12 @@ def _auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
     fields = dict(conn.fields)
     if not fields:
         columns = [c for c in flat.columns if not c.startswith("_")]
-        fields = {c.field: c.column for c in suggest(table, columns).columns if c.field}
+        # A field the connector fixes (渠道 = 淘宝) is not taken from a look-alike column (店铺名称).
+        fields = {
+            c.field: c.column
+            for c in suggest(table, columns).columns
+            if c.field and c.field not in conn.fixed
+        }
     statuses = dict(conn.statuses)
     status = table.flow.field if table.flow else None
     if status and status in fields and fields[status] in flat.columns:

@@ -141,7 +141,7 @@ def test_every_channel_once_mapped_deduplicated_and_idempotent(store, seeded, pl
         tb7.name, tb7.phone, tb7.province, tb7.city, tb7.address)  # fmt: skip
     assert (row["sku"], row["qty"], float(row["unit_price"]), row["ordered_at"], row["paid_at"]) == (
         tb7.sku, tb7.qty, tb7.price, tb7.created, tb7.paid)  # fmt: skip
-    assert (row["status"], row["channel"], row["non_sale"]) == ("placed", "taobao", False)
+    assert (row["status"], row["channel"], row["non_sale"]) == ("picking", "taobao", False)
     dy3 = platform.orders["douyin"][2]
     row = orders(store, ws, "order_no = ?", [f"DY{dy3.id}"]).row(0, named=True)
     assert (float(row["unit_price"]), row["ordered_at"], row["status"], row["channel"]) == (

@@ -79,7 +79,7 @@ def test_pushed_orders_and_status_events_land_once(store, pushed, hooks):
     _post(url, trades[:5], tb_token)  # a platform retrying a push
     _wait_drained(store, ws)
     landed = orders(store, ws, "order_no LIKE 'TB%'")
-    assert landed.height == 20 and set(landed["status"]) == {"placed"}
+    assert landed.height == 20 and set(landed["status"]) == {"picking"}
 
     key = f"TB{trades[0]['tid_str']}"
     status, answer = _post(
