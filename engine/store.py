@@ -205,6 +205,8 @@ def _config() -> dict[str, str | bool]:
     return {
         "autoinstall_known_extensions": False,
         "memory_limit": os.environ.get("ORDERHUB_DUCKDB_MEMORY", "1GB"),
+        # Fewer, larger checkpoints: a burst of writes is not held up by folding the WAL into the file.
+        "checkpoint_threshold": os.environ.get("ORDERHUB_CHECKPOINT", "256MB"),
     }
 
 

@@ -102,7 +102,8 @@ class CustomerRule(Frozen):
 class QueueRule(Frozen):
     """The intake queue: micro-batch size and the depth past which only core fields are applied at once."""
 
-    batch_size: int = Field(20_000, ge=100, le=1_000_000)
+    # One flash sale's first minute (21,000 orders) fits one micro-batch: one transaction, one dedup pass.
+    batch_size: int = Field(25_000, ge=100, le=1_000_000)
     depth_threshold: int = Field(5_000, ge=1)
     core_fields: list[str] = Field(
         default_factory=lambda: [

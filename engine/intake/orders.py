@@ -6,10 +6,8 @@ its record with its raw payload for tracing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import duckdb
 import polars as pl
@@ -168,8 +166,9 @@ def _dedup(
     ).pl()
     cur.unregister("_cand")
     rest = typed.filter(~pl.col(ROW).is_in(earlier[ROW].implode()))
-    # Within the batch: sorted by time per match group, a row within the window of the previous one joins its
-    # cluster, whose first row is the order the others merge into.
+    # Within the batch (only rows whose match values repeat can merge): sorted by time per match group, a row
+    # within the window of the previous one joins its cluster, whose first row is the order the others merge into.
+    rest = rest.filter(pl.struct(rule.match).is_duplicated())
     gap = pl.col(rule.time_field).diff().over(rule.match).dt.total_seconds()
     clusters = (
         rest.sort([*rule.match, rule.time_field, ROW])
@@ -262,6 +261,21 @@ def _status_reports(conn: Connector, table: Table, rows: pl.DataFrame, now: date
     )
 
 
+def _contested(
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame
+) -> pl.Series:
+    """Keys whose status is not simply this report's: another source has spoken, or this source said something
+    later already. Only these need the credibility rules (a new order's own word is its status)."""
+    _register(cur, "_reports", reports.select("record_key", "source", "reported_at"))
+    found = cur.execute(
+        "SELECT DISTINCT n.record_key FROM _reports n JOIN _status_reports r ON r.record_key = n.record_key "
+        "AND r.workspace = ? AND r.table_name = ? WHERE r.source <> n.source OR r.reported_at > n.reported_at",
+        [ws.name, table.name],
+    ).pl()
+    cur.unregister("_reports")
+    return found["record_key"]
+
+
 def _split_core(
     rules: IntakeConfig, table: Table, writes: pl.DataFrame, new_keys: set[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -335,9 +349,18 @@ def ingest_orders(
         own = rows.filter(pl.col(ROLE) == "own")
         writes = pl.concat([own, mains], how="diagonal_relaxed") if not mains.is_empty() else own
         reports = _status_reports(conn, table, pl.concat([own, mains], how="diagonal_relaxed"), moment)
+        contested = pl.Series([], dtype=pl.String)
         if not reports.is_empty():
-            record_reports(cur, ws, table, reports)
-            best = effective_statuses(cur, ws, table, reports["record_key"])
+            # Records that did not exist have no reports yet: theirs go straight in, no lookup.
+            known = pl.col("record_key").is_in(existing["k"].implode())
+            seen, fresh = reports.filter(known), reports.filter(~known)
+            if not seen.is_empty():
+                contested = _contested(cur, ws, table, seen)
+                record_reports(cur, ws, table, seen)
+            if not fresh.is_empty():
+                record_reports(cur, ws, table, fresh, fresh=True)
+        if not contested.is_empty():
+            best = effective_statuses(cur, ws, table, contested)
             status = str(table.flow.field)  # type: ignore[union-attr]
             writes = (
                 writes.join(
@@ -388,7 +411,16 @@ def ingest_orders(
         )
         rejected = writes.join(bad, on=ROW).select(EXTERNAL_ID, "reason", "_raw", TARGET)
         out.rejects = [(r[0], r[1], r[2]) for r in rejected.iter_rows()]
-        # Rows of a rejected record are not linked: the next sync tries them again.
+        # Rows of a rejected record are not linked (the next sync tries them again), nor are their reports kept.
+        if not rejected.is_empty() and not reports.is_empty():
+            _register(cur, "_rejected", rejected.select(pl.col(TARGET).cast(pl.String).alias("k")))
+            cur.execute(
+                "DELETE FROM _status_reports WHERE workspace = ? AND table_name = ? AND source = ? "
+                f"AND record_key IN (SELECT k FROM _rejected) AND record_key NOT IN (SELECT {quote_ident(key)}::VARCHAR "
+                f"FROM {qualified(ws.name, table.name)} WHERE {quote_ident(key)} IN (SELECT k FROM _rejected))",
+                [ws.name, table.name, conn.source],
+            )
+            cur.unregister("_rejected")
         kept = rows.filter(~pl.col(TARGET).is_in(rejected[TARGET].implode()))
         _link(cur, ws, table, conn, kept, rules.presale.amount_field if rules.presale.enabled else "", moment)
         out.duplicates = kept.filter((pl.col(ROLE) == "duplicate") & pl.col("_linked").is_null()).height
@@ -401,7 +433,7 @@ def ingest_orders(
             keys = reports["record_key"].filter(~reports["record_key"].is_in(rejected[TARGET].implode()))
             before = existing.filter(pl.col("k").is_in(keys.implode()))
             _history(cur, ws, table, writes, before, actor, moment, f"connector:{conn.name}")
-            out.conflicts = refresh_conflicts(cur, ws, table, keys, moment)
+            out.conflicts = refresh_conflicts(cur, ws, table, contested, moment)
     return out
 
 
@@ -438,30 +470,35 @@ def _history(
     cur.unregister("_moves")
 
 
+def decode_payloads(payloads: pl.Series) -> pl.DataFrame:
+    """JSON rows (as queued or deferred) back into a frame, in one vectorised read."""
+    return pl.read_ndjson(payloads.str.join("\n").item().encode(), infer_schema_length=None)
+
+
 def apply_deferred(store: Store, ws: Workspace, now: datetime | None = None, limit: int = 50_000) -> int:
     """Write the non-core fields the circuit breaker held back (the latest per record), oldest first."""
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
         rows = cur.execute(
-            "SELECT rowid, table_name, connector, record_key, payload FROM _intake_deferred WHERE workspace = ? "
+            "SELECT rowid AS r, table_name, connector, record_key, payload FROM _intake_deferred WHERE workspace = ? "
             "ORDER BY deferred_at, rowid LIMIT ?",
             [ws.name, limit],
-        ).fetchall()
-        if not rows:
+        ).pl()
+        if rows.is_empty():
             return 0
-        groups: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-        for _, table_name, connector, record_key, payload in rows:
-            groups.setdefault((table_name, connector), {})[record_key] = json.loads(payload)
-        for (table_name, connector), by_key in groups.items():
-            table = ws.require_table(table_name)
+        for (table_name, connector), group in rows.group_by(["table_name", "connector"], maintain_order=True):
+            table = ws.require_table(str(table_name))
             key = str(table.business_key)
-            frame = pl.DataFrame([{key: k, **v} for k, v in by_key.items()], infer_schema_length=None)
+            latest = group.unique(subset=["record_key"], keep="last", maintain_order=True)
+            frame = decode_payloads(latest["payload"]).with_columns(latest["record_key"].alias(key))
             actor = Actor(f"connector:{connector}", frozenset({"admin"}))
-            upsert_in(cur, store, ws, table_name, frame, actor, moment, f"connector:{connector}", report=True)
-        cur.register("_done", pl.DataFrame({"r": [r[0] for r in rows]}).to_arrow())
+            upsert_in(
+                cur, store, ws, str(table_name), frame, actor, moment, f"connector:{connector}", report=True
+            )
+        _register(cur, "_done", rows.select("r"))
         cur.execute("DELETE FROM _intake_deferred WHERE rowid IN (SELECT r FROM _done)")
         cur.unregister("_done")
-    return len(rows)
+    return rows.height
 
 
 __all__ = ["IngestOutcome", "apply_deferred", "apply_effective", "connector_actor", "ingest_orders"]

@@ -14,7 +14,7 @@ from engine.clock import as_naive
 from engine.intake.events import apply_status_events
 from engine.intake.mapping import META, Mapped
 from engine.intake.model import Connector
-from engine.intake.orders import IngestOutcome, apply_deferred, ingest_orders
+from engine.intake.orders import IngestOutcome, apply_deferred, decode_payloads, ingest_orders
 from engine.intake.synclog import record_rejects
 from engine.schema import Workspace
 from engine.sql import qualified, quote_ident
@@ -128,8 +128,8 @@ def queue_status(store: Store, now: datetime | None = None) -> list[dict[str, ob
     ]
 
 
-def _decode(payloads: list[str]) -> pl.DataFrame:
-    frame = pl.read_ndjson("\n".join(payloads).encode(), infer_schema_length=None)
+def _decode(payloads: pl.Series) -> pl.DataFrame:
+    frame = decode_payloads(payloads)
     fixes = []
     for name, dtype in META.items():
         if name not in frame.columns:
@@ -176,7 +176,7 @@ def drain(
         )
         for (name, kind), group in items.group_by(["connector", "kind"], maintain_order=True):
             conn = ws.connector(str(name))
-            result = _apply(store, ws, conn, str(kind), _decode(group["payload"].to_list()), moment, breaker)
+            result = _apply(store, ws, conn, str(kind), _decode(group["payload"]), moment, breaker)
             if result.rejects:
                 rejects = pl.DataFrame(
                     result.rejects, schema=["_external_id", "reason", "_raw"], orient="row"

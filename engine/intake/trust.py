@@ -42,9 +42,10 @@ def _weights(rules: IntakeConfig) -> pl.DataFrame:
 
 
 def record_reports(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame
+    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame, fresh: bool = False
 ) -> None:
-    """Keep each source's newest report per record (an older report arriving late changes nothing)."""
+    """Keep each source's newest report per record (an older report arriving late changes nothing).
+    `fresh`: the records are new, nobody has reported on them yet (no lookup needed)."""
     newest = (
         reports.select(list(REPORT_COLUMNS))
         .cast(REPORT_COLUMNS)  # type: ignore[arg-type]
@@ -52,6 +53,14 @@ def record_reports(
         .unique(subset=["record_key", "source"], keep="last")
     )
     cur.register("_new_reports", newest.to_arrow())
+    if fresh:
+        cur.execute(
+            "INSERT INTO _status_reports SELECT ?, ?, record_key, source, connector, status, raw_status, reported_at "
+            "FROM _new_reports",
+            [ws.name, table.name],
+        )
+        cur.unregister("_new_reports")
+        return
     # An equal time replaces too: the newest sync's word on the same moment wins.
     cur.execute(
         "DELETE FROM _status_reports r WHERE r.workspace = ? AND r.table_name = ? AND EXISTS (SELECT 1 "
@@ -131,6 +140,9 @@ def apply_effective(
     return changed.height
 
 
+CANCELLED = 1_000_000  # the rank of a cancelled state: apart from every step of the flow
+
+
 def _rank(table: Table) -> dict[str, float]:
     """How far along the flow a state is; cancelled states rank apart (they contradict, not lag)."""
     assert table.flow is not None
@@ -159,20 +171,33 @@ def advice(table: Table, effective: dict[str, Any], others: list[dict[str, Any]]
 def refresh_conflicts(
     cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series, now: datetime
 ) -> int:
-    """Open, update or resolve the conflict entry of each key: sources (latest each) that disagree."""
+    """Open, update or resolve the conflict entry of each key. A less credible source disagrees when it is
+    further along the flow than the trusted word, spoke after it, or one of them is a cancellation; a source
+    merely behind with an older report is lag, not a conflict."""
     if table.flow is None or keys.is_empty():
         return 0
+    rank = _rank(table)
+    ranks = pl.DataFrame({"state": list(rank), "rank": [min(v, CANCELLED) for v in rank.values()]})
     cur.register("_keys", pl.DataFrame({"record_key": keys.cast(pl.String)}).unique().to_arrow())
     cur.register("_weights", _weights(ws.intake_rules).to_arrow())
+    cur.register("_ranks", ranks.to_arrow())
     rows = cur.execute(
-        "SELECT r.record_key, list({'source': r.source, 'connector': r.connector, 'status': r.status, "
-        "'raw_status': r.raw_status, 'reported_at': r.reported_at, 'weight': coalesce(w.weight, 0)} "
-        "ORDER BY coalesce(w.weight, 0) DESC, r.reported_at DESC) FROM _status_reports r "
+        "WITH r AS (SELECT r.record_key, r.source, r.connector, r.status, r.raw_status, r.reported_at, "
+        "coalesce(w.weight, 0) AS weight, coalesce(s.rank, 0) AS rank FROM _status_reports r "
         "SEMI JOIN _keys k ON k.record_key = r.record_key LEFT JOIN _weights w ON w.source = r.source "
-        "WHERE r.workspace = ? AND r.table_name = ? GROUP BY r.record_key "
-        "HAVING count(DISTINCT r.status) > 1",
-        [ws.name, table.name],
+        "LEFT JOIN _ranks s ON s.state = r.status WHERE r.workspace = ? AND r.table_name = ?), "
+        "top AS (SELECT * FROM r QUALIFY row_number() OVER (PARTITION BY record_key "
+        "ORDER BY weight DESC, reported_at DESC) = 1), "
+        "bad AS (SELECT DISTINCT r.record_key FROM r JOIN top t ON t.record_key = r.record_key "
+        "WHERE r.status <> t.status AND (r.rank > t.rank OR r.reported_at > t.reported_at "
+        "OR r.rank >= ? OR t.rank >= ?)) "
+        "SELECT r.record_key, list({'source': r.source, 'connector': r.connector, 'status': r.status, "
+        "'raw_status': r.raw_status, 'reported_at': r.reported_at, 'weight': r.weight} "
+        "ORDER BY r.weight DESC, r.reported_at DESC) FROM r SEMI JOIN bad b ON b.record_key = r.record_key "
+        "GROUP BY r.record_key",
+        [ws.name, table.name, CANCELLED, CANCELLED],
     ).fetchall()
+    cur.unregister("_ranks")
     entries = []
     for key, reports in rows:
         top, others = reports[0], [r for r in reports[1:] if r["status"] != reports[0]["status"]]
