@@ -185,7 +185,7 @@ def test_alerts_run_with_a_chosen_clock_and_jobs(tmp_path, capsys) -> None:
     code, out, _ = run(capsys, "notify", "deliver", "--db", db, "--json")
     assert code == 0 and out["delivered"] == 0
     code, out, _ = run(capsys, "jobs", "--db", db, "--json")
-    assert [j["job"] for j in out] == ["alerts", "notifications"]
+    assert [j["job"] for j in out] == ["alerts", "notifications", "connectors", "intake"]
 
 
 def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
