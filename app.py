@@ -76,6 +76,7 @@ pages = [
     st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
     st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
     st.Page("pages/importer.py", title=t("import"), icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/connectors.py", title=t("connectors"), icon=":material/hub:", url_path="connectors"),
     st.Page("pages/alerts.py", title=t("alerts"), icon=":material/notifications:", url_path="alerts"),
     st.Page("pages/jobs.py", title=t("jobs"), icon=":material/schedule:", url_path="jobs"),
 ]

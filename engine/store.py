@@ -197,6 +197,9 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+        with _shared_lock:
+            if _shared.get(self.path) is self:
+                del _shared[self.path]
 
 
 def _config() -> dict[str, str | bool]:

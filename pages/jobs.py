@@ -7,6 +7,7 @@ import streamlit as st
 
 from engine.clock import local_now
 from engine.errors import EngineError
+from engine.intake.queue import queue_status
 from engine.jobs import JOB_RUNNERS, job_status, run_job_for
 from engine.notify.channels import KIND_LABELS, channel_from_form
 from engine.notify.outbox import channels, outbox_rows, retry_dead, save_channel
@@ -14,6 +15,12 @@ from pages._ui import page_context, show_error, t
 
 store, me, ws = page_context()
 st.title(t("jobs"))
+queue = next((q for q in queue_status(store) if q["workspace"] == ws.name), None)
+if queue is not None:
+    q1, q2, q3 = st.columns(3)
+    q1.metric(t("queue") + " · depth", queue["depth"])
+    q2.metric("lag (s)", queue["lag_s"])
+    q3.metric("deferred", queue["deferred"])
 for status in job_status(store):
     with st.container(border=True):
         c1, c2 = st.columns([4, 1])
