@@ -20,7 +20,7 @@ from engine.store import open_store
 from engine.workspaces import create_from_template, get_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR
 
-ROWS = 150_000
+ROWS = 250_000
 ROOT = Path(__file__).resolve().parents[3]
 CHILD = textwrap.dedent(
     """
@@ -68,7 +68,7 @@ def _staged_batch(tmp_path: Path) -> tuple[Path, int]:
     return db, batch.id
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.8])
+@pytest.mark.parametrize("delay", [0.3, 0.6])
 def test_a_commit_killed_half_way_leaves_all_or_nothing(tmp_path, delay: float) -> None:
     db, batch_id = _staged_batch(tmp_path)
     child = subprocess.Popen(
