@@ -150,7 +150,7 @@ def transition(
     moment = as_naive(now, ws.timezone)
     values = dict(values or {})
     with store.transaction() as cur:
-        record = read_row(cur, ws, table, record_id, _columns_for(table, to, values), MOVE_SYSTEM_FIELDS)
+        record = read_row(cur, ws, table, record_id, _columns_for(ws, table, to, values), MOVE_SYSTEM_FIELDS)
         if record["_version"] != expected_version:
             raise ConflictError(
                 f"{table.label} #{record_id} was changed by {record['_updated_by']} (now version {record['_version']}, "
@@ -169,14 +169,17 @@ def transition(
 MOVE_SYSTEM_FIELDS = ("_id", "_version", "_updated_at", "_updated_by")
 
 
-def _columns_for(table: Table, to: str, values: dict[str, Any]) -> list[str]:
+def _columns_for(ws: Workspace, table: Table, to: str, values: dict[str, Any]) -> list[str]:
     """The stored fields the moves to `to` read or write: reading only these keeps a move cheap."""
     flow = _flow(table)
     names = {flow.field, *values}
     for tr in flow.transitions:
         if tr.to == to:
             names |= {*tr.require_fields, *tr.set_fields, *record_fields(table, tr.guard)}
-            names |= {n for e in tr.effects if isinstance(e, StockEffect) for n in (e.relation, e.quantity)}
+            stock = [e for e in tr.effects if isinstance(e, StockEffect)]
+            names |= {n for e in stock for n in (e.relation, e.quantity)}
+            if stock and (flag := ws.intake_rules.non_sale_field(table)):
+                names.add(flag)
     return sorted(n for n in names if (f := table.field(n)) is not None and f.stored)
 
 

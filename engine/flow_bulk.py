@@ -192,6 +192,12 @@ def _pick(
     return dict(rows)
 
 
+def _takes_stock(ws: Workspace, table: Table) -> str:
+    """SQL that leaves out gift and lucky-bag orders (flagged non-sale): they move no stock."""
+    flag = ws.intake_rules.non_sale_field(table)
+    return f" AND NOT coalesce(t.{quote_ident(flag)}, FALSE)" if flag else ""
+
+
 def _stock_shortages(
     cur: duckdb.DuckDBPyConnection,
     ws: Workspace,
@@ -214,7 +220,7 @@ def _stock_shortages(
                 "ORDER BY t._id) "
                 f"FROM {qualified(ws.name, table.name)} t LEFT JOIN {qualified(ws.name, stock_table.name)} s "
                 f"ON s.{quote_ident(str(stock_table.business_key))} = t.{quote_ident(effect.relation)} "
-                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}"
+                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}{_takes_stock(ws, table)}"
             ).fetchall()
             for rid, key, qty, stock, found, needed in rows:
                 if key is None or qty is None or not found:
@@ -329,7 +335,8 @@ def _move_stock(
     cur.execute(
         f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS after "
         f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
-        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} GROUP BY s._id, s.{col}"
+        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} "
+        f"WHERE TRUE{_takes_stock(ws, table)} GROUP BY s._id, s.{col}"
     )
     cur.execute(
         f"UPDATE {qualified(ws.name, stock_table.name)} s SET {col} = k.after, _version = _version + 1, "

@@ -66,7 +66,15 @@ def _stock_row(
     ).fetchone()
 
 
+def takes_no_stock(ws: Workspace, table: Table, record: dict[str, Any]) -> bool:
+    """Gift and lucky-bag orders (flagged non-sale by the intake rules) move no stock."""
+    flag = ws.intake_rules.non_sale_field(table)
+    return bool(flag and record.get(flag))
+
+
 def _stock(ctx: EffectContext, effect: StockEffect) -> None:
+    if takes_no_stock(ctx.ws, ctx.table, ctx.record):
+        return
     target = stock_target(ctx.ws, ctx.table, effect)
     key, qty = ctx.record.get(effect.relation), ctx.record.get(effect.quantity)
     row = _stock_row(ctx.cur, ctx.ws, target, effect, key) if key is not None else None
@@ -131,7 +139,7 @@ def effect_reasons(
 ) -> list[str]:
     """Why the transition's effects would refuse now (e.g. not enough stock), for the buttons' reasons."""
     stock_effects = [e for e in tr.effects if isinstance(e, StockEffect)]
-    if not stock_effects:
+    if not stock_effects or takes_no_stock(ws, table, record):
         return []
     reasons = []
     cur = store.cursor()

@@ -28,7 +28,10 @@ from engine.boards.model import (
     TableWidget,
 )
 from engine.boards.scope import BUCKETS, Context, Scope, flow_states, labelled, scope
+from engine.fields import ComputedField, DecimalField, MoneyField
 from engine.sql import Fragment, quote_ident
+
+SALES_FIELDS = (MoneyField, ComputedField, DecimalField)  # amounts: what sales figures add up
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ def _aggregate(
         test = s.condition(rate or {}, f"{path}.rate_condition")
         return test.wrap("avg(CASE WHEN {} THEN 1.0 ELSE 0.0 END)")
     value = s.value(str(name), f"{path}.field")
+    flag = s.ctx.ws.intake_rules.non_sale_field(s.table)
+    if flag is not None and isinstance(s.table.field(str(name)), SALES_FIELDS):
+        # Gift and lucky-bag orders are not sales: their amounts stay out of sums and averages.
+        marked = s.value(flag, f"{path}.field")
+        value = Fragment(
+            f"CASE WHEN coalesce({marked.sql}, FALSE) THEN NULL ELSE {value.sql} END",
+            marked.params + value.params,
+        )
     return value.wrap(f"{measure}(CAST({{}} AS DOUBLE))")
 
 

@@ -130,6 +130,12 @@ class IntakeConfig(Frozen):
     credibility: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_CREDIBILITY))
     queue: QueueRule = Field(default_factory=QueueRule)
 
+    def non_sale_field(self, table: Any) -> str | None:
+        """The yes/no field marking gift and lucky-bag orders of `table` (no stock taken, not in sales sums)."""
+        g = self.gifts
+        field = table.field(g.flag_field) if g.enabled and table.name == self.table else None
+        return g.flag_field if field is not None and field.type == "boolean" else None
+
     def weight(self, source: str) -> int:
         """A source kind's credibility (unknown kinds rank lowest)."""
         return self.credibility.get(source, DEFAULT_CREDIBILITY.get(source, 0))

@@ -115,3 +115,20 @@ def test_paid_orders_with_stock_are_reviewed_automatically(store: Store, parts: 
     assert all(
         not m.label.startswith("自动") for m in moves(store, parts, "orders", too_many["_id"], MANAGER, NOW)
     )
+
+
+def test_gift_orders_take_no_stock_one_by_one_or_in_bulk(store: Store, parts: Workspace) -> None:
+    from engine.flow_bulk import bulk_transition
+
+    gift = _order(store, parts, qty=4, non_sale=True, remarks="新春福袋")
+    transition(store, parts, "orders", gift["_id"], "reviewed", 1, MANAGER, NOW)
+    assert [
+        m.reasons for m in moves(store, parts, "orders", gift["_id"], MANAGER, NOW) if m.to == "allocated"
+    ] == [[]]
+    transition(store, parts, "orders", gift["_id"], "allocated", 2, MANAGER, NOW)
+    assert _stock(store, parts) == 5
+    sale, gifts = _order(store, parts, qty=2), [_order(store, parts, qty=9, non_sale=True) for _ in range(2)]
+    ids = [sale["_id"], *(g["_id"] for g in gifts)]
+    bulk_transition(store, parts, "orders", ids, "reviewed", MANAGER, NOW)
+    done = bulk_transition(store, parts, "orders", ids, "allocated", MANAGER, NOW)
+    assert len(done.moved) == 3 and _stock(store, parts) == 3  # only the sale's 2 left the shelf
