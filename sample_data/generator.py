@@ -58,10 +58,13 @@ def make_skus(rng: np.random.Generator, template: str) -> pl.DataFrame:
         for i in range(12):
             brand = brands[i % len(brands)]
             list_price = round(price * float(rng.uniform(0.6, 1.6)), 2)
+            model = f"{chr(65 + i % 6)}{100 + i * 10}"
             rows.append(
                 {
                     "sku_code": f"{prefix}-{1001 + i}",
-                    "name": f"{brand} {category} {chr(65 + i % 6)}{100 + i * 10}型",
+                    "name": f"{brand} {category} {model}型",
+                    # What people call it in a chat: 沙发A100, 顾家沙发A100.
+                    "aliases": f"{category}{model},{brand}{category}{model}",
                     "brand": brand,
                     "category": category,
                     "list_price": list_price,
