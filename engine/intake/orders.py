@@ -302,17 +302,20 @@ def _link(
         pl.col(amount).cast(pl.Float64, strict=False) if amount in rows.columns else pl.lit(None, pl.Float64)
     )
     frame = rows.select(EXTERNAL_ID, TARGET, ROLE, value.alias("amount"), "_raw", "_linked")
-    _register(cur, "_new_links", frame)
     scope = [ws.name, table.name, conn.name]
+    seen = frame.filter(pl.col("_linked").is_not_null())
+    if not seen.is_empty():  # source orders seen before: keep their latest payload (and presale amount)
+        _register(cur, "_seen_links", seen)
+        cur.execute(
+            "UPDATE _channel_links l SET raw = n._raw, amount = coalesce(n.amount, l.amount) FROM _seen_links n "
+            "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ? AND l.external_id = n._external_id "
+            "AND (l.raw IS DISTINCT FROM n._raw OR l.amount IS DISTINCT FROM coalesce(n.amount, l.amount))",
+            scope,
+        )
+        cur.unregister("_seen_links")
+    _register(cur, "_new_links", frame.filter(pl.col("_linked").is_null()))
     cur.execute(
-        "UPDATE _channel_links l SET raw = n._raw, amount = coalesce(n.amount, l.amount) FROM _new_links n "
-        "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ? AND l.external_id = n._external_id "
-        "AND (l.raw IS DISTINCT FROM n._raw OR l.amount IS DISTINCT FROM coalesce(n.amount, l.amount))",
-        scope,
-    )
-    cur.execute(
-        "INSERT INTO _channel_links SELECT ?, ?, ?, _external_id, _target, _role, amount, _raw, ? "
-        "FROM _new_links WHERE _linked IS NULL",
+        "INSERT INTO _channel_links SELECT ?, ?, ?, _external_id, _target, _role, amount, _raw, ? FROM _new_links",
         [*scope, now],
     )
     cur.unregister("_new_links")

@@ -45,13 +45,10 @@ def record_reports(
     cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame, fresh: bool = False
 ) -> None:
     """Keep each source's newest report per record (an older report arriving late changes nothing).
-    `fresh`: the records are new, nobody has reported on them yet (no lookup needed)."""
-    newest = (
-        reports.select(list(REPORT_COLUMNS))
-        .cast(REPORT_COLUMNS)  # type: ignore[arg-type]
-        .sort("reported_at")
-        .unique(subset=["record_key", "source"], keep="last")
-    )
+    `fresh`: the records are new and each has one report in `reports` (no lookup, no de-duplication)."""
+    newest = reports.select(list(REPORT_COLUMNS)).cast(REPORT_COLUMNS)  # type: ignore[arg-type]
+    if not fresh:  # a batch of events may say two things about one record: the later one counts
+        newest = newest.sort("reported_at").unique(subset=["record_key", "source"], keep="last")
     cur.register("_new_reports", newest.to_arrow())
     if fresh:
         cur.execute(
