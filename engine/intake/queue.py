@@ -4,6 +4,7 @@ core fields and defers the rest, so statuses and new orders keep moving during a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -141,12 +142,12 @@ def _decode(payloads: pl.Series) -> pl.DataFrame:
     return frame.with_columns(fixes)
 
 
-def _apply(
-    store: Store, ws: Workspace, conn: Connector, kind: str, frame: pl.DataFrame, now: datetime, breaker: bool
-) -> IngestOutcome:
-    if kind == "status":
-        return apply_status_events(store, ws, conn, frame, now)
-    return ingest_orders(store, ws, conn, frame, now, core_only=breaker)
+Applier = Callable[[Store, Workspace, Connector, pl.DataFrame, datetime, bool], IngestOutcome]
+# What each kind of queued item goes through; a status is core, so the breaker does not change events.
+APPLY: dict[str, Applier] = {
+    "order": lambda store, ws, conn, frame, now, breaker: ingest_orders(store, ws, conn, frame, now, breaker),
+    "status": lambda store, ws, conn, frame, now, breaker: apply_status_events(store, ws, conn, frame, now),
+}
 
 
 def drain(
@@ -176,7 +177,7 @@ def drain(
         )
         for (name, kind), group in items.group_by(["connector", "kind"], maintain_order=True):
             conn = ws.connector(str(name))
-            result = _apply(store, ws, conn, str(kind), _decode(group["payload"]), moment, breaker)
+            result = APPLY[str(kind)](store, ws, conn, _decode(group["payload"]), moment, breaker)
             if result.rejects:
                 rejects = pl.DataFrame(
                     result.rejects, schema=["_external_id", "reason", "_raw"], orient="row"

@@ -159,3 +159,19 @@ def test_reports_at_the_same_time_from_two_sources(store, feeds):
     _send(store, ws, "cainiao", [{"order_no": key, "status": "在途", "time": str(t)}])
     _send(store, ws, "wms", [{"order_no": key, "status": "已签收", "time": str(t)}])
     assert orders(store, ws, "order_no = ?", [key])["status"][0] == "shipped"
+
+
+def test_a_json_feed_in_a_folder_moves_orders_through_a_sync(store, seeded, tmp_path):
+    from connectors.sync import run_sync
+
+    folder = tmp_path / "wms"
+    folder.mkdir()
+    conn = preset(seeded, "status_feed", name="wms_json", source="wms").model_copy(update={"folder": str(folder)})
+    ws = with_connectors(store, seeded, conn)
+    keys = orders(store, ws, "status IN ('placed', 'reviewed', 'picking')").head(3)["order_no"].to_list()
+    feed = {"items": [{"order_no": k, "status": "OUTBOUND", "time": "2026-11-23 08:00:00"} for k in keys]}
+    (folder / "outbound.json").write_text(__import__("json").dumps(feed), "utf-8")
+    result = run_sync(store, ws, "wms_json", NOW)
+    assert result["ok"] and result["counts"]["updated"] == 3
+    assert set(orders(store, ws, "order_no IN (?, ?, ?)", keys)["status"]) == {"shipped"}
+    assert run_sync(store, ws, "wms_json", NOW)["counts"]["fetched"] == 0
