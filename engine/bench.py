@@ -305,6 +305,34 @@ def _channel_frame(orders: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
     )
 
 
+class RssSampler:
+    """The highest resident memory of this process, sampled every 20 ms on a thread."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self._process = psutil.Process()
+        self._stop = threading.Event()
+        self.peak = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._process.memory_info().rss)
+            self._stop.wait(0.02)
+
+    def start(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(max(self.peak, self._process.memory_info().rss) / 2**20, 1)
+
+
 def _bench_intake_apart(tmp: Path, now: datetime, n: int) -> dict[str, Any]:
     """The intake figures from a process of their own (with its own peak memory): a second 1,000,000-order
     pool in this process would measure the allocator's leftovers, not the intake."""
@@ -312,11 +340,14 @@ def _bench_intake_apart(tmp: Path, now: datetime, n: int) -> dict[str, Any]:
     import subprocess
     import sys
 
+    # Linux keeps a process's high-water mark across exec (the child would report this process's footprint):
+    # the child samples its own resident memory instead.
     code = (
         "import json, sys; from datetime import datetime; from pathlib import Path; "
-        "from engine.bench import _bench_intake, peak_rss_mb; "
+        "from engine.bench import _bench_intake, RssSampler; "
+        "sampler = RssSampler().start(); "
         "out = _bench_intake(Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), int(sys.argv[3])); "
-        "print(json.dumps(out | {'intake_peak_rss_mb': peak_rss_mb()}))"
+        "print(json.dumps(out | {'intake_peak_rss_mb': sampler.stop()}))"
     )
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(  # noqa: S603 (this interpreter, our own module)
