@@ -13,7 +13,15 @@ import polars as pl
 
 from connectors.flatten import flatten
 from connectors.http import FetchError, Retry
-from connectors.sources import FETCHERS, JSON_FILES, TEXT_FILES, Context, _auto_mapping, _records, _sheet
+from connectors.sources import (
+    FETCHERS,
+    JSON_FILES,
+    TEXT_FILES,
+    Context,
+    auto_mapping,
+    read_records,
+    read_sheet_rows,
+)
 from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
 from engine.schema import Workspace
@@ -43,7 +51,7 @@ def _sample(
         )
         if files:
             newest = files[-1]
-            frame = _records(newest) if newest.suffix.lower() in JSON_FILES else _sheet(newest)
+            frame = read_records(newest) if newest.suffix.lower() in JSON_FILES else read_sheet_rows(newest)
             return frame.head(limit), f"{newest.name} (newest file)"
     raws = (
         store.cursor()
@@ -69,7 +77,7 @@ def preview(store: Store, ws: Workspace, conn: Connector, now: datetime, limit: 
     if sample.is_empty():
         return Preview(sample, sample, sample, note)
     if conn.type == "platform_export":
-        conn = _auto_mapping(Context(store, ws, conn, {}, now), sample)
+        conn = auto_mapping(Context(store, ws, conn, {}, now), sample)
     mapped = map_frame(conn, table, sample, ws.timezone)
     visible = [c for c in mapped.rows.columns if not c.startswith("_") or c == "_external_id"]
     return Preview(

@@ -122,7 +122,7 @@ def _new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]
     return out
 
 
-def _sheet(path: Path) -> pl.DataFrame:
+def read_sheet_rows(path: Path) -> pl.DataFrame:
     frames = [chunk.frame for chunk in read_chunks(path)]
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     text = [c for c, d in frame.schema.items() if d == pl.String]
@@ -131,7 +131,7 @@ def _sheet(path: Path) -> pl.DataFrame:
     return cleaned.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
 
 
-def _records(path: Path) -> pl.DataFrame:
+def read_records(path: Path) -> pl.DataFrame:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
         data = json.loads(text)
@@ -141,7 +141,7 @@ def _records(path: Path) -> pl.DataFrame:
     return flatten(items)
 
 
-def _auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
+def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
     """An export's columns matched to fields by name (the import's suggestions) where the connector names
     none, and its status wording added to the connector's map."""
     conn = ctx.conn
@@ -170,8 +170,8 @@ def fetch_files(ctx: Context) -> Fetched:
     kind = str(ctx.conn.options.get("kind", "status" if ctx.conn.type == "status_feed" else "order"))
     out = Fetched(cursor=dict(ctx.cursor))
     for path, sha in _new_files(ctx, TEXT_FILES + JSON_FILES):
-        flat = _records(path) if path.suffix.lower() in JSON_FILES else _sheet(path)
-        conn = _auto_mapping(ctx, flat) if ctx.conn.type == "platform_export" else ctx.conn
+        flat = read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
+        conn = auto_mapping(ctx, flat) if ctx.conn.type == "platform_export" else ctx.conn
         out.batches.append(Batch(kind, flat.with_columns(pl.lit(path.name).alias("_file")), conn))
         out.files.append((sha, path.name))
     return out
@@ -184,7 +184,7 @@ def fetch_chat(ctx: Context) -> Fetched:
     out = Fetched(cursor=dict(ctx.cursor))
     for path, sha in _new_files(ctx, (*JSON_FILES, ".txt")):
         messages = (
-            _records(path).drop("_raw").to_dicts()
+            read_records(path).drop("_raw").to_dicts()
             if path.suffix.lower() != ".txt"
             else [
                 {"id": f"{path.stem}-{i}", "text": line}

@@ -28,10 +28,10 @@ def test_an_export_folder_syncs_value_for_value(store, shop, tmp_path, platform)
     shutil.copy(export.path, folder / export.path.name)
     conn = preset(shop, "platform_export", platform).model_copy(update={"folder": str(folder)})
     if platform in OVERRIDES:
-        from connectors.sources import Context, _auto_mapping
+        from connectors.sources import Context, auto_mapping
         from engine.importer.sources import read_sheet
 
-        auto = _auto_mapping(Context(store, shop, conn, {}, NOW), read_sheet(export.path).frame)
+        auto = auto_mapping(Context(store, shop, conn, {}, NOW), read_sheet(export.path).frame)
         conn = conn.model_copy(update={"fields": auto.fields | OVERRIDES[platform]})
     # The fixtures' faulty row copies a good one (same phone and address): dedup would merge it before its
     # cell is checked. Here the rows are checked one by one; dedup has its own tests.
