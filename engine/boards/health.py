@@ -246,8 +246,8 @@ def health_dimensions(
     ctx: Context, condition: dict[str, Any] | None = None, path: str = "health"
 ) -> pl.DataFrame:
     """Timeliness (signed within ± tolerance of the promise), status completeness (finished orders with at most
-    one key step missing its time) and cross-system consistency (orders whose imported snapshots from
-    different sources agree on the status): one row each with the share, the count and the base."""
+    one key step missing its time) and cross-system consistency (orders whose imports and channel connectors
+    agree on the status): one row each with the share, the count and the base."""
     cfg = ctx.ws.health.order_config
     s = scope(ctx, cfg.table, condition, path)
     tolerance = cfg.tolerance_hours
@@ -290,19 +290,25 @@ def _completeness(s: Scope, cfg: OrderHealth) -> tuple[int, int]:
 
 
 def _consistency(s: Scope) -> tuple[int, int]:
-    """Among records imported from two or more sources (a source: a saved mapping, else a file name), those
-    whose latest snapshot from each source has the same status."""
+    """Among records two or more sources speak for — imports (a saved mapping, else a file name) and channel
+    connectors (each source kind's latest report) — those whose latest word from each source is the same."""
     source, where = s.source, s.where
+    scoped = f"(SELECT t._id FROM {source.sql} WHERE {where.sql})"
+    target, key = qualified(s.ctx.ws.name, s.table.name), quote_ident(str(s.table.business_key))
+    scope_params = [s.ctx.ws.name, s.table.name, *source.params, *where.params]
     n, base = (
         s.ctx.store.cursor()
         .execute(
             "WITH snaps AS (SELECT r.record_id, coalesce(b.mapping_name, b.file_name) AS source, "
             "arg_max(r.status, r.batch_id) AS status FROM _import_rows r JOIN _import_batches b ON b.id = r.batch_id "
             "WHERE b.workspace = ? AND b.table_name = ? AND b.status = 'committed' AND r.status IS NOT NULL "
-            f"AND r.record_id IN (SELECT t._id FROM {source.sql} WHERE {where.sql}) GROUP BY 1, 2), "
+            f"AND r.record_id IN {scoped} GROUP BY 1, 2 "
+            "UNION ALL SELECT o._id, 'connector:' || r.source, r.status FROM _status_reports r "
+            f"JOIN {target} o ON o.{key}::VARCHAR = r.record_key WHERE r.workspace = ? AND r.table_name = ? "
+            f"AND o._id IN {scoped}), "
             "per AS (SELECT record_id, count(*) AS sources, count(DISTINCT status) AS statuses FROM snaps GROUP BY 1) "
             "SELECT count(*) FILTER (WHERE statuses = 1), count(*) FROM per WHERE sources >= 2",
-            [s.ctx.ws.name, s.table.name, *source.params, *where.params],
+            [*scope_params, *scope_params],
         )
         .fetchone()
     )  # type: ignore[misc]

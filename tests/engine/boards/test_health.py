@@ -170,3 +170,35 @@ def test_a_given_health_configuration_is_checked_at_save(shop: Workspace) -> Non
         parse_workspace(doc)
     assert [p.path for p in exc.value.problems] == ["health.orders.promised_field"]
     assert "did you mean 'promised_at'" in exc.value.problems[0].message
+
+
+def test_consistency_counts_connector_sources(store: Store, shop: Workspace) -> None:
+    """Two connectors speaking for the same orders: agreeing ones are consistent, disagreeing ones are not."""
+    import polars as pl
+
+    from connectors.presets import preset
+    from engine.intake.events import apply_status_events
+    from engine.intake.mapping import map_frame
+
+    doc = dump_workspace(shop)
+    doc["connectors"] = [
+        preset(shop, "status_feed", name=n, source=k).model_dump(mode="json")
+        for n, k in (("wms", "wms"), ("cainiao", "logistics"))
+    ]
+    save_workspace(store, parse_workspace(doc), SYSTEM, now=NOW)
+    ws = get_workspace(store, shop.name)
+    table = ws.require_table("orders")
+    for name, rows in (
+        ("wms", [("H001", "已出库"), ("H002", "已出库"), ("H003", "已出库")]),
+        ("cainiao", [("H001", "在途"), ("H002", "签收")]),
+    ):
+        conn = ws.connector(name)
+        frame = pl.DataFrame(
+            {"order_no": [k for k, _ in rows], "status": [v for _, v in rows], "time": str(NOW)}
+        )
+        apply_status_events(store, ws, conn, map_frame(conn, table, frame).rows, NOW)
+    got = {
+        r["dimension"]: (r["count"], r["base"])
+        for r in health_dimensions(Context(store, ws, SYSTEM, NOW)).iter_rows(named=True)
+    }
+    assert got["consistency"] == (1, 2)  # H001 agrees (shipped), H002 does not; H003 has one source
