@@ -35,6 +35,13 @@ class ApiSpec:
     presale_group: str = ""
     presale_part: str = ""
     presale_parts: dict[str, str] = field(default_factory=dict)
+    # Token paging (视频号小店): the list gives order ids and a next_key, each order is read on its own; the
+    # last next_key is the connector's cursor.
+    token_param: str = ""
+    next_token: tuple[str, ...] = ()
+    detail_path: str = ""
+    detail_id_param: str = ""
+    detail_item: tuple[str, ...] = ()
 
 
 TAOBAO = ApiSpec(
@@ -205,7 +212,56 @@ PDD = ApiSpec(
     presale_parts={"1": "deposit", "0": "balance"},
 )
 
-APIS: dict[str, ApiSpec] = {"taobao": TAOBAO, "jd": JD, "douyin": DOUYIN, "pdd": PDD}
+WECHAT = ApiSpec(
+    path="/wechat/channels/ec/order/list/get",
+    items=("order_id_list",),
+    page_param="",
+    first_page=0,
+    size_param="page_size",
+    since_param="",
+    since_unix=True,
+    modified="update_time",
+    has_next=("has_more",),
+    error=("errcode",),
+    ok_values=(0,),
+    fields={
+        "order_no": "order_id",
+        "status": "status",
+        "customer_name": "order_detail.delivery_info.address_info.user_name",
+        "phone": "order_detail.delivery_info.address_info.tel_number",
+        "province": "order_detail.delivery_info.address_info.province_name",
+        "city": "order_detail.delivery_info.address_info.city_name",
+        "address": "order_detail.delivery_info.address_info.detail_info",
+        "sku": "order_detail.product_infos[0].sku_code",
+        "qty": "order_detail.product_infos[0].sku_cnt",
+        "unit_price": "order_detail.product_infos[0].sale_price",
+        "ordered_at": "create_time",
+        "paid_at": "order_detail.pay_info.pay_time",
+        "remarks": "order_detail.ext_info.customer_notes",
+    },
+    statuses={
+        "10": "unpaid",
+        "12": "unpaid",
+        "13": "unpaid",
+        "20": "paid",
+        "21": "paid",
+        "30": "shipped",
+        "100": "signed",
+        "190": "cancelled",
+        "200": "cancelled",
+        "250": "cancelled",
+    },
+    key_prefix="SPH",
+    product="order_detail.product_infos[0].title",
+    cents=("unit_price",),
+    token_param="next_key",  # noqa: S106 (a paging parameter, not a secret)
+    next_token=("next_key",),
+    detail_path="/wechat/channels/ec/order/get",
+    detail_id_param="order_id",
+    detail_item=("order",),
+)
+
+APIS: dict[str, ApiSpec] = {"taobao": TAOBAO, "jd": JD, "douyin": DOUYIN, "pdd": PDD, "wechat": WECHAT}
 
 # Export files: the real column names (as in sample_data/platforms.py) and status wording.
 EXPORT_STATUSES: dict[str, dict[str, Meaning]] = {

@@ -14,7 +14,7 @@ import polars as pl
 
 from connectors.flatten import flatten
 from connectors.http import FetchError, Retry, get_json
-from connectors.platforms import APIS, dig
+from connectors.platforms import APIS, ApiSpec, dig
 from engine.importer.batches import file_sha256
 from engine.importer.mapping import suggest, suggest_value_map, unprotect
 from engine.importer.sources import read_chunks
@@ -68,14 +68,15 @@ def _since(ctx: Context, unix: bool) -> dict[str, Any]:
     return {"value": int(moment.timestamp()) if unix else moment.strftime("%Y-%m-%d %H:%M:%S")}
 
 
-def fetch_api(ctx: Context) -> Fetched:
-    """Every page changed since the cursor, retried through rate limits and server errors."""
-    conn = ctx.conn
-    spec = APIS.get(conn.platform)
-    if spec is None:
-        raise FetchError(f"connector {conn.name}: no API layout for platform {conn.platform!r}")
-    url = conn.url.rstrip("/") + str(conn.options.get("path", spec.path))
-    size = int(conn.options.get("page_size", 100))
+def _checked(spec: ApiSpec, data: Any, where: str) -> Any:
+    error = dig(data, spec.error)
+    if spec.error and error is not None and (not spec.ok_values or error not in spec.ok_values):
+        raise FetchError(f"{where}: platform error {json.dumps(error, ensure_ascii=False)[:200]}")
+    return data
+
+
+def _pages(ctx: Context, spec: ApiSpec, url: str, size: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Numbered pages of orders changed since the cursor's modified time."""
     params: dict[str, Any] = {spec.size_param: size}
     since = _since(ctx, spec.since_unix)
     if since:
@@ -83,24 +84,47 @@ def fetch_api(ctx: Context) -> Fetched:
     items: list[dict[str, Any]] = []
     page = spec.first_page
     while True:
-        data = get_json(url, params | {spec.page_param: page}, ctx.retry)
-        error = dig(data, spec.error)
-        if spec.error and error is not None and (not spec.ok_values or error not in spec.ok_values):
-            raise FetchError(
-                f"{url} page {page}: platform error {json.dumps(error, ensure_ascii=False)[:200]}"
-            )
+        data = _checked(
+            spec, get_json(url, params | {spec.page_param: page}, ctx.retry), f"{url} page {page}"
+        )
         got = dig(data, spec.items) or []
         items += got
-        more = (
-            dig(data, spec.has_next)
-            if spec.has_next
-            else (page - spec.first_page + 1) * size < int(dig(data, spec.total) or 0)
-        )
+        total = int(dig(data, spec.total) or 0) if spec.total else 0
+        more = dig(data, spec.has_next) if spec.has_next else (page - spec.first_page + 1) * size < total
         if not got or not more:
-            break
+            return items, {}
         page += 1
+
+
+def _tokens(ctx: Context, spec: ApiSpec, url: str, size: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Token pages of order ids from the cursor's next_key on, each order then read by id."""
+    token = ctx.cursor.get(spec.token_param, "")
+    detail = ctx.conn.url.rstrip("/") + spec.detail_path
+    items: list[dict[str, Any]] = []
+    while True:
+        data = _checked(spec, get_json(url, {spec.size_param: size, spec.token_param: token}, ctx.retry), url)
+        for order_id in dig(data, spec.items) or []:
+            one = _checked(
+                spec, get_json(detail, {spec.detail_id_param: order_id}, ctx.retry), f"{detail} {order_id}"
+            )
+            items.append(dig(one, spec.detail_item))
+        token = dig(data, spec.next_token) or token
+        if not dig(data, spec.has_next):
+            return items, {spec.token_param: token}
+
+
+def fetch_api(ctx: Context) -> Fetched:
+    """Every order changed since the cursor (a modified time, or a page token), retried through rate limits
+    and server errors."""
+    conn = ctx.conn
+    spec = APIS.get(conn.platform)
+    if spec is None:
+        raise FetchError(f"connector {conn.name}: no API layout for platform {conn.platform!r}")
+    url = conn.url.rstrip("/") + str(conn.options.get("path", spec.path))
+    size = int(conn.options.get("page_size", 100))
+    items, position = (_tokens if spec.token_param else _pages)(ctx, spec, url, size)
     flat = flatten(items)
-    cursor = dict(ctx.cursor)
+    cursor = dict(ctx.cursor) | position
     if items:
         latest = flat.select(as_datetime(flat, spec.modified, ctx.ws.timezone).max()).item()
         previous = datetime.fromisoformat(cursor["modified"]) if cursor.get("modified") else None

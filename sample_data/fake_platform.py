@@ -108,7 +108,26 @@ def _pdd(o: Order) -> dict[str, Any]:
     return out
 
 
-RENDER = {"taobao": _taobao, "jd": _jd, "douyin": _douyin, "pdd": _pdd}
+def _wechat(o: Order) -> dict[str, Any]:
+    return {
+        "order_id": o.id, "status": int(o.status), "create_time": _unix(o.created), "update_time": _unix(o.modified),
+        "order_detail": {
+            "product_infos": [{"product_id": "10000" + o.sku[-4:], "sku_id": "20000" + o.sku[-4:], "title": o.title,
+                               "sku_cnt": o.qty, "sale_price": round(o.price * 100), "sku_code": o.sku}],
+            "price_info": {"order_price": round(o.price * o.qty * 100), "freight": 0},
+            "pay_info": {"pay_time": _unix(o.paid)},
+            "delivery_info": {"address_info": {"user_name": o.name, "tel_number": o.phone, "province_name": o.province,
+                                               "city_name": o.city, "county_name": "", "detail_info": o.address}},
+            "ext_info": {"customer_notes": o.remarks},
+        },
+    }  # fmt: skip
+
+
+RENDER = {"taobao": _taobao, "jd": _jd, "douyin": _douyin, "pdd": _pdd, "wechat": _wechat}
+
+
+def _position(o: Order) -> str:
+    return f"{_unix(o.modified)}:{o.id}"
 
 
 def code_for(platform: str, meaning: str) -> str:
@@ -197,6 +216,32 @@ class FakePlatform:
                 return kind
         return None
 
+    def token_page(self, platform: str, spec: ApiSpec, query: dict[str, str]) -> dict[str, Any]:
+        """视频号小店 style: order ids after the next_key (modified time, then id), and the next next_key."""
+        size = int(query.get(spec.size_param, 10))
+        token = query.get(spec.token_param, "")
+        after = (int(token.split(":")[0]), token.split(":", 1)[1]) if token else (-1, "")
+        chosen = sorted(
+            (o for o in self.orders[platform] if (_unix(o.modified) or 0, o.id) > after),
+            key=lambda o: (o.modified, o.id),
+        )
+        page = chosen[:size]
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "order_id_list": [o.id for o in page],
+            "next_key": _position(page[-1]) if page else token,
+            "has_more": len(chosen) > size,
+        }
+
+    def detail(self, platform: str, order_id: str) -> dict[str, Any]:
+        found = next((o for o in self.orders[platform] if o.id == order_id), None)
+        if found is None:
+            return {"errcode": 100002, "errmsg": f"order {order_id} not found"}
+        with self._lock:
+            self.served[platform] = self.served.get(platform, 0) + 1
+        return {"errcode": 0, "errmsg": "ok", "order": RENDER[platform](found)}
+
     def page(self, platform: str, spec: ApiSpec, query: dict[str, str]) -> dict[str, Any]:
         page = int(query.get(spec.page_param, spec.first_page))
         size = int(query.get(spec.size_param, 40))
@@ -218,6 +263,7 @@ class FakePlatform:
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         platform_of = {spec.path: name for name, spec in APIS.items()}
+        details = {spec.detail_path: name for name, spec in APIS.items() if spec.detail_path}
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -237,7 +283,7 @@ class FakePlatform:
 
             def do_GET(self) -> None:
                 url = urlparse(self.path)
-                platform = platform_of.get(url.path)
+                platform = platform_of.get(url.path) or details.get(url.path)
                 if platform is None:
                     self._send(
                         404, {"error_response": {"error_code": 404, "error_msg": f"no API at {url.path}"}}
@@ -255,8 +301,14 @@ class FakePlatform:
                     return
                 if fault == "timeout":
                     time.sleep(outer.faults.stall_s)
-                query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                self._send(200, outer.page(platform, APIS[platform], query))
+                query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+                spec = APIS[platform]
+                if url.path in details:
+                    self._send(200, outer.detail(platform, query.get(spec.detail_id_param, "")))
+                elif spec.token_param:
+                    self._send(200, outer.token_page(platform, spec, query))
+                else:
+                    self._send(200, outer.page(platform, spec, query))
 
         return Handler
 

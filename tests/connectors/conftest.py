@@ -73,7 +73,7 @@ def orders(store: Store, ws: Workspace, where: str = "TRUE", params: list[Any] |
     )
 
 
-PHONE_STEM = {"taobao": "135", "jd": "136", "douyin": "137", "pdd": "138"}
+PHONE_STEM = {"taobao": "135", "jd": "136", "douyin": "137", "pdd": "138", "wechat": "134"}
 
 
 def order(
@@ -87,6 +87,7 @@ def order(
         "jd": f"2901{n:07d}",
         "douyin": f"69{n:016d}",
         "pdd": f"261123-{n:012d}",
+        "wechat": f"37{n:017d}",
     }
     values: dict[str, Any] = {
         "id": ids[platform], "status": code_for(platform, meaning), "name": f"买家{n}",

@@ -234,3 +234,33 @@ def test_incremental_sync_fetches_only_what_changed(store, seeded, platform):
     # The changed order plus the one sharing the cursor's second (the overlap that loses nothing).
     assert again["counts"]["fetched"] <= 2 and again["counts"]["updated"] == 1
     assert orders(store, ws, "order_no = ?", [f"TB{changed.id}"])["status"].to_list() == ["shipped"]
+
+
+def test_a_page_token_cursor_reads_on_from_where_it_stopped(store, seeded, platform):
+    """视频号小店: order ids in token pages, each order read by id; the last next_key is the cursor."""
+    from connectors.presets import preset as make
+    from sample_data.fake_platform import code_for, modified_later
+
+    conn = make(seeded, "platform_api", "wechat")
+    conn = conn.model_copy(update={"url": platform.url, "options": conn.options | {"page_size": 7}})
+    ws = with_connectors(store, seeded, conn)
+    codes = skus(store, ws)
+    platform.faults = Faults(rate_limit_every=5, error_every=9)
+    platform.orders["wechat"] = [order("wechat", n, codes[n % 20]) for n in range(1, 24)]
+    first = run_sync(store, ws, conn.name, NOW, quick_retry())
+    assert first["ok"] and first["counts"]["new"] == 23 and first["counts"]["fetched"] == 23
+    latest = max(platform.orders["wechat"], key=lambda o: (o.modified, o.id))
+    assert first["cursor"]["next_key"].endswith(f":{latest.id}")
+    row = orders(store, ws, "order_no = ?", [f"SPH{latest.id}"]).row(0, named=True)
+    assert (row["channel"], row["status"], float(row["unit_price"]), row["ordered_at"]) == (
+        "wechat", "picking", latest.price, latest.created)  # fmt: skip
+    # Nothing changed: the token finds nothing after it. One order shipped: only it is read again.
+    assert run_sync(store, ws, conn.name, NOW, quick_retry())["counts"]["fetched"] == 0
+    platform.orders["wechat"][3] = modified_later(
+        platform.orders["wechat"][3], 60 * 24, status=code_for("wechat", "shipped")
+    )
+    again = run_sync(store, ws, conn.name, NOW, quick_retry())
+    assert (again["counts"]["fetched"], again["counts"]["updated"]) == (1, 1)
+    assert (
+        orders(store, ws, "order_no = ?", [f"SPH{platform.orders['wechat'][3].id}"])["status"][0] == "shipped"
+    )
