@@ -301,7 +301,7 @@ def _bare_numbers(text: str, taken: list[tuple[int, int]]) -> list[Qty]:
     ]
 
 
-def _pair(clause: str, offset: int, products: list[Mention], qtys: list[Qty]) -> list[Item]:
+def _pair(clause: str, products: list[Mention], qtys: list[Qty]) -> list[Item]:
     items = []
     if not products:
         return items
@@ -347,7 +347,7 @@ def parse(text: str, catalog: Catalog, now: datetime, sender: str | None = None)
             q = q_clause[0]
             items[-1] = Item(items[-1].sku, items[-1].product, q.value, q.unit, items[-1].confidence)
             qtys = [x for x in qtys if x is not q]
-        items += _pair(norm[start:end], start, in_clause, q_clause)
+        items += _pair(norm[start:end], in_clause, q_clause)
         start = sep.end() if sep else end
     confidence = 1.0
     customer = customer_text = None

@@ -5,6 +5,7 @@ the next run fetches the same again (which changes nothing twice)."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import traceback
 from datetime import datetime
@@ -23,6 +24,7 @@ from engine.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
 SYNC_RUNNERS = frozenset({"admin", "manager"})
+log = logging.getLogger(__name__)
 _draining = threading.Lock()
 
 
@@ -35,11 +37,9 @@ def drain_now(
 
 
 def _queue(store: Store, ws: Workspace, fetched: Fetched, run_id: int, moment: datetime) -> tuple[int, int]:
-    table = ws.require_table(fetched.batches[0].conn.table) if fetched.batches else None
     queued = rejected = 0
     for batch in fetched.batches:
-        assert table is not None
-        mapped = map_frame(batch.conn, table, batch.flat, ws.timezone)
+        mapped = map_frame(batch.conn, ws.require_table(batch.conn.table), batch.flat, ws.timezone)
         rejected += mapped.rejects.height
         queued += accept(store, ws, batch.conn, mapped, batch.kind, moment, run_id)  # type: ignore[arg-type]
     return queued, rejected
@@ -104,9 +104,7 @@ def run_sync(
             mark_file(store, ws, name, sha, file_name, moment)
         set_cursor(store, ws, name, fetched.cursor, moment)
     except (FetchError, EngineError, OSError, ValueError) as exc:
-        import logging
-
-        logging.getLogger(__name__).debug("sync failed", exc_info=True)
+        log.debug("sync of %s failed", name, exc_info=True)
         counts["notes"] = [f"retried: {e}" for e in ctx.retry.log][:50]
         finish_run(store, run_id, as_naive(None, ws.timezone), counts, f"{type(exc).__name__}: {exc}")
         return {

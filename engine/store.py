@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -262,3 +263,15 @@ def shared_store(path: str | os.PathLike[str] | None = None) -> Store:
         if resolved not in _shared:
             _shared[resolved] = open_store(resolved)
         return _shared[resolved]
+
+
+@contextmanager
+def registered(cur: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[None]:
+    """Polars frames visible to the cursor's SQL under the given names for the block (then gone, also on error)."""
+    for name, frame in frames.items():
+        cur.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        for name in frames:
+            cur.unregister(name)

@@ -19,7 +19,7 @@ from engine.errors import EngineError
 from engine.intake.model import SOURCE_LABELS
 from engine.intake.synclog import rejects, runs
 from engine.intake.tokens import TOKEN_ADMINS, callers, issue_token
-from engine.intake.trust import open_conflicts
+from engine.intake.trust import open_conflicts, source_label
 from pages._ui import lang, page_context, show_error, t
 
 store, me, ws = page_context()
@@ -199,13 +199,13 @@ with tab_conflicts:
         with st.container(border=True):
             st.markdown(
                 f"**[{c['record_key']}](records?table={ws.intake_rules.table}&key={c['record_key']})** · "
-                f"{c['effective']} ({_label(SOURCE_LABELS.get(c['effective_source'], (c['effective_source'],) * 2))}) · "
+                f"{c['effective']} ({source_label(c['effective_source'], lang())}) · "
                 f":orange[{c['advice']}]"
             )
             st.dataframe(
                 [
                     {
-                        "source": _label(SOURCE_LABELS.get(d["source"], (d["source"],) * 2)),
+                        "source": source_label(d["source"], lang()),
                         "connector": d["connector"],
                         "status": d["status"],
                         "raw": d["raw_status"],

@@ -16,7 +16,7 @@ from engine.intake.orders import IngestOutcome, connector_actor
 from engine.intake.trust import apply_effective, record_reports, refresh_conflicts
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Store, registered
 
 
 def _resolve(
@@ -35,23 +35,22 @@ def _resolve(
     cols.append(
         pl.col("tracking_no").cast(pl.String).alias("w") if tracking else pl.lit(None, pl.String).alias("w")
     )
-    cur.register("_events", events.select(pl.int_range(pl.len()).alias("i"), *cols).to_arrow())
-    target = qualified(ws.name, table.name)
-    by_tracking = (
-        f"LEFT JOIN (SELECT {quote_ident('tracking_no')}::VARCHAR AS w, any_value({key})::VARCHAR AS k FROM {target} "
-        "WHERE tracking_no IN (SELECT w FROM _events) GROUP BY 1) w ON w.w = e.w"
-        if tracking
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS k) w ON FALSE"
-    )
-    found = cur.execute(
-        "SELECT e.i, coalesce(t.k, l.record_key, w.k) AS record_key FROM _events e "
-        f"LEFT JOIN (SELECT {key}::VARCHAR AS k FROM {target} WHERE {key} IN (SELECT k FROM _events)) t ON t.k = e.k "
-        "LEFT JOIN (SELECT external_id, any_value(record_key) AS record_key FROM _channel_links "
-        "WHERE workspace = ? AND table_name = ? AND external_id IN (SELECT x FROM _events) GROUP BY 1) l "
-        f"ON l.external_id = e.x {by_tracking} ORDER BY e.i",
-        [ws.name, table.name],
-    ).pl()
-    cur.unregister("_events")
+    with registered(cur, _events=events.select(pl.int_range(pl.len()).alias("i"), *cols)):
+        target = qualified(ws.name, table.name)
+        by_tracking = (
+            f"LEFT JOIN (SELECT {quote_ident('tracking_no')}::VARCHAR AS w, any_value({key})::VARCHAR AS k FROM {target} "
+            "WHERE tracking_no IN (SELECT w FROM _events) GROUP BY 1) w ON w.w = e.w"
+            if tracking
+            else "LEFT JOIN (SELECT NULL::VARCHAR AS k) w ON FALSE"
+        )
+        found = cur.execute(
+            "SELECT e.i, coalesce(t.k, l.record_key, w.k) AS record_key FROM _events e "
+            f"LEFT JOIN (SELECT {key}::VARCHAR AS k FROM {target} WHERE {key} IN (SELECT k FROM _events)) t ON t.k = e.k "
+            "LEFT JOIN (SELECT external_id, any_value(record_key) AS record_key FROM _channel_links "
+            "WHERE workspace = ? AND table_name = ? AND external_id IN (SELECT x FROM _events) GROUP BY 1) l "
+            f"ON l.external_id = e.x {by_tracking} ORDER BY e.i",
+            [ws.name, table.name],
+        ).pl()
     return events.with_columns(found["record_key"].alias("record_key"))
 
 
@@ -86,7 +85,7 @@ def apply_status_events(
         record_reports(cur, ws, table, reports)
         keys = reports["record_key"].unique()
         out.updated = apply_effective(
-            cur, store, ws, table, keys, connector_actor(conn), moment, f"connector:{conn.name}"
+            cur, store, ws, table, keys, connector_actor(conn.name), moment, f"connector:{conn.name}"
         )
         out.unchanged = keys.len() - out.updated
         out.conflicts = refresh_conflicts(cur, ws, table, keys, moment)

@@ -17,10 +17,10 @@ from engine.bulk import ROW, coerce_frame, upsert_in
 from engine.clock import as_naive
 from engine.intake.mapping import EXTERNAL_ID, REPORTED_AT, STATUS_RAW
 from engine.intake.model import Connector, DedupRule, IntakeConfig
-from engine.intake.trust import apply_effective, effective_statuses, record_reports, refresh_conflicts
+from engine.intake.trust import effective_statuses, record_reports, refresh_conflicts
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Store, registered
 
 TARGET, ROLE = "_target", "_role"
 
@@ -51,27 +51,22 @@ class IngestOutcome:
         self.rejects += other.rejects
 
 
-def connector_actor(conn: Connector) -> Actor:
+def connector_actor(name: str) -> Actor:
     """Who writes a connector's rows in the audit log: the connector itself, with write rights."""
-    return Actor(f"connector:{conn.name}", frozenset({"admin"}))
-
-
-def _register(cur: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    cur.register(name, frame.to_arrow())
+    return Actor(f"connector:{name}", frozenset({"admin"}))
 
 
 def _links(
     cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, conn: Connector, rows: pl.DataFrame
 ) -> pl.DataFrame:
     """The record key and role each already-seen source order was linked to."""
-    _register(cur, "_ids", rows.select(EXTERNAL_ID).unique())
-    found = cur.execute(
-        "SELECT l.external_id AS _external_id, l.record_key AS _linked, l.role AS _linked_role FROM _channel_links l "
-        "SEMI JOIN _ids i ON i._external_id = l.external_id "
-        "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ?",
-        [ws.name, table.name, conn.name],
-    ).pl()
-    cur.unregister("_ids")
+    with registered(cur, _ids=rows.select(EXTERNAL_ID).unique()):
+        found = cur.execute(
+            "SELECT l.external_id AS _external_id, l.record_key AS _linked, l.role AS _linked_role FROM _channel_links l "
+            "SEMI JOIN _ids i ON i._external_id = l.external_id "
+            "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ?",
+            [ws.name, table.name, conn.name],
+        ).pl()
     return rows.join(found, on=EXTERNAL_ID, how="left")
 
 
@@ -97,19 +92,15 @@ def _customers(
             f" UNION ALL SELECT {key}::VARCHAR, {phone}::VARCHAR, trim(unnest(string_split({quote_ident(c.virtual_field)}, ','))) "
             f"FROM {qualified(ws.name, customers.name)} WHERE {quote_ident(c.virtual_field)} IS NOT NULL"
         )
-    _register(
-        cur, "_phones", rows.select(pl.col("phone").cast(pl.String).str.replace_all(r"[\s]", "")).unique()
-    )
-    found = cur.execute(
-        f"SELECT p.phone, any_value(c.k) AS _customer, any_value(c.real) AS _real FROM ({source}) c "
-        "JOIN _phones p ON p.phone = c.number WHERE c.number <> '' GROUP BY p.phone"
-    ).pl()
-    cur.unregister("_phones")
+    rows = rows.with_columns(pl.col("phone").cast(pl.String).str.replace_all(r"\s", ""))
+    with registered(cur, _phones=rows.select("phone").unique()):
+        found = cur.execute(
+            f"SELECT p.phone, any_value(c.k) AS _customer, any_value(c.real) AS _real FROM ({source}) c "
+            "JOIN _phones p ON p.phone = c.number WHERE c.number <> '' GROUP BY p.phone"
+        ).pl()
     if found.is_empty():
         return rows
-    out = rows.with_columns(pl.col("phone").cast(pl.String).str.replace_all(r"[\s]", "")).join(
-        found, on="phone", how="left"
-    )
+    out = rows.join(found, on="phone", how="left")
     out = out.with_columns(pl.coalesce("_real", "phone").alias("phone"))
     target = c.order_customer_field
     if table.field(target) is not None:
@@ -154,17 +145,16 @@ def _dedup(
     typed, _ = coerce_frame(table, cand.select(ROW, *cols))
     typed = typed.drop_nulls(cols).join(cand.select(ROW, key), on=ROW)
     window = rule.window_hours * 3600
-    _register(cur, "_cand", typed)
-    on = " AND ".join(f"t.{quote_ident(c)} = c.{quote_ident(c)}" for c in rule.match)
-    tf = quote_ident(rule.time_field)
-    k = quote_ident(key)
-    earlier = cur.execute(
-        f"SELECT c.{ROW}, t.{k}::VARCHAR AS main FROM _cand c JOIN {qualified(ws.name, table.name)} t ON {on} "
-        f"AND abs(epoch(t.{tf}) - epoch(c.{tf})) <= ? AND t.{k} <> c.{k} "
-        f"QUALIFY row_number() OVER (PARTITION BY c.{ROW} ORDER BY t.{tf}, t._id) = 1",
-        [window],
-    ).pl()
-    cur.unregister("_cand")
+    with registered(cur, _cand=typed):
+        on = " AND ".join(f"t.{quote_ident(c)} = c.{quote_ident(c)}" for c in rule.match)
+        tf = quote_ident(rule.time_field)
+        k = quote_ident(key)
+        earlier = cur.execute(
+            f"SELECT c.{ROW}, t.{k}::VARCHAR AS main FROM _cand c JOIN {qualified(ws.name, table.name)} t ON {on} "
+            f"AND abs(epoch(t.{tf}) - epoch(c.{tf})) <= ? AND t.{k} <> c.{k} "
+            f"QUALIFY row_number() OVER (PARTITION BY c.{ROW} ORDER BY t.{tf}, t._id) = 1",
+            [window],
+        ).pl()
     rest = typed.filter(~pl.col(ROW).is_in(earlier[ROW].implode()))
     # Within the batch (only rows whose match values repeat can merge): sorted by time per match group, a row
     # within the window of the previous one joins its cluster, whose first row is the order the others merge into.
@@ -212,14 +202,13 @@ def _presale(
     group = rows.filter(parts)
     if group.is_empty():
         return rows, group
-    _register(cur, "_groups", group.select(TARGET).unique())
-    earlier = cur.execute(
-        "SELECT record_key AS _target, external_id AS _external_id, amount FROM _channel_links l "
-        "SEMI JOIN _groups g ON g._target = l.record_key WHERE workspace = ? AND table_name = ? AND connector = ? "
-        "AND role IN ('deposit', 'balance')",
-        [ws.name, table.name, conn.name],
-    ).pl()
-    cur.unregister("_groups")
+    with registered(cur, _groups=group.select(TARGET).unique()):
+        earlier = cur.execute(
+            "SELECT record_key AS _target, external_id AS _external_id, amount FROM _channel_links l "
+            "SEMI JOIN _groups g ON g._target = l.record_key WHERE workspace = ? AND table_name = ? AND connector = ? "
+            "AND role IN ('deposit', 'balance')",
+            [ws.name, table.name, conn.name],
+        ).pl()
     this = group.select(TARGET, EXTERNAL_ID, pl.col(amount).cast(pl.Float64, strict=False).alias("amount"))
     older = earlier.filter(~pl.col(EXTERNAL_ID).is_in(this[EXTERNAL_ID].implode())).cast(
         {"amount": pl.Float64}
@@ -238,13 +227,11 @@ def _presale(
 def _existing(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series) -> pl.DataFrame:
     key = quote_ident(str(table.business_key))
     status = quote_ident(table.flow.field) if table.flow else "NULL"
-    _register(cur, "_keys", pl.DataFrame({"k": keys.cast(pl.String)}).unique())
-    found = cur.execute(
-        f"SELECT t.{key}::VARCHAR AS k, t._id, t.{status}::VARCHAR AS before FROM {qualified(ws.name, table.name)} t "
-        f"SEMI JOIN _keys s ON s.k = t.{key}"
-    ).pl()
-    cur.unregister("_keys")
-    return found
+    with registered(cur, _keys=pl.DataFrame({"k": keys.cast(pl.String)}).unique()):
+        return cur.execute(
+            f"SELECT t.{key}::VARCHAR AS k, t._id, t.{status}::VARCHAR AS before FROM {qualified(ws.name, table.name)} t "
+            f"SEMI JOIN _keys s ON s.k = t.{key}"
+        ).pl()
 
 
 def _status_reports(conn: Connector, table: Table, rows: pl.DataFrame, now: datetime) -> pl.DataFrame:
@@ -266,27 +253,52 @@ def _contested(
 ) -> pl.Series:
     """Keys whose status is not simply this report's: another source has spoken, or this source said something
     later already. Only these need the credibility rules (a new order's own word is its status)."""
-    _register(cur, "_reports", reports.select("record_key", "source", "reported_at"))
-    found = cur.execute(
-        "SELECT DISTINCT n.record_key FROM _reports n JOIN _status_reports r ON r.record_key = n.record_key "
-        "AND r.workspace = ? AND r.table_name = ? WHERE r.source <> n.source OR r.reported_at > n.reported_at",
-        [ws.name, table.name],
-    ).pl()
-    cur.unregister("_reports")
+    with registered(cur, _reports=reports.select("record_key", "source", "reported_at")):
+        found = cur.execute(
+            "SELECT DISTINCT n.record_key FROM _reports n JOIN _status_reports r ON r.record_key = n.record_key "
+            "AND r.workspace = ? AND r.table_name = ? WHERE r.source <> n.source OR r.reported_at > n.reported_at",
+            [ws.name, table.name],
+        ).pl()
     return found["record_key"]
 
 
-def _split_core(
-    rules: IntakeConfig, table: Table, writes: pl.DataFrame, new_keys: set[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Under load only the core columns go in now; the others wait (new records keep their required ones)."""
+def _defer(
+    cur: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    table: Table,
+    conn: Connector,
+    payload: pl.DataFrame,
+    now: datetime,
+) -> tuple[pl.DataFrame, int]:
+    """Under load only the core columns go in now (new records keep their required ones); the others wait in
+    _intake_deferred. Returns the core payload and how many records have fields waiting."""
     key = str(table.business_key)
-    keep = {key, *rules.queue.core_fields, *(f.name for f in table.fields if f.required)}
+    keep = {key, *ws.intake_rules.queue.core_fields, *(f.name for f in table.fields if f.required)}
     if table.flow:
         keep.add(table.flow.field)
-    core = [c for c in writes.columns if c in keep or c.startswith("_")]
-    later = [c for c in writes.columns if c not in core]
-    return writes.select(core), writes.select(key, *later)
+    core = [c for c in payload.columns if c in keep or c.startswith("_")]
+    later = [c for c in payload.columns if c not in core]
+    if not later:
+        return payload, 0
+    waiting = payload.select(
+        pl.col(key).cast(pl.String).alias("k"), pl.struct(later).struct.json_encode().alias("p")
+    )
+    with registered(cur, _later=waiting):
+        cur.execute(
+            "INSERT INTO _intake_deferred SELECT ?, ?, ?, k, p, ? FROM _later",
+            [ws.name, table.name, conn.name, now],
+        )
+    return payload.select(core), waiting.height
+
+
+def _supersede(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, payload: pl.DataFrame) -> None:
+    """A full write supersedes fields deferred earlier for the same records (they are older)."""
+    written = payload.select(pl.col(str(table.business_key)).cast(pl.String).alias("k"))
+    with registered(cur, _written=written):
+        cur.execute(
+            "DELETE FROM _intake_deferred WHERE workspace = ? AND table_name = ? AND record_key IN (SELECT k FROM _written)",
+            [ws.name, table.name],
+        )
 
 
 def _link(
@@ -305,20 +317,18 @@ def _link(
     scope = [ws.name, table.name, conn.name]
     seen = frame.filter(pl.col("_linked").is_not_null())
     if not seen.is_empty():  # source orders seen before: keep their latest payload (and presale amount)
-        _register(cur, "_seen_links", seen)
+        with registered(cur, _seen_links=seen):
+            cur.execute(
+                "UPDATE _channel_links l SET raw = n._raw, amount = coalesce(n.amount, l.amount) FROM _seen_links n "
+                "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ? AND l.external_id = n._external_id "
+                "AND (l.raw IS DISTINCT FROM n._raw OR l.amount IS DISTINCT FROM coalesce(n.amount, l.amount))",
+                scope,
+            )
+    with registered(cur, _new_links=frame.filter(pl.col("_linked").is_null())):
         cur.execute(
-            "UPDATE _channel_links l SET raw = n._raw, amount = coalesce(n.amount, l.amount) FROM _seen_links n "
-            "WHERE l.workspace = ? AND l.table_name = ? AND l.connector = ? AND l.external_id = n._external_id "
-            "AND (l.raw IS DISTINCT FROM n._raw OR l.amount IS DISTINCT FROM coalesce(n.amount, l.amount))",
-            scope,
+            "INSERT INTO _channel_links SELECT ?, ?, ?, _external_id, _target, _role, amount, _raw, ? FROM _new_links",
+            [*scope, now],
         )
-        cur.unregister("_seen_links")
-    _register(cur, "_new_links", frame.filter(pl.col("_linked").is_null()))
-    cur.execute(
-        "INSERT INTO _channel_links SELECT ?, ?, ?, _external_id, _target, _role, amount, _raw, ? FROM _new_links",
-        [*scope, now],
-    )
-    cur.unregister("_new_links")
 
 
 def ingest_orders(
@@ -334,7 +344,7 @@ def ingest_orders(
     rules = ws.intake_rules
     key = str(table.business_key)
     moment = as_naive(now, ws.timezone)
-    actor = connector_actor(conn)
+    actor = connector_actor(conn.name)
     out = IngestOutcome(received=rows.height)
     rows = rows.unique(subset=[EXTERNAL_ID], keep="last", maintain_order=True)
     rows = rows.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -376,32 +386,10 @@ def ingest_orders(
             )
         writes = writes.with_columns(pl.col(TARGET).alias(key))
         payload = writes.select(ROW, *field_names)
-        if not core_only:
-            # A full write supersedes fields deferred earlier for the same records (they are older).
-            _register(cur, "_written", payload.select(pl.col(key).cast(pl.String).alias("k")))
-            cur.execute(
-                "DELETE FROM _intake_deferred WHERE workspace = ? AND table_name = ? "
-                "AND record_key IN (SELECT k FROM _written)",
-                [ws.name, table.name],
-            )
-            cur.unregister("_written")
         if core_only:
-            payload, later = _split_core(rules, table, payload, set())
-            later = later.drop(ROW, strict=False)
-            if later.width > 1:
-                cur.register(
-                    "_later",
-                    later.select(
-                        pl.col(key).cast(pl.String).alias("k"),
-                        pl.struct(pl.exclude(key)).struct.json_encode().alias("p"),
-                    ).to_arrow(),
-                )
-                cur.execute(
-                    "INSERT INTO _intake_deferred SELECT ?, ?, ?, k, p, ? FROM _later",
-                    [ws.name, table.name, conn.name, moment],
-                )
-                cur.unregister("_later")
-                out.deferred = later.height
+            payload, out.deferred = _defer(cur, ws, table, conn, payload, moment)
+        else:
+            _supersede(cur, ws, table, payload)
         errors = pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "message": pl.String})
         if payload.height:
             result = upsert_in(
@@ -416,14 +404,13 @@ def ingest_orders(
         out.rejects = [(r[0], r[1], r[2]) for r in rejected.iter_rows()]
         # Rows of a rejected record are not linked (the next sync tries them again), nor are their reports kept.
         if not rejected.is_empty() and not reports.is_empty():
-            _register(cur, "_rejected", rejected.select(pl.col(TARGET).cast(pl.String).alias("k")))
-            cur.execute(
-                "DELETE FROM _status_reports WHERE workspace = ? AND table_name = ? AND source = ? "
-                f"AND record_key IN (SELECT k FROM _rejected) AND record_key NOT IN (SELECT {quote_ident(key)}::VARCHAR "
-                f"FROM {qualified(ws.name, table.name)} WHERE {quote_ident(key)} IN (SELECT k FROM _rejected))",
-                [ws.name, table.name, conn.source],
-            )
-            cur.unregister("_rejected")
+            with registered(cur, _rejected=rejected.select(pl.col(TARGET).cast(pl.String).alias("k"))):
+                cur.execute(
+                    "DELETE FROM _status_reports WHERE workspace = ? AND table_name = ? AND source = ? "
+                    f"AND record_key IN (SELECT k FROM _rejected) AND record_key NOT IN (SELECT {quote_ident(key)}::VARCHAR "
+                    f"FROM {qualified(ws.name, table.name)} WHERE {quote_ident(key)} IN (SELECT k FROM _rejected))",
+                    [ws.name, table.name, conn.source],
+                )
         kept = rows.filter(~pl.col(TARGET).is_in(rejected[TARGET].implode()))
         _link(cur, ws, table, conn, kept, rules.presale.amount_field if rules.presale.enabled else "", moment)
         out.duplicates = kept.filter((pl.col(ROLE) == "duplicate") & pl.col("_linked").is_null()).height
@@ -464,13 +451,12 @@ def _history(
     )
     if moves.is_empty():
         return
-    _register(cur, "_moves", moves)
-    cur.execute(
-        f"INSERT INTO _status_moves SELECT ?, ?, t._id, m.before, m.after, least(coalesce(m.{REPORTED_AT}, ?), ?), ?, ?, '' "
-        f"FROM _moves m JOIN {qualified(ws.name, table.name)} t ON t.{quote_ident(key)} = m.k",
-        [ws.name, table.name, now, now, actor.username, note],
-    )
-    cur.unregister("_moves")
+    with registered(cur, _moves=moves):
+        cur.execute(
+            f"INSERT INTO _status_moves SELECT ?, ?, t._id, m.before, m.after, least(coalesce(m.{REPORTED_AT}, ?), ?), ?, ?, '' "
+            f"FROM _moves m JOIN {qualified(ws.name, table.name)} t ON t.{quote_ident(key)} = m.k",
+            [ws.name, table.name, now, now, actor.username, note],
+        )
 
 
 def decode_payloads(payloads: pl.Series) -> pl.DataFrame:
@@ -494,14 +480,10 @@ def apply_deferred(store: Store, ws: Workspace, now: datetime | None = None, lim
             key = str(table.business_key)
             latest = group.unique(subset=["record_key"], keep="last", maintain_order=True)
             frame = decode_payloads(latest["payload"]).with_columns(latest["record_key"].alias(key))
-            actor = Actor(f"connector:{connector}", frozenset({"admin"}))
+            actor = connector_actor(str(connector))
             upsert_in(
                 cur, store, ws, str(table_name), frame, actor, moment, f"connector:{connector}", report=True
             )
-        _register(cur, "_done", rows.select("r"))
-        cur.execute("DELETE FROM _intake_deferred WHERE rowid IN (SELECT r FROM _done)")
-        cur.unregister("_done")
+        with registered(cur, _done=rows.select("r")):
+            cur.execute("DELETE FROM _intake_deferred WHERE rowid IN (SELECT r FROM _done)")
     return rows.height
-
-
-__all__ = ["IngestOutcome", "apply_deferred", "apply_effective", "connector_actor", "ingest_orders"]

@@ -19,7 +19,7 @@ from engine.intake.orders import IngestOutcome, apply_deferred, decode_payloads,
 from engine.intake.synclog import record_rejects
 from engine.schema import Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Store, registered
 
 Kind = Literal["order", "status"]
 
@@ -89,14 +89,12 @@ def accept(
             "payload": rows.select(pl.struct(pl.all()).struct.json_encode().alias("p"))["p"],
         }
     )
-    with store.transaction() as cur:
-        cur.register("_queued", queued.to_arrow())
+    with store.transaction() as cur, registered(cur, _queued=queued):
         cur.execute(
             "INSERT INTO _intake (workspace, connector, kind, priority, received_at, payload) "
             "SELECT ?, ?, ?, priority, ?, payload FROM _queued",
             [ws.name, conn.name, kind, moment],
         )
-        cur.unregister("_queued")
     return queued.height
 
 
@@ -184,10 +182,8 @@ def drain(
                 )
                 record_rejects(store, ws, conn.name, rejects, (runs or {}).get(conn.name), moment)
             out.by_connector.setdefault(conn.name, IngestOutcome()).add(result)
-        with store.transaction() as cur:
-            cur.register("_done", items.select("seq").to_arrow())
+        with store.transaction() as cur, registered(cur, _done=items.select("seq")):
             cur.execute("DELETE FROM _intake WHERE seq IN (SELECT seq FROM _done)")
-            cur.unregister("_done")
         out.batches += 1
         out.applied += items.height
         out.breaker_batches += int(breaker)

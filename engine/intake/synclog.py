@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from engine.schema import Workspace
-from engine.store import Store
+from engine.store import Store, registered
 
 
 def start_run(store: Store, ws: Workspace, connector: str, now: datetime, cursor: dict[str, Any]) -> int:
@@ -53,13 +53,11 @@ def record_rejects(
         pl.col("reason").cast(pl.String),
         pl.col("_raw").cast(pl.String),
     )
-    with store.transaction() as cur:
-        cur.register("_rejects", frame.to_arrow())
+    with store.transaction() as cur, registered(cur, _rejects=frame):
         cur.execute(
             "INSERT INTO _sync_rejects SELECT ?, ?, ?, _external_id, reason, _raw, ? FROM _rejects",
             [run_id, ws.name, connector, now],
         )
-        cur.unregister("_rejects")
 
 
 def runs(store: Store, ws: Workspace, connector: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
