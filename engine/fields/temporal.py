@@ -45,7 +45,11 @@ def parse_datetime(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype != pl.String:
         return pl.lit(None, pl.Datetime("us"))
     text = raw.str.replace("Z$", "").str.replace(r"\.\d+$", "")
-    parsed = [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in DATETIME_FORMATS]
+    # Digits such as 0000011 fit %Y%m%d as year 0, which no date can hold (years run 1…9999): not a date.
+    parsed = [
+        pl.when(p.dt.year() >= 1).then(p)
+        for p in (text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in DATETIME_FORMATS)
+    ]
     serial = from_serial(
         raw.str.strip_chars().cast(pl.Float64, strict=False)
     )  # before the seconds-fraction cut
