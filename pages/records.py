@@ -150,6 +150,12 @@ st.subheader(t("detail"))
 ids = page.rows["_id"].to_list()
 key_field = table.business_key
 key_of = dict(zip(ids, page.rows[key_field].to_list(), strict=True)) if key_field in page.rows.columns else {}
+listing = repr((table_name, search, filters, sort_field, descending, page_no, page_size))
+kept = st.session_state.get("detail_kept")
+if kept and kept["listing"] == listing and kept["id"] not in ids:
+    # The record this session just moved left the filtered list (打包 → 质检): it stays open, not its
+    # neighbour, until the list itself is changed.
+    ids = [kept["id"], *ids]
 d1, d2 = st.columns([3, 1])
 chosen = d1.selectbox(
     t("open_record"), ids, format_func=lambda i: f"#{i} {key_of.get(i) or ''}", key="detail_pick"
@@ -203,6 +209,7 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
                     show_error(exc)
                 else:
                     st.session_state["detail_version"] = after["_version"]
+                    st.session_state["detail_kept"] = {"id": int(record["_id"]), "listing": listing}
                     st.rerun()
     if table.flow is not None:
         timeline = status_timeline(store, ws, table_name, int(record["_id"]))

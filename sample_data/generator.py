@@ -116,6 +116,15 @@ def _flow_states(states: list[str]) -> tuple[str, list[str], str, str, str]:
     return states[0], before, shipped, signed, cancelled
 
 
+def _in_flight_rows(ordered: np.ndarray, now: np.datetime64, count: int) -> np.ndarray:
+    """Indices of the latest orders placed at least two hours ago, to be kept paid and not yet shipped.
+
+    Left to chance, how many orders are still in a pre-shipment state depends on the hour the data is
+    generated at (few or none in the small hours), so a demo workspace could show an empty 打包 column."""
+    settled = np.flatnonzero(ordered <= now - np.timedelta64(7200, "s"))
+    return settled[-count:] if count else settled[:0]
+
+
 def make_orders(
     rng: np.random.Generator,
     n: int,
@@ -165,13 +174,20 @@ def make_orders(
     shipped = paid + (ship_hours * 3600).astype("timedelta64[s]")
     signed = shipped + (rng.uniform(20, 96, n) * 3600).astype("timedelta64[s]")
     now64 = np.datetime64(now, "s")
-    is_paid = ~unpaid & (paid <= now64)
-    is_shipped = is_paid & (shipped <= now64)
-    is_signed = is_shipped & (signed <= now64)
-    cancelled = ~is_shipped & (rng.random(n) < 0.25)
-
     initial, before, shipped_state, signed_state, cancelled_state = _flow_states(states)
-    pre = pl.Series(before).gather(rng.integers(0, len(before), n))
+    open_rows = _in_flight_rows(ordered, now64, max(2 * len(before), n // 200))
+    in_flight = np.zeros(n, dtype=bool)
+    in_flight[open_rows] = True
+    unpaid &= ~in_flight
+    paid = np.where(in_flight, np.minimum(paid, ordered + np.timedelta64(1800, "s")), paid)
+    is_paid = ~unpaid & (paid <= now64)
+    is_shipped = is_paid & (shipped <= now64) & ~in_flight
+    is_signed = is_shipped & (signed <= now64)
+    cancelled = ~is_shipped & ~in_flight & (rng.random(n) < 0.25)
+
+    pre_index = rng.integers(0, len(before), n)
+    pre_index[open_rows] = np.arange(open_rows.size) % len(before)
+    pre = pl.Series(before).gather(pre_index)
     qty = np.maximum(
         1, rng.geometric(0.45, n) * (1 + (template == "hardware_wholesale") * rng.integers(0, 40, n))
     )

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -40,8 +41,10 @@ def server(tmp_path_factory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run scripts/test, which installs it with apt-get")
     port = _free_port()
+    folder = tmp_path_factory.mktemp("browser")
+    log = (folder / "server.log").open("w")
     env = os.environ | {
-        "ORDERHUB_DB": str(tmp_path_factory.mktemp("browser") / "app.duckdb"),
+        "ORDERHUB_DB": str(folder / "app.duckdb"),
         "ORDERHUB_ADMIN_PASSWORD": PASSWORD,
         "ORDERHUB_DEMO_ORDERS": "2000",
     }
@@ -63,7 +66,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -78,10 +81,11 @@ def server(tmp_path_factory) -> Iterator[str]:
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail(f"the app did not start: {proc.stdout.read() if proc.stdout else ''}")
+        pytest.fail(f"the app did not start: {(folder / 'server.log').read_text()}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +96,35 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+# The app root's script state turns to rerunRequested as soon as a widget sends its value, so waiting for
+# notRunning cannot return before a slow rerun has even shown its running indicator (which Streamlit delays).
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
 def settle(page: Page) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(500)
+    page.wait_for_function(_IDLE, timeout=60_000)
+    page.wait_for_timeout(300)
+    page.wait_for_function(_IDLE, timeout=60_000)
+
+
+def click_until(page: Page, button: Locator, outcome: Locator, attempts: int = 3) -> None:
+    """Click until `outcome` shows. A component that reruns the page as it mounts (the flow graph) can
+    swallow a click made during that rerun; the click is repeated only while its outcome has not shown."""
+    for attempt in range(attempts):
+        button.click()
+        settle(page)
+        try:
+            outcome.first.wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
 
 
 def sign_in(browser: Browser, url: str, username: str = "admin", password: str = PASSWORD) -> Page:
@@ -120,3 +146,23 @@ def assert_no_exception(page: Page) -> None:
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id(
         "stException"
     ).first.inner_text()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failed browser test, keep a screenshot of every open page (the failure's first evidence)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if report.when != "call" or not report.failed or browser is None:
+        return
+    folder = Path(os.environ.get("ORDERHUB_FAILURE_SHOTS", "/tmp/orderhub-browser-failures"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for c, context in enumerate(browser.contexts):
+        for p, page in enumerate(context.pages):
+            try:
+                page.screenshot(path=str(folder / f"{item.name}-{c}-{p}.png"), full_page=True)
+                # Streamlit scrolls inside its main block, so the text shows what lies below the fold.
+                (folder / f"{item.name}-{c}-{p}.txt").write_text(page.locator("body").inner_text())
+            except Exception as exc:  # a crashed page must not hide the test's own failure
+                report.sections.append(("screenshot", f"page {c}-{p}: {exc}"))

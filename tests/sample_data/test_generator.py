@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.seed import seed_workspace
 from sample_data.generator import generate
@@ -56,3 +58,17 @@ def test_seed_loads_through_the_validated_path(store, home_ws) -> None:
     )
     again = seed_workspace(store, home_ws, ADMIN, orders=1500, days=30, seed=2, now=NOW)
     assert again["orders"]["unchanged"] == 1500
+
+
+@settings(max_examples=25, deadline=None)
+@given(minute_of_day=st.integers(0, 24 * 60 - 1), orders=st.sampled_from([300, 500, 2000]))
+def test_every_pre_shipment_state_has_orders_at_any_hour(minute_of_day: int, orders: int) -> None:
+    # A demo workspace made in the small hours once had no order in 打包, and a browser test failed.
+    now = NOW.replace(hour=0, minute=0) + timedelta(minutes=minute_of_day)
+    states = ["placed", "reviewed", "allocated", "packed", "shipped", "in_transit", "signed", "cancelled"]
+    o = generate("auto_parts_chain", orders, 90, 7, now, "SO", states).orders
+    counts = dict(o["status"].value_counts().iter_rows())
+    assert all(counts.get(state, 0) >= 2 for state in ["reviewed", "allocated", "packed"]), counts
+    in_flight = o.filter(pl.col("status").is_in(["reviewed", "allocated", "packed"]))
+    assert in_flight["paid_at"].is_not_null().all() and (in_flight["paid_at"] <= now).all()
+    assert in_flight["shipped_at"].is_null().all()
