@@ -19,12 +19,12 @@ import polars as pl
 
 from engine.alerts.evaluate import run_alerts
 from engine.auth import SYSTEM
-from engine.bulk import bulk_upsert
 from engine.filters import Filter
-from engine.flow import transition
-from engine.flow_bulk import bulk_transition
+from engine.flow.bulk import bulk_transition
+from engine.flow.moves import transition
 from engine.query import query_records
-from engine.records import update_record
+from engine.records.bulk import bulk_upsert
+from engine.records.single import update_record
 from engine.schema import Workspace
 from engine.store import Store, open_store
 from engine.workspaces import create_from_template, get_workspace, save_workspace

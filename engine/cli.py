@@ -81,8 +81,8 @@ def cmd_seed(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_transition(args: argparse.Namespace) -> dict[str, Any]:
-    from engine import flow
-    from engine.records import find_by_key
+    from engine.flow import moves as flow
+    from engine.records.single import find_by_key
 
     store = _store(args)
     ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.auth import Actor
 from engine.errors import ConflictError, EngineError, Problem
-from engine.records import update_record
+from engine.records.single import update_record
 from engine.schema import Workspace
 from engine.store import Store
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.auth import Actor
-from engine.bulk import bulk_upsert
 from engine.clock import as_naive
 from engine.errors import DataError
 from engine.fields import AutonumberField
+from engine.records.bulk import bulk_upsert
 from engine.schema import Workspace
 from engine.store import Store
 from sample_data.generator import generate

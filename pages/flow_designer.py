@@ -2,7 +2,7 @@
 transition), a side form for the selected state or transition (roles, guard built by drag and drop,
 required fields, field updates, actions, acknowledgements), and the flow's problems before saving.
 
-Edits go to a draft through engine.flow_design; Save validates and stores a new workspace version.
+Edits go to a draft through engine.flow.design; Save validates and stores a new workspace version.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from streamlit_flow.state import StreamlitFlowState
 from engine import workspaces
 from engine.condition_builder import builder_config, builder_logic
 from engine.errors import AuthoringError, EngineError
-from engine.flow_design import (
+from engine.flow.design import (
     add_state,
     add_transition,
     flow_problems,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.errors import EngineError
 from engine.forms import form_fields
-from engine.records import create_record
+from engine.records.single import create_record
 from pages._ui import choose_table, lang, page_context, show_error, t
 from pages._widgets import render_fields
 

@@ -12,11 +12,11 @@ from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, filter_from_text, operators_for
-from engine.flow import moves, status_timeline, transition
-from engine.flow_bulk import bulk_transition
+from engine.flow.bulk import bulk_transition
+from engine.flow.moves import moves, status_timeline, transition
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
-from engine.records import get_record, update_record
+from engine.records.single import get_record, update_record
 from pages._ui import choose_table, lang, page_context, show_error, t
 from pages._widgets import changed_values, render_fields
 

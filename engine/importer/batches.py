@@ -19,13 +19,13 @@ import polars as pl
 
 from engine.audit import record_items
 from engine.auth import Actor, require_table
-from engine.bulk import ROW, Progress, preview_upsert, upsert_in
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
 from engine.importer.plausible import implausible_dates
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
+from engine.records.bulk import ROW, Progress, preview_upsert, upsert_in
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident, row_dicts
 from engine.store import Store

@@ -13,8 +13,8 @@ import duckdb
 import polars as pl
 
 from engine.auth import Actor
-from engine.bulk import upsert_in
 from engine.intake.model import SOURCE_LABELS, IntakeConfig
+from engine.records.bulk import upsert_in
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store, registered

@@ -11,8 +11,8 @@ import pytest
 
 from connectors.http import Retry
 from connectors.presets import preset
-from engine.bulk import bulk_upsert
 from engine.intake.model import Connector
+from engine.records.bulk import bulk_upsert
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace
 from engine.seed import seed_workspace

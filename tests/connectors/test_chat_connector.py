@@ -12,8 +12,8 @@ import pytest
 from connectors.chat import decide_review, review_queue
 from connectors.presets import preset
 from connectors.sync import drain_now, run_sync
-from engine.bulk import bulk_upsert
 from engine.errors import ConflictError, RefusedError
+from engine.records.bulk import bulk_upsert
 from tests.conftest import ADMIN, NOW, TEMP
 from tests.connectors.conftest import customers, orders, set_customer, skus, with_connectors
 

@@ -11,8 +11,8 @@ import polars as pl
 
 from connectors.presets import preset
 from connectors.sync import run_sync
-from engine.bulk import bulk_upsert
 from engine.intake.synclog import get_cursor, runs
+from engine.records.bulk import bulk_upsert
 from sample_data.fake_platform import Faults
 from tests.conftest import ADMIN, NOW, count
 from tests.connectors.conftest import (

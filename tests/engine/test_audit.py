@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from engine import audit
-from engine.bulk import bulk_upsert
 from engine.cli import main
-from engine.records import create_record, update_record
+from engine.records.bulk import bulk_upsert
+from engine.records.single import create_record, update_record
 from tests.conftest import ADMIN, NOW
 
 
@@ -84,7 +84,7 @@ def test_items_digest_is_the_same_in_python_and_sql(audited) -> None:
 
 
 def test_a_status_move_is_sealed_in_its_entry(store, home_ws) -> None:
-    from engine.flow import status_history, transition
+    from engine.flow.moves import status_history, transition
     from tests.conftest import OPERATOR
 
     create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发", "stock": 5}, ADMIN, NOW)

@@ -158,7 +158,7 @@ def test_alerts_run_with_a_chosen_clock_and_jobs(tmp_path, capsys) -> None:
     db = str(tmp_path / "a.duckdb")
     assert main(["init", "--template", "home_ecommerce", "--db", db, "--json"]) == 0
     capsys.readouterr()
-    from engine.records import create_record
+    from engine.records.single import create_record
     from engine.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN
@@ -199,7 +199,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
         "SO800002,淘宝,李姐,1390013900,SF-1001,10,2026-03-02 09:00\n",
         encoding="gbk",
     )
-    from engine.records import create_record
+    from engine.records.single import create_record
     from engine.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN
@@ -224,7 +224,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
 
 
 def test_import_a_platform_export_with_a_fixed_channel(tmp_path, capsys) -> None:
-    from engine.records import create_record
+    from engine.records.single import create_record
     from engine.store import open_store
     from engine.workspaces import get_workspace
     from sample_data.platforms import SKUS, write_taobao

@@ -6,7 +6,7 @@ import pytest
 
 from engine.designer import add_field, remove_field, reorder_fields, update_field, with_ids
 from engine.errors import AuthoringError, NotFoundError, RefusedError
-from engine.records import create_record
+from engine.records.single import create_record
 from engine.schema_load import dump_workspace
 from engine.workspaces import get_workspace, save_workspace
 from tests.conftest import ADMIN, NOW

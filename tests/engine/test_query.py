@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from engine.bulk import bulk_upsert
 from engine.errors import DataError, RefusedError
 from engine.filters import Filter, compile_filter
 from engine.query import query_records
+from engine.records.bulk import bulk_upsert
 from engine.schema_load import parse_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR, SMALL
 
@@ -155,7 +155,7 @@ def test_reading_needs_permission(store, filled) -> None:
 
 def test_sub_table_rows_of_a_record(store, small_ws) -> None:
     from engine.query import sub_table_rows
-    from engine.records import create_record
+    from engine.records.single import create_record
 
     order = create_record(store, small_ws, "orders", {"customer": "甲"}, ADMIN, NOW)
     other = create_record(store, small_ws, "orders", {"customer": "乙"}, ADMIN, NOW)

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from engine.errors import AuthoringError, NotFoundError, RefusedError
-from engine.records import create_record
+from engine.records.single import create_record
 from engine.workspaces import (
     create_from_template,
     describe_diff,

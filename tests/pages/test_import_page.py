@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine import workspaces
 from engine.auth import SYSTEM
 from engine.importer.uploads import keep_upload
-from engine.records import find_by_key
+from engine.records.single import find_by_key
 from pages._ui import get_store
 from tests.pages.conftest import signed_in
 

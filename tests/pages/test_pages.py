@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from engine import auth, workspaces
-from engine.records import find_by_key, update_record
+from engine.records.single import find_by_key, update_record
 from pages._ui import get_store
 from tests.pages.conftest import APP, signed_in
 

@@ -10,9 +10,9 @@ from engine.alerts.actions import acknowledge, alerts_for
 from engine.alerts.evaluate import run_alerts
 from engine.auth import Actor
 from engine.errors import RefusedError
-from engine.flow import transition
+from engine.flow.moves import transition
 from engine.notify.inbox import inbox_messages
-from engine.records import create_record
+from engine.records.single import create_record
 from engine.store import Store
 from engine.workspaces import create_from_template
 from tests.conftest import ADMIN, FINANCE, NOW, OPERATOR, WAREHOUSE

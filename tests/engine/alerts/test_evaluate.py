@@ -12,7 +12,7 @@ from engine.alerts.actions import acknowledge, alerts_for
 from engine.alerts.evaluate import matching_records, run_alerts
 from engine.auth import Actor
 from engine.errors import ConflictError, RefusedError
-from engine.flow import transition
+from engine.flow.moves import transition
 from engine.notify.channels import Channel
 from engine.notify.outbox import deliver_due, outbox_rows, save_channel
 from engine.schema import Workspace

@@ -11,8 +11,8 @@ import pytest
 from engine.auth import SYSTEM
 from engine.boards.customers import customer_scores, recent_orders
 from engine.boards.scope import Context
-from engine.bulk import bulk_upsert
-from engine.records import create_record
+from engine.records.bulk import bulk_upsert
+from engine.records.single import create_record
 from engine.store import Store
 from engine.workspaces import create_from_template
 

@@ -13,8 +13,8 @@ import pytest
 from engine.auth import SYSTEM
 from engine.boards.health import health_dimensions, order_scores, review_pool
 from engine.boards.scope import Context
-from engine.bulk import bulk_upsert
-from engine.records import create_record, find_by_key, update_record
+from engine.records.bulk import bulk_upsert
+from engine.records.single import create_record, find_by_key, update_record
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace, parse_workspace
 from engine.store import Store

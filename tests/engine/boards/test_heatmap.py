@@ -10,8 +10,8 @@ import pytest
 
 from engine.auth import SYSTEM
 from engine.boards.heatmap import HeatmapSpec, cell_records, heatmap
-from engine.bulk import bulk_upsert
 from engine.errors import AuthoringError
+from engine.records.bulk import bulk_upsert
 from engine.store import Store
 from engine.workspaces import create_from_template
 from sample_data.generator import generate

@@ -12,7 +12,7 @@ from engine.auth import SYSTEM
 from engine.boards.model import ChartWidget, MetricWidget
 from engine.boards.render import render_widget
 from engine.boards.scope import Context
-from engine.bulk import bulk_upsert
+from engine.records.bulk import bulk_upsert
 from engine.workspaces import create_from_template
 from sample_data.generator import generate
 

@@ -12,8 +12,8 @@ from engine.auth import SYSTEM, Actor
 from engine.boards.model import ChartWidget, FunnelWidget, KpiWidget, MetricWidget, ParetoWidget, TableWidget
 from engine.boards.render import render_widget
 from engine.boards.scope import Context
-from engine.bulk import bulk_upsert
-from engine.flow_bulk import bulk_transition
+from engine.flow.bulk import bulk_transition
+from engine.records.bulk import bulk_upsert
 from engine.workspaces import create_from_template
 from sample_data.generator import generate
 

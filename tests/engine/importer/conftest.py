@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.records import create_record
+from engine.records.single import create_record
 from engine.schema import Workspace
 from engine.store import Store
 from tests.conftest import ADMIN, NOW

@@ -12,7 +12,7 @@ from engine.errors import ConflictError, DataError, RefusedError
 from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage, undo
 from engine.importer.mapping import suggest
 from engine.importer.sources import read_sheet
-from engine.records import find_by_key, update_record
+from engine.records.single import find_by_key, update_record
 from engine.schema import Workspace
 from engine.store import Store
 from tests.conftest import ADMIN, NOW, OPERATOR
@@ -166,7 +166,7 @@ def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Sto
 
 
 def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Workspace, tmp_path) -> None:
-    from engine.flow import status_history
+    from engine.flow.moves import status_history
     from engine.importer.batches import status_times
 
     assert status_times(shop.require_table("orders")) == [("shipped", "shipped_at"), ("signed", "signed_at")]
@@ -259,7 +259,7 @@ def test_staging_reports_its_progress(store: Store, shop: Workspace, tmp_path, m
     path.write_text("\n".join(lines), encoding="utf-8")
     heard: list[tuple[str, int, int]] = []
     mapping = suggest(shop.require_table("orders"), read_sheet(path).layout.columns)
-    monkeypatch.setattr("engine.bulk.COERCE_CHUNK", 1000)  # several chunks in a small file
+    monkeypatch.setattr("engine.records.bulk.COERCE_CHUNK", 1000)  # several chunks in a small file
     stage(store, shop, path, mapping, OPERATOR, now=NOW, progress=lambda *p: heard.append(p))
     assert heard[:3] == [("read", 0, 0), ("read", 2500, 0), ("read", 2500, 2500)]
     assert [h for h in heard if h[0] == "check"] == [

@@ -22,8 +22,8 @@ from engine.clock import as_naive
 from engine.conditions.context import load_context, record_fields
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
-from engine.flow_effects import EffectContext, effect_reasons, run_effects
-from engine.records import read_row, stored_row, validated, visible_row, write_changes
+from engine.flow.effects import EffectContext, effect_reasons, run_effects
+from engine.records.single import read_row, stored_row, validated, visible_row, write_changes
 from engine.schema import Flow, StockEffect, Table, Transition, Workspace
 from engine.store import Store
 

@@ -20,12 +20,12 @@ from engine.auth import SYSTEM, Actor, table_actions
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import NotFoundError, Problem, RefusedError
-from engine.flow import MAX_AUTOMATIC_STEPS, moves, set_value
-from engine.flow_effects import stock_target
+from engine.flow.effects import stock_target
+from engine.flow.moves import MAX_AUTOMATIC_STEPS, moves, set_value
 from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
-from engine.records import validated
+from engine.records.single import validated
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import Fragment, qualified, quote_ident
 from engine.store import Store

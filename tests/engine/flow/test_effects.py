@@ -9,9 +9,9 @@ import pytest
 from engine import audit
 from engine.auth import Actor
 from engine.errors import RefusedError
-from engine.flow import moves, status_history, transition
+from engine.flow.moves import moves, status_history, transition
 from engine.notify.inbox import inbox_messages
-from engine.records import create_record, get_record, update_record
+from engine.records.single import create_record, get_record, update_record
 from engine.schema import Workspace
 from engine.store import Store
 from engine.workspaces import create_from_template
@@ -118,7 +118,7 @@ def test_paid_orders_with_stock_are_reviewed_automatically(store: Store, parts: 
 
 
 def test_gift_orders_take_no_stock_one_by_one_or_in_bulk(store: Store, parts: Workspace) -> None:
-    from engine.flow_bulk import bulk_transition
+    from engine.flow.bulk import bulk_transition
 
     gift = _order(store, parts, qty=4, non_sale=True, remarks="新春福袋")
     transition(store, parts, "orders", gift["_id"], "reviewed", 1, MANAGER, NOW)

@@ -9,8 +9,8 @@ import pytest
 from engine import audit
 from engine.auth import Actor
 from engine.errors import ConflictError, RefusedError
-from engine.flow import moves, status_history, transition
-from engine.records import create_record, get_record, update_record
+from engine.flow.moves import moves, status_history, transition
+from engine.records.single import create_record, get_record, update_record
 from engine.workspaces import create_from_template
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
 
@@ -129,7 +129,7 @@ def test_a_finance_role_cannot_make_an_operator_move_even_in_the_engine(store, h
 
 
 def test_status_timeline_labels_and_durations(store, home_ws, order) -> None:
-    from engine.flow import status_timeline
+    from engine.flow.moves import status_timeline
 
     transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
     transition(

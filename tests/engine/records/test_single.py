@@ -8,7 +8,7 @@ import pytest
 
 from engine import audit
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
-from engine.records import create_record, delete_record, find_by_key, get_record, update_record
+from engine.records.single import create_record, delete_record, find_by_key, get_record, update_record
 from tests.conftest import ADMIN, NOW, OPERATOR, TEMP, WAREHOUSE, count
 
 

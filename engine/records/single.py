@@ -189,7 +189,7 @@ def advance_flow(store: Store, ws: Workspace, table: Table, record_id: int, now:
     """
     if not (table.flow and any(tr.automatic for tr in table.flow.transitions)):
         return False
-    from engine.flow import advance
+    from engine.flow.moves import advance
 
     return bool(advance(store, ws, table.name, record_id, now))
 

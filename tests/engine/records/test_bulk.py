@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 
 from engine import audit
-from engine.bulk import BulkDataError, bulk_upsert
 from engine.errors import DataError, RefusedError
+from engine.records.bulk import BulkDataError, bulk_upsert
 from tests.conftest import ADMIN, NOW, WAREHOUSE, count
 
 
@@ -148,7 +148,7 @@ def test_arrow_tables_are_accepted(store, small_ws) -> None:
 
 
 def test_ids_continue_after_single_and_bulk_writes(store, small_ws) -> None:
-    from engine.records import create_record
+    from engine.records.single import create_record
 
     first = create_record(store, small_ws, "orders", {"customer": "a"}, ADMIN, NOW)
     bulk_upsert(store, small_ws, "orders", frame(order_no=["I1", "I2"], customer=["b", "c"]), ADMIN, NOW)
@@ -161,7 +161,7 @@ def test_ids_continue_after_single_and_bulk_writes(store, small_ws) -> None:
 
 
 def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
-    from engine.bulk import coerce_frame
+    from engine.records.bulk import coerce_frame
 
     table = small_ws.require_table("orders")
     clean = pl.DataFrame(
@@ -188,7 +188,7 @@ def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
 def test_clean_typed_columns_match_full_coercion(small_ws) -> None:
     from datetime import datetime
 
-    from engine.bulk import coerce_frame
+    from engine.records.bulk import coerce_frame
 
     table = small_ws.require_table("orders")
     frame = pl.DataFrame(
@@ -236,7 +236,7 @@ def test_unique_non_key_fields_are_checked_in_the_batch_and_against_stored_rows(
 
 
 def test_a_preview_counts_what_an_upsert_would_do_and_writes_nothing(store, small_ws) -> None:
-    from engine.bulk import preview_upsert
+    from engine.records.bulk import preview_upsert
 
     bulk_upsert(
         store,

@@ -10,9 +10,9 @@ import pytest
 
 from engine import audit
 from engine.errors import RefusedError
-from engine.flow import moves, status_history
-from engine.flow_bulk import bulk_transition
-from engine.records import update_record
+from engine.flow.bulk import bulk_transition
+from engine.flow.moves import moves, status_history
+from engine.records.single import update_record
 from engine.schema import Workspace
 from engine.seed import seed_workspace
 from engine.store import Store

@@ -24,7 +24,7 @@ from engine.errors import DataError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField
 from engine.fields.base import cached_exprs
 from engine.migrate import unique_columns
-from engine.records import check_names
+from engine.records.single import check_names
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store

@@ -17,7 +17,7 @@ from engine.fields import RelationField
 from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
-from engine.records import audit_write
+from engine.records.single import audit_write
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import AuthoringError, RefusedError
-from engine.flow import moves, transition
-from engine.flow_design import (
+from engine.flow.design import (
     add_state,
     add_transition,
     flow_problems,
@@ -15,7 +14,8 @@ from engine.flow_design import (
     update_state,
     update_transition,
 )
-from engine.records import create_record
+from engine.flow.moves import moves, transition
+from engine.records.single import create_record
 from engine.schema_load import parse_workspace
 from engine.workspaces import create_from_template, get_workspace, load_template, save_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE

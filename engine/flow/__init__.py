@@ -1,0 +1,1 @@
+"""Status flows: moves (one record), bulk (many), effects, design edits and graph checks."""
