@@ -20,6 +20,9 @@ from engine.errors import DatabaseBusyError, DataError, EngineError
 
 DEFAULT_DB = "data/orderhub.duckdb"
 
+# The cursor type the rest of the engine works with; modules outside storage name it, not duckdb.
+Cursor = duckdb.DuckDBPyConnection
+
 SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS _workspaces (
         name VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, current_version INTEGER NOT NULL,
@@ -87,6 +90,8 @@ SYSTEM_DDL = (
         mapping VARCHAR NOT NULL, mapping_name VARCHAR, operator VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
         status VARCHAR NOT NULL, summary VARCHAR NOT NULL, reviewed_by VARCHAR, reviewed_at TIMESTAMP,
         audit_seq BIGINT, note VARCHAR NOT NULL DEFAULT '')""",
+    # The last audit entry of a commit's transaction: the automatic moves its rows made come after audit_seq.
+    "ALTER TABLE _import_batches ADD COLUMN IF NOT EXISTS audit_last BIGINT",
     """CREATE TABLE IF NOT EXISTS _import_errors (
         batch_id BIGINT NOT NULL, row_no BIGINT NOT NULL, sheet VARCHAR, source_row BIGINT, field VARCHAR NOT NULL,
         message VARCHAR NOT NULL)""",

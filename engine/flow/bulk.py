@@ -9,7 +9,7 @@ allowed records move and the refused ones come back with their reasons.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,17 +21,19 @@ from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import NotFoundError, Problem, RefusedError
 from engine.flow.effects import stock_target
-from engine.flow.moves import MAX_AUTOMATIC_STEPS, moves, set_value
+from engine.flow.moves import moves, set_value
 from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
-from engine.records.single import validated
+from engine.records.single import table_moves_itself, validated
+from engine.records.write import Write, after_write, set_on, update_from
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import Fragment, qualified, quote_ident
 from engine.store import Store
 
 MAX_REASONED = 200  # refused records whose reasons are worked out one by one; the rest are counted
 DIGEST_AFTER = 5
+MAX_AUTOMATIC_STEPS = 10
 
 
 @dataclass
@@ -63,24 +65,45 @@ def bulk_transition(
     report: bool = False,
     source: str = "bulk",
     note: str = "",
-    automatic: bool = False,
 ) -> BulkMoveResult:
     """Move the records to state `to`; all or nothing unless `report` (then refused ones are listed)."""
     started = time.perf_counter()
     table = ws.require_table(table_name)
+    if "update" not in table_actions(actor, table):
+        raise RefusedError(f"{actor.username} may not change rows of {table.label} ({table.name})")
+    typed = validated(table, dict(values or {}), actor, creating=False) if values else {}
+    if table.flow is not None and table.flow.field in typed:
+        raise RefusedError(f"{table.flow.field} changes only through the move itself")
+    moment = as_naive(now, ws.timezone)
+    with store.transaction() as cur:
+        w = Write(store, cur, ws, table, actor, moment, source)
+        result = move_in(w, sorted(set(record_ids)), to, typed, report, note)
+        if result.moved and table_moves_itself(table):
+            after_write(w, result.moved)
+    result.ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def move_in(
+    w: Write,
+    ids: list[int],
+    to: str,
+    typed: dict[str, Any],
+    report: bool,
+    note: str = "",
+    automatic: bool = False,
+) -> BulkMoveResult:
+    """bulk_transition inside the caller's transaction. Automatic moves (`automatic`) list no reasons for
+    the records that stay: most records a write touched are not meant to move."""
+    store, cur, ws, table, actor, moment = w.store, w.cur, w.ws, w.table, w.actor, w.now
     flow = table.flow
     if flow is None:
         raise NotFoundError(f"{table.label} ({table.name}) has no status flow")
-    if "update" not in table_actions(actor, table):
-        raise RefusedError(f"{actor.username} may not change rows of {table.label} ({table.name})")
     target = flow.state(to)
     if target is None:
         raise NotFoundError(
             f"{table.label} has no state {to!r} (states: {', '.join(s.name for s in flow.states)})"
         )
-    typed = validated(table, dict(values or {}), actor, creating=False) if values else {}
-    if flow.field in typed:
-        raise RefusedError(f"{flow.field} changes only through the move itself")
     candidates = [
         (i, tr) for i, tr in enumerate(flow.transitions) if tr.to == to and tr.automatic == automatic
     ]
@@ -93,46 +116,41 @@ def bulk_transition(
             f"only {', '.join(roles)} may move {table.label} to {target.label} "
             f"({actor.username} is {', '.join(sorted(actor.roles))}); nothing was moved"
         )
-    moment = as_naive(now, ws.timezone)
-    ids = sorted(set(record_ids))
     result = BulkMoveResult()
-    with store.transaction() as cur:
-        picks = _pick(cur, ws, table, allowed, ids, typed, actor, moment)
-        refused = [rid for rid in ids if picks.get(rid) is None]
-        short = _stock_shortages(cur, ws, table, allowed, picks)
-        refused += [rid for rid in short if rid not in refused]
+    picks = _pick(cur, ws, table, allowed, ids, typed, actor, moment)
+    refused = [rid for rid in ids if picks.get(rid) is None]
+    short = _stock_shortages(cur, ws, table, allowed, picks)
+    refused += [rid for rid in short if rid not in refused]
+    if automatic:
+        result.refused = {rid: [] for rid in refused}
+    else:
         result.refused = _reasons(store, ws, table, to, refused, short, actor, moment, set(ids) - set(picks))
-        if result.refused and not report:
-            raise RefusedError(
-                f"{len(result.refused)} of {len(ids)} {table.label} cannot move to {target.label}; nothing was moved",
-                [Problem(f"#{rid}", "; ".join(r)) for rid, r in list(result.refused.items())[:20]],
-            )
-        for index, tr in allowed:
-            group = [rid for rid, k in picks.items() if k == index and rid not in result.refused]
-            if group:
-                _move(store, cur, ws, table, index, tr, group, typed, actor, moment, source, note)
-                result.moved += group
-    if result.moved and not automatic:
-        advance_many(store, ws, table.name, result.moved, moment)
-    result.ms = (time.perf_counter() - started) * 1000
+    if result.refused and not report:
+        raise RefusedError(
+            f"{len(result.refused)} of {len(ids)} {table.label} cannot move to {target.label}; nothing was moved",
+            [Problem(f"#{rid}", "; ".join(r)) for rid, r in list(result.refused.items())[:20]],
+        )
+    for index, tr in allowed:
+        group = [rid for rid, k in picks.items() if k == index and rid not in result.refused]
+        if group:
+            _move(w, index, tr, group, typed, note or (tr.label if automatic else ""))
+            result.moved += group
     return result
 
 
-def advance_many(store: Store, ws: Workspace, table_name: str, ids: list[int], now: datetime) -> int:
-    """Automatic transitions for many records at once (after a bulk move); returns how many moves were made."""
-    table = ws.require_table(table_name)
-    autos = [tr for tr in (table.flow.transitions if table.flow else []) if tr.automatic]
-    made = 0
-    for _ in range(MAX_AUTOMATIC_STEPS):
-        step = 0
-        for to in dict.fromkeys(tr.to for tr in autos):
-            moved = bulk_transition(
-                store, ws, table_name, ids, to, SYSTEM, now, report=True, source="auto", automatic=True
-            )
-            step += len(moved.moved)
-        made += step
-        if not step:
+def advance_in(w: Write, ids: list[int]) -> int:
+    """Make the automatic transitions whose guards hold for these records, set-based, in the caller's
+    transaction, step after step (a chain of automatic moves); returns how many moves were made."""
+    flow = w.table.flow
+    targets = list(dict.fromkeys(tr.to for tr in (flow.transitions if flow else []) if tr.automatic))
+    auto = replace(w, actor=SYSTEM, source="auto")
+    made, pending = 0, sorted(set(ids))
+    for _ in range(MAX_AUTOMATIC_STEPS):  # a flow whose automatic moves form a cycle stops here
+        moved = [rid for to in targets for rid in move_in(auto, pending, to, {}, True, automatic=True).moved]
+        made += len(moved)
+        if not moved:
             break
+        pending = sorted(set(moved))
     return made
 
 
@@ -259,20 +277,8 @@ def _reasons(
     return out
 
 
-def _move(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    index: int,
-    tr: Transition,
-    ids: list[int],
-    typed: dict[str, Any],
-    actor: Actor,
-    now: datetime,
-    source: str,
-    note: str,
-) -> None:
+def _move(w: Write, index: int, tr: Transition, ids: list[int], typed: dict[str, Any], note: str) -> None:
+    store, cur, ws, table, actor, now, source = w.store, w.cur, w.ws, w.table, w.actor, w.now, w.source
     flow = table.flow
     assert flow is not None
     changes = typed | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
@@ -283,12 +289,7 @@ def _move(
         f"CREATE TEMP TABLE _bulk_before AS SELECT _id, {', '.join(quote_ident(c) for c in cols)} FROM {target} "
         f"WHERE _id IN {id_table(cur, '_bulk_group', ids)}"
     )
-    sets = ", ".join(f"{quote_ident(c)} = ?" for c in cols)
-    cur.execute(
-        f"UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        "WHERE _id IN (SELECT _id FROM _bulk_before)",
-        [*changes.values(), now, actor.username],
-    )
+    set_on(w, "_bulk_before", changes)
     cur.execute(
         "INSERT INTO _status_moves SELECT ?, ?, _id, "
         f"{quote_ident(flow.field)}, ?, ?, ?, ?, ? FROM _bulk_before",
@@ -311,43 +312,32 @@ def _move(
     )
     for effect in tr.effects:
         if isinstance(effect, StockEffect):
-            _move_stock(store, cur, ws, table, effect, actor, now)
+            _move_stock(w, effect)
         elif isinstance(effect, NotifyEffect):
             _notify(cur, ws, table, tr, effect, ids, now)
     _request_acknowledgements(cur, ws, table, index, tr, now)
     cur.execute("DROP TABLE _bulk_before")
 
 
-def _move_stock(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    effect: StockEffect,
-    actor: Actor,
-    now: datetime,
-) -> None:
+def _move_stock(w: Write, effect: StockEffect) -> None:
+    store, cur, ws, table, actor, now = w.store, w.cur, w.ws, w.table, w.actor, w.now
     stock_table = stock_target(ws, table, effect)
     sign = "-" if effect.type == "reserve_stock" else "+"
     col = quote_ident(effect.stock_field)
     key = quote_ident(str(stock_table.business_key))
     cur.execute("DROP TABLE IF EXISTS _bulk_stock")
     cur.execute(
-        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS after "
+        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS {col} "
         f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
         f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} "
         f"WHERE TRUE{_takes_stock(ws, table)} GROUP BY s._id, s.{col}"
     )
-    cur.execute(
-        f"UPDATE {qualified(ws.name, stock_table.name)} s SET {col} = k.after, _version = _version + 1, "
-        "_updated_at = ?, _updated_by = ? FROM _bulk_stock k WHERE s._id = k._id",
-        [now, actor.username],
-    )
+    update_from(w.on(stock_table), "_bulk_stock", [effect.stock_field])
     record_items(
         store,
         cur,
         sql="SELECT _id AS record_id, 'update' AS action, "
-        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', after)) AS VARCHAR) AS changes "
+        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', {col})) AS VARCHAR) AS changes "
         "FROM _bulk_stock",
         at=now,
         actor=actor.username,

@@ -8,31 +8,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import duckdb
-
-from engine.auth import Actor
 from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
 from engine.fields import RelationField
 from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
-from engine.records.single import audit_write
+from engine.records.write import Write, update_one
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Cursor, Store
 
 
 @dataclass(frozen=True)
 class EffectContext:
-    store: Store
-    cur: duckdb.DuckDBPyConnection
-    ws: Workspace
-    table: Table
+    write: Write  # the move's write, in its transaction
     transition: Transition
     record: dict[str, Any]  # after the move
-    actor: Actor
-    now: datetime
+
+    @property
+    def cur(self) -> Cursor:
+        return self.write.cur
+
+    @property
+    def ws(self) -> Workspace:
+        return self.write.ws
+
+    @property
+    def table(self) -> Table:
+        return self.write.table
+
+    @property
+    def now(self) -> datetime:
+        return self.write.now
 
 
 def stock_target(ws: Workspace, table: Table, effect: StockEffect) -> Table:
@@ -57,10 +65,10 @@ def stock_problem(
 
 
 def _stock_row(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, target: Table, effect: StockEffect, key: Any
+    cur: Cursor, ws: Workspace, target: Table, effect: StockEffect, key: Any
 ) -> tuple[Any, ...] | None:
     return cur.execute(
-        f"SELECT _id, {quote_ident(effect.stock_field)} FROM {qualified(ws.name, target.name)} "
+        f"SELECT _id, {quote_ident(effect.stock_field)}, _version FROM {qualified(ws.name, target.name)} "
         f"WHERE {quote_ident(str(target.business_key))} = ?",
         [key],
     ).fetchone()
@@ -83,24 +91,9 @@ def _stock(ctx: EffectContext, effect: StockEffect) -> None:
         raise RefusedError(f"{ctx.transition.label}: {problem}")
     assert row is not None
     sign = -1 if effect.type == "reserve_stock" else 1
-    after = (row[1] or 0) + sign * qty
-    ctx.cur.execute(
-        f"UPDATE {qualified(ctx.ws.name, target.name)} SET {quote_ident(effect.stock_field)} = ?, "
-        "_version = _version + 1, _updated_at = ?, _updated_by = ? WHERE _id = ?",
-        [after, ctx.now, ctx.actor.username, row[0]],
-    )
-    audit_write(
-        ctx.store,
-        ctx.cur,
-        ctx.ws,
-        target,
-        row[0],
-        "update",
-        {effect.stock_field: {"before": row[1], "after": after}},
-        ctx.actor,
-        ctx.now,
-        f"{effect.type}:{ctx.table.name}#{ctx.record['_id']}",
-    )
+    stock = ctx.write.on(target, f"{effect.type}:{ctx.table.name}#{ctx.record['_id']}")
+    current = {"_id": row[0], "_version": row[2], effect.stock_field: row[1]}
+    update_one(stock, current, {effect.stock_field: (row[1] or 0) + sign * qty})
 
 
 def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:

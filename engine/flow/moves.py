@@ -3,8 +3,8 @@
 A move is checked in the engine (role, guard condition, fields required to enter the target), applies the
 transition's field updates (shipped_at = now, shipped_by = actor), and writes the record, its audit entry,
 the status history, the side effects (stock, notifications) and acknowledgement requests in one transaction.
-Automatic transitions are made by the engine (`advance`) whenever a record changes and their guard holds.
-Bulk moves are in flow_bulk.py.
+Automatic transitions are an after-write hook (flow/auto.py): they run whenever a record is written and their
+guard holds. Bulk moves are in flow/bulk.py.
 """
 
 from __future__ import annotations
@@ -17,13 +17,21 @@ import duckdb
 
 from engine.alerts.actions import request_acknowledgements
 from engine.audit import StatusMove
-from engine.auth import SYSTEM, Actor, require_table, table_actions
+from engine.auth import Actor, require_table, table_actions
 from engine.clock import as_naive
 from engine.conditions.context import load_context, record_fields
 from engine.conditions.records import evaluate_condition
 from engine.errors import ConflictError, NotFoundError, Problem, RefusedError
 from engine.flow.effects import EffectContext, effect_reasons, run_effects
-from engine.records.single import read_row, stored_row, validated, visible_row, write_changes
+from engine.records.single import (
+    read_row,
+    stored_row,
+    table_moves_itself,
+    validated,
+    visible_row,
+    write_changes,
+)
+from engine.records.write import Write, after_write
 from engine.schema import Flow, StockEffect, Table, Transition, Workspace
 from engine.store import Store
 
@@ -160,8 +168,9 @@ def transition(
             )
         move = MoveContext(store, cur, ws, table, actor, moment, values, source, note)
         after = _first_allowed(move, record, to)
-    if advance(store, ws, table.name, record_id, moment):
-        after = read_row(store.cursor(), ws, table, record_id)
+        if table_moves_itself(table):
+            after_write(Write(store, cur, ws, table, actor, moment, source), [record_id])
+            after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
 
 
@@ -236,45 +245,11 @@ def _apply(move: MoveContext, record: dict[str, Any], index: int) -> dict[str, A
     )
     typed = validated(table, changes, actor, creating=False)
     history = StatusMove(record.get(flow.field), tr.to, move.source, move.note)
-    after = write_changes(store, cur, ws, table, record, typed, actor, now, f"transition:{tr.label}", history)
-    run_effects(EffectContext(store, cur, ws, table, tr, after, actor, now))
+    w = Write(store, cur, ws, table, actor, now, f"transition:{tr.label}")
+    after = write_changes(w, record, typed, history)
+    run_effects(EffectContext(w, tr, after))
     request_acknowledgements(cur, ws, table, index, after, now)
     return after
-
-
-MAX_AUTOMATIC_STEPS = 10
-
-
-def advance(
-    store: Store, ws: Workspace, table_name: str, record_id: int, now: datetime | None = None
-) -> list[str]:
-    """Make the automatic transitions whose guards hold, one after another; returns the states entered."""
-    table = ws.require_table(table_name)
-    flow = table.flow
-    if flow is None or not any(tr.automatic for tr in flow.transitions):
-        return []
-    moment = as_naive(now, ws.timezone)
-    entered: list[str] = []
-    for _ in range(MAX_AUTOMATIC_STEPS):  # a flow whose automatic moves form a cycle stops here
-        with store.transaction() as cur:
-            record = read_row(cur, ws, table, record_id)
-            current = record.get(flow.field)
-            step = next(
-                (
-                    (i, tr)
-                    for i, tr in enumerate(flow.transitions)
-                    if tr.automatic
-                    and ("*" in tr.from_ or current in tr.from_)
-                    and not _reasons(store, ws, table, tr, record, SYSTEM, moment, {})
-                ),
-                None,
-            )
-            if step is None:
-                break
-            auto = MoveContext(store, cur, ws, table, SYSTEM, moment, {}, "auto", step[1].label)
-            _apply(auto, record, step[0])
-        entered.append(step[1].to)
-    return entered
 
 
 def status_history(store: Store, ws: Workspace, table_name: str, record_id: int) -> list[tuple[Any, ...]]:

@@ -26,6 +26,7 @@ from engine.importer.plausible import implausible_dates
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.records.bulk import ROW, Progress, preview_upsert, upsert_in
+from engine.records.write import Write, delete_ids, update_frame
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident, row_dicts
 from engine.store import Store
@@ -292,10 +293,11 @@ def commit(
         _history_from_timestamps(cur, ws, table, batch_id, actor)
         done = result.summary() | {"rejected": result.rejected + failing}
         summary = info["summary"] | {"committed": done}
+        (last,) = cur.execute("SELECT max(seq) FROM _audit_log").fetchone()  # type: ignore[misc]
         cur.execute(
             "UPDATE _import_batches SET status = 'committed', reviewed_by = ?, reviewed_at = ?, audit_seq = ?, "
-            "summary = ? WHERE id = ?",
-            [actor.username, moment, seq, json.dumps(summary, ensure_ascii=False), batch_id],
+            "audit_last = ?, summary = ? WHERE id = ?",
+            [actor.username, moment, seq, last, json.dumps(summary, ensure_ascii=False), batch_id],
         )
         _drop_staged(cur, batch_id)
     return done
@@ -361,7 +363,8 @@ def undo(
         updated = [
             rid for rid, action, version, now_version in rows if action == "update" and now_version == version
         ]
-        restored = _restore(store, cur, ws, table, info["audit_seq"], updated, actor, moment, batch_id)
+        entries = (info["audit_seq"], info.get("audit_last") or info["audit_seq"])
+        restored = _restore(store, cur, ws, table, entries, updated, actor, moment, batch_id)
         if inserted:
             record_items(
                 store,
@@ -376,11 +379,11 @@ def undo(
                 table=table.name,
                 note=f"undo import:{batch_id}",
             )
-            cur.execute(f"DELETE FROM {target} WHERE list_contains(?, _id)", [inserted])
+            delete_ids(Write(store, cur, ws, table, actor, moment, f"undo import:{batch_id}"), inserted)
+            # The rows are gone: so is their history, the file's and the automatic moves the commit made.
             cur.execute(
-                "DELETE FROM _status_moves WHERE workspace = ? AND table_name = ? AND note = ? "
-                "AND list_contains(?, record_id)",
-                [ws.name, table.name, f"import:{batch_id}", inserted],
+                "DELETE FROM _status_moves WHERE workspace = ? AND table_name = ? AND list_contains(?, record_id)",
+                [ws.name, table.name, inserted],
             )
         cur.execute(
             "UPDATE _import_batches SET status = 'undone', note = ? WHERE id = ?",
@@ -394,29 +397,32 @@ def _restore(
     cur: Any,
     ws: Workspace,
     table: Table,
-    seq: int | None,
+    entries: tuple[int | None, int | None],
     ids: list[int],
     actor: Actor,
     now: datetime,
     batch_id: int,
 ) -> int:
-    """Put back the before-values the commit's audit entry recorded for these rows."""
-    if not ids or seq is None:
+    """Put back the before-values the commit's audit entries recorded for these rows (the import's own and
+    those of the automatic moves it set off): for each field, the value before the first change."""
+    first, last = entries
+    if not ids or first is None:
         return 0
     items = cur.execute(
-        "SELECT record_id, changes FROM _audit_items WHERE seq = ? AND action = 'update' AND list_contains(?, record_id)",
-        [seq, ids],
+        "SELECT record_id, changes FROM _audit_items WHERE seq BETWEEN ? AND ? AND action = 'update' "
+        "AND list_contains(?, record_id) ORDER BY seq",
+        [first, last, ids],
     ).fetchall()
-    target = qualified(ws.name, table.name)
+    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    for record_id, text in items:
+        folded = changes.setdefault(record_id, {})
+        for name, change in json.loads(text).items():
+            folded.setdefault(name, {"before": change["before"]})["after"] = change["after"]
+    w = Write(store, cur, ws, table, actor, now, f"undo import:{batch_id}")
     undone = []
-    for record_id, changes in items:
-        change = json.loads(changes)
+    for record_id, change in changes.items():
         typed = {k: table.by_name[k].coerce(v["before"]).value for k, v in change.items()}
-        sets = ", ".join(f"{quote_ident(k)} = ?" for k in typed)
-        cur.execute(
-            f"UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? WHERE _id = ?",
-            [*typed.values(), now, actor.username, record_id],
-        )
+        update_frame(w, pl.DataFrame([{"_id": record_id, **typed}]), list(typed))
         reverse = {k: {"before": v["after"], "after": v["before"]} for k, v in change.items()}
         undone.append((record_id, "update", json.dumps(reverse, ensure_ascii=False, sort_keys=True)))
     if undone:

@@ -19,12 +19,13 @@ import pyarrow as pa
 from engine.audit import BulkEntry
 from engine.auth import Actor, require_table, writable_problems
 from engine.clock import as_naive
-from engine.counters import next_autonumber, reserve_ids
+from engine.counters import next_autonumber
 from engine.errors import DataError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField
 from engine.fields.base import cached_exprs
 from engine.migrate import unique_columns
 from engine.records.single import check_names
+from engine.records.write import Write, after_write, arrow_batches, insert_frame, update_frame
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
@@ -329,16 +330,8 @@ def upsert_in(
     inserted, updated, unchanged = writer.write(
         good, plan.existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
     )
+    after_write(writer.w, writer.written)
     return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
-
-
-INSERT_BATCH = 122_880  # one DuckDB row group: an Arrow table in batches this size is inserted in parallel
-
-
-def _batched(frame: pl.DataFrame) -> pa.Table:
-    """The frame as Arrow record batches; a single huge batch would be inserted by one thread."""
-    table = frame.to_arrow()
-    return pa.Table.from_batches(table.to_batches(max_chunksize=INSERT_BATCH), schema=table.schema)
 
 
 class _Writer:
@@ -358,6 +351,8 @@ class _Writer:
         self.actor, self.now, self.source = actor, now, source
         self.target = qualified(ws.name, table.name)
         self.key = str(table.business_key)
+        self.w = Write(store, cur, ws, table, actor, now, source)
+        self.written: list[int] = []
 
     def existing(self, typed: pl.DataFrame) -> pl.DataFrame:
         """For incoming rows whose key exists: __row, _id and a `<field>__changed` flag per incoming field.
@@ -375,7 +370,7 @@ class _Writer:
             for n in names
         )
         key = quote_ident(self.key)
-        self.cur.register("_incoming", _batched(typed))
+        self.cur.register("_incoming", arrow_batches(typed))
         try:
             return self.cur.execute(
                 f"SELECT i.{ROW}, t._id{flags} FROM _incoming i JOIN {self.target} t ON t.{key} = i.{key}"
@@ -425,8 +420,9 @@ class _Writer:
         if upd.height:
             upd = upd.join(self.before_values(upd["_id"], changed_cols), on="_id", how="left")
         entry = BulkEntry(self.store, self.cur)
-        self._insert(self._with_defaults(new), entry)
-        self._update(upd, changed_cols)
+        self.written = self._insert(self._with_defaults(new), entry)
+        update_frame(self.w, upd, changed_cols)
+        self.written += upd["_id"].to_list() if changed_cols else []
         if upd.height:
             entry.add_frame(self._update_items(upd, changed_cols))
         if new.height or upd.height:
@@ -462,37 +458,12 @@ class _Writer:
                 )
         return new.with_columns(extra) if extra else new
 
-    def _insert(self, new: pl.DataFrame, entry: BulkEntry) -> None:
+    def _insert(self, new: pl.DataFrame, entry: BulkEntry) -> list[int]:
         if not new.height:
-            return
-        names = [c for c in new.columns if c != ROW]
-        first = reserve_ids(self.cur, self.ws, self.table, new.height)
-        new = new.with_columns(pl.int_range(first, first + new.height, dtype=pl.Int64).alias("_id"))
-        self.cur.register("_new_rows", _batched(new))
-        try:
-            cols = ", ".join(quote_ident(n) for n in names)
-            self.cur.execute(
-                f"INSERT INTO {self.target} (_id, _version, _created_at, _created_by, _updated_at, _updated_by, _source, {cols}) "
-                f"SELECT _id, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows",
-                [self.now, self.actor.username, self.now, self.actor.username, self.source],
-            )
-            entry.add_range(first, first + new.height - 1)
-        finally:
-            self.cur.unregister("_new_rows")
-
-    def _update(self, upd: pl.DataFrame, columns: list[str]) -> None:
-        if not upd.height or not columns:
-            return
-        self.cur.register("_upd_rows", upd.select("_id", *columns).to_arrow())
-        try:
-            sets = ", ".join(f"{quote_ident(c)} = u.{quote_ident(c)}" for c in columns)
-            self.cur.execute(
-                f"UPDATE {self.target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-                f"FROM _upd_rows u WHERE {self.target}._id = u._id",
-                [self.now, self.actor.username],
-            )
-        finally:
-            self.cur.unregister("_upd_rows")
+            return []
+        first, last = insert_frame(self.w, new, [c for c in new.columns if c != ROW])
+        entry.add_range(first, last)
+        return list(range(first, last + 1))
 
     def _update_items(self, upd: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         if not upd.height:

@@ -12,15 +12,16 @@ from typing import Any
 
 import duckdb
 
-from engine.audit import AuditItem, StatusMove, encode_changes, record_change
+from engine.audit import StatusMove
 from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
-from engine.counters import next_autonumber, reserve_ids
+from engine.counters import next_autonumber
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField, suggest
 from engine.fields.base import coerce_values as coerce_field_values
 from engine.migrate import unique_columns
 from engine.query import SYSTEM_FIELDS, fetch_record
+from engine.records.write import Write, after_write, delete_one, insert_one, update_one
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store
@@ -165,33 +166,10 @@ def create_record(
         problems = _db_problems(cur, ws, table, typed, None)
         if problems:
             raise _needs_fixing(table, problems)
-        names = list(typed)
-        cols = ", ".join(
-            ["_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source"]
-            + [quote_ident(n) for n in names]
-        )
-        marks = ", ".join(["?"] * (6 + len(names)))
-        new_id = reserve_ids(cur, ws, table, 1)
-        cur.execute(
-            f"INSERT INTO {qualified(ws.name, table.name)} ({cols}) VALUES (?, {marks})",
-            [new_id, 1, moment, actor.username, moment, actor.username, source, *typed.values()],
-        )
-        values = {k: v for k, v in typed.items() if v is not None}
-        audit_write(store, cur, ws, table, new_id, "create", values, actor, moment, source)
-    advance_flow(store, ws, table, new_id, moment)
+        w = Write(store, cur, ws, table, actor, moment, source)
+        new_id = insert_one(w, typed)
+        after_write(w, [new_id])
     return get_record(store, ws, table_name, new_id, actor)
-
-
-def advance_flow(store: Store, ws: Workspace, table: Table, record_id: int, now: datetime) -> bool:
-    """Make the automatic transitions a change enabled; True when the record moved.
-
-    The late import: flow builds on records (a move is an update), and automatic moves follow any update.
-    """
-    if not (table.flow and any(tr.automatic for tr in table.flow.transitions)):
-        return False
-    from engine.flow.moves import advance
-
-    return bool(advance(store, ws, table.name, record_id, now))
 
 
 def update_record(
@@ -220,86 +198,40 @@ def update_record(
     with store.transaction() as cur:
         current = read_row(cur, ws, table, record_id, list(typed))
         _check_version(table, current, expected_version)
-        after = write_changes(store, cur, ws, table, current, typed, actor, moment, source)
-    if after is not current and advance_flow(store, ws, table, record_id, moment):
-        after = read_row(store.cursor(), ws, table, record_id)
+        w = Write(store, cur, ws, table, actor, moment, source)
+        after = write_changes(w, current, typed)
+        if after is not current and table_moves_itself(table):
+            after_write(w, [record_id])
+            after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
 
 
+def table_moves_itself(table: Table) -> bool:
+    """Whether the table's flow has automatic transitions (the only after-write hook that changes rows)."""
+    return bool(table.flow and any(tr.automatic for tr in table.flow.transitions))
+
+
 def write_changes(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    current: dict[str, Any],
-    typed: dict[str, Any],
-    actor: Actor,
-    now: datetime,
-    source: str,
-    move: StatusMove | None = None,
+    w: Write, current: dict[str, Any], typed: dict[str, Any], move: StatusMove | None = None
 ) -> dict[str, Any]:
     """Inside the caller's transaction, write the typed values that differ from `current` (read in the same
     transaction, version checked) with uniqueness checks and audit; returns the row after (or `current`).
 
-    A status `move` is recorded in the audit entry (the status history reads it from there)."""
+    A status `move` is recorded in the audit entry (the status history reads it from there); a move that
+    changes nothing (a state to itself) is still history."""
     diff = {k: v for k, v in typed.items() if current.get(k) != v}
-    if not diff:
-        if move is not None:  # a move that changes nothing (a state to itself) is still history
-            audit_write(store, cur, ws, table, current["_id"], "update", {}, actor, now, source, move)
+    if not diff and move is None:
         return current
-    problems = _db_problems(cur, ws, table, diff, current["_id"])
+    problems = _db_problems(w.cur, w.ws, w.table, diff, current["_id"])
     if problems:
-        raise _needs_fixing(table, problems)
-    sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
-    # `current` was read in this transaction, under the process's write lock, by the only writer process:
-    # its version is the row's version, so the UPDATE needs no version predicate of its own.
-    cur.execute(
-        f"UPDATE {qualified(ws.name, table.name)} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        "WHERE _id = ?",
-        [*diff.values(), now, actor.username, current["_id"]],
-    )
-    before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
-    audit_write(store, cur, ws, table, current["_id"], "update", before_after, actor, now, source, move)
-    return (
-        current
-        | diff
-        | {"_version": current["_version"] + 1, "_updated_at": now, "_updated_by": actor.username}
-    )
+        raise _needs_fixing(w.table, problems)
+    return update_one(w, current, diff, move)
 
 
 def visible_row(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
     """The row without the fields hidden from the actor."""
     hidden = {f.name for f in table.fields if is_hidden(actor, f)}
     return {k: v for k, v in row.items() if k not in hidden}
-
-
-def audit_write(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    table: Table,
-    record_id: int,
-    action: str,
-    changes: dict[str, Any],
-    actor: Actor,
-    at: datetime,
-    note: str,
-    move: StatusMove | None = None,
-) -> None:
-    """Append the audit entry of one record's write (and the status move it makes), inside its transaction."""
-    item = AuditItem(record_id, action, encode_changes(changes))
-    record_change(
-        store,
-        cur,
-        [item],
-        at=at,
-        actor=actor.username,
-        action=action,
-        workspace=ws.name,
-        table=table.name,
-        note=note,
-        move=move,
-    )
 
 
 def _check_version(table: Table, current: dict[str, Any], expected: int) -> None:
@@ -330,9 +262,7 @@ def delete_record(
         current = read_row(cur, ws, table, record_id)
         _check_version(table, current, expected_version)
         _refuse_if_referenced(cur, ws, table, current)
-        cur.execute(f"DELETE FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
-        before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
-        audit_write(store, cur, ws, table, record_id, "delete", {"before": before}, actor, moment, "")
+        delete_one(Write(store, cur, ws, table, actor, moment, ""), current)
 
 
 def _refuse_if_referenced(

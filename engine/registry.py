@@ -1,0 +1,53 @@
+"""Named registries (field types, operators, effects, widgets, jobs, fetchers…) that refuse a duplicate name.
+
+A registry is a dict whose keys can be set once: registering a name twice — two modules picking the same
+name, or a plugin shadowing a built-in — fails loudly at import time instead of one silently winning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+V = TypeVar("V")
+
+
+class DuplicateNameError(ValueError):
+    """A name registered twice in one registry."""
+
+
+class Registry(dict[str, V]):
+    """A dict of named entries of one kind; a name already present is refused."""
+
+    def __init__(self, kind: str, entries: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
+        super().__init__()
+        self.kind = kind
+        for name, value in entries.items() if isinstance(entries, Mapping) else entries:
+            self.add(name, value)
+
+    def add(self, name: str, value: V) -> V:
+        """Register `value` under `name`; refuse a name already taken."""
+        if name in self:
+            raise DuplicateNameError(f"{self.kind} {name!r} is registered twice")
+        super().__setitem__(name, value)
+        return value
+
+    def __setitem__(self, name: str, value: V) -> None:
+        self.add(name, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for name, value in dict(*args, **kwargs).items():
+            self.add(name, value)
+
+    def setdefault(self, name: str, value: V) -> V:  # type: ignore[override]
+        return self[name] if name in self else self.add(name, value)
+
+    def register(self, name: str) -> Callable[[V], V]:
+        """Decorator form of `add`."""
+        return lambda value: self.add(name, value)
+
+    def require(self, name: str) -> V:
+        """The entry under `name`, or an error naming the known ones."""
+        if name not in self:
+            raise KeyError(f"unknown {self.kind} {name!r} (known: {', '.join(sorted(self))})")
+        return self[name]
