@@ -7,7 +7,6 @@ from typing import Any
 
 import streamlit as st
 
-from engine import audit
 from engine.auth import is_readonly
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
@@ -16,6 +15,7 @@ from engine.flow.bulk import bulk_transition
 from engine.flow.moves import moves, status_timeline, transition
 from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
+from engine.records.history import record_history
 from engine.records.single import get_record, update_record
 from pages._ui import choose_table, lang, page_context, show_error, t
 from pages._widgets import changed_values, render_fields
@@ -226,7 +226,7 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
         st.markdown(f"**{label_of(child, lang())}** ({rows_page.total})")
         st.dataframe(grid_frame(child, rows_page.rows, me).to_pandas(), hide_index=True, width="stretch")
     st.markdown(f"**{t('history')}**")
-    entries = audit.history(store, ws.name, table_name, int(record["_id"]))
+    entries = record_history(store, ws, table_name, int(record["_id"]), me)
     st.dataframe(
         [
             {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "changes": str(e.changes)}
