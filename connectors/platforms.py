@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.registry import Registry
+
 # Meanings a platform status can have; presets.py finds the workspace's state for each.
 Meaning = str  # "unpaid" | "paid" | "shipped" | "signed" | "cancelled"
 
@@ -261,7 +263,9 @@ WECHAT = ApiSpec(
     detail_item=("order",),
 )
 
-APIS: dict[str, ApiSpec] = {"taobao": TAOBAO, "jd": JD, "douyin": DOUYIN, "pdd": PDD, "wechat": WECHAT}
+APIS: Registry[ApiSpec] = Registry(
+    "platform API", {"taobao": TAOBAO, "jd": JD, "douyin": DOUYIN, "pdd": PDD, "wechat": WECHAT}
+)
 
 # Export files: the real column names (as in sample_data/platforms.py) and status wording.
 EXPORT_STATUSES: dict[str, dict[str, Meaning]] = {

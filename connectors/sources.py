@@ -21,6 +21,7 @@ from engine.importer.sources import read_chunks
 from engine.intake.mapping import as_datetime
 from engine.intake.model import Connector
 from engine.intake.synclog import seen_files
+from engine.registry import Registry
 from engine.schema import Workspace
 from engine.store import Store
 
@@ -223,10 +224,13 @@ def fetch_chat(ctx: Context) -> Fetched:
     return out
 
 
-FETCHERS: dict[str, Callable[[Context], Fetched]] = {
-    "platform_api": fetch_api,
-    "platform_export": fetch_files,
-    "pos_csv": fetch_files,
-    "status_feed": fetch_files,
-    "chat": fetch_chat,
-}
+FETCHERS: Registry[Callable[[Context], Fetched]] = Registry(
+    "connector fetcher",
+    {
+        "platform_api": fetch_api,
+        "platform_export": fetch_files,
+        "pos_csv": fetch_files,
+        "status_feed": fetch_files,
+        "chat": fetch_chat,
+    },
+)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import Problem
+from engine.registry import Registry
 from engine.sql import Fragment, join, quote_ident
 
 Number = int | float | Decimal
@@ -37,12 +38,15 @@ def _minus(values: list[Any]) -> Any:
 
 
 # operator → (SQL joiner, python evaluator, min args, max args)
-OPERATORS: dict[str, tuple[str, Callable[[list[Any]], Any], int, int | None]] = {
-    "+": (" + ", lambda vs: _fold(vs, lambda a, b: a + b), 1, None),
-    "-": (" - ", _minus, 1, 2),
-    "*": (" * ", lambda vs: _fold(vs, lambda a, b: a * b), 2, None),
-    "/": (" / ", lambda vs: _fold(vs, _divide), 2, 2),
-}
+OPERATORS: Registry[tuple[str, Callable[[list[Any]], Any], int, int | None]] = Registry(
+    "expression operator",
+    {
+        "+": (" + ", lambda vs: _fold(vs, lambda a, b: a + b), 1, None),
+        "-": (" - ", _minus, 1, 2),
+        "*": (" * ", lambda vs: _fold(vs, lambda a, b: a * b), 2, None),
+        "/": (" / ", lambda vs: _fold(vs, _divide), 2, 2),
+    },
+)
 
 
 def check_expression(expr: Any, numeric_fields: set[str], path: str) -> list[Problem]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.errors import DataError, Problem
 from engine.fields import ComputedField, FieldBase, MultiSelectField, suggest
+from engine.registry import Registry
 from engine.sql import Fragment
 
 
@@ -65,14 +66,12 @@ def _list_contains(col: str, v: list[Any]) -> Fragment:
     return Fragment(f"list_contains({col}, ?)", (v[0],))
 
 
-OPERATORS: dict[str, Operator] = {}
+OPERATORS: Registry[Operator] = Registry("filter operator")
 
 
 def register_operator(name: str, operator: Operator) -> None:
     """Add an operator; a duplicate name is an error."""
-    if name in OPERATORS:
-        raise ValueError(f"filter operator {name!r} is registered twice")
-    OPERATORS[name] = operator
+    OPERATORS.add(name, operator)
 
 
 for _name, _op in {

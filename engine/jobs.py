@@ -21,6 +21,7 @@ from engine.auth import Actor
 from engine.clock import local_now
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.outbox import deliver_due
+from engine.registry import Registry
 from engine.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
@@ -60,20 +61,23 @@ def _intake(store: Store, now: datetime | None) -> dict[str, Any]:
 
 
 KEEP_RUNS = timedelta(days=7)
-JOBS: dict[str, Job] = {
-    job.name: job
-    for job in (
-        Job("alerts", "预警评估与升级 Alert evaluation & escalation", timedelta(minutes=1), _alerts),
-        Job("notifications", "通知投递 Notification delivery", timedelta(seconds=15), _notifications),
-        Job(
-            "connectors",
-            "渠道同步 Connector syncs (each on its schedule)",
-            timedelta(seconds=30),
-            _connector_syncs,
-        ),
-        Job("intake", "进单队列 Intake queue (webhook pushes)", timedelta(seconds=5), _intake),
-    )
-}
+JOBS: Registry[Job] = Registry(
+    "job",
+    {
+        job.name: job
+        for job in (
+            Job("alerts", "预警评估与升级 Alert evaluation & escalation", timedelta(minutes=1), _alerts),
+            Job("notifications", "通知投递 Notification delivery", timedelta(seconds=15), _notifications),
+            Job(
+                "connectors",
+                "渠道同步 Connector syncs (each on its schedule)",
+                timedelta(seconds=30),
+                _connector_syncs,
+            ),
+            Job("intake", "进单队列 Intake queue (webhook pushes)", timedelta(seconds=5), _intake),
+        )
+    },
+)
 
 
 def run_job(store: Store, name: str, now: datetime | None = None) -> dict[str, Any]:

@@ -6,7 +6,8 @@ name, or a plugin shadowing a built-in — fails loudly at import time instead o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 V = TypeVar("V")
@@ -45,6 +46,16 @@ class Registry(dict[str, V]):
     def register(self, name: str) -> Callable[[V], V]:
         """Decorator form of `add`."""
         return lambda value: self.add(name, value)
+
+    @contextmanager
+    def swapped(self, name: str, value: V) -> Iterator[V]:
+        """Stand `value` in for the registered entry for the block (a test's failing stand-in)."""
+        old = self.require(name)
+        dict.__setitem__(self, name, value)
+        try:
+            yield value
+        finally:
+            dict.__setitem__(self, name, old)
 
     def require(self, name: str) -> V:
         """The entry under `name`, or an error naming the known ones."""

@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from engine.boards.widgets import WidgetData
+from engine.registry import Registry
 from pages._ui import t
 
 PNG = {"toImageButtonOptions": {"format": "png", "scale": 2}, "displaylogo": False}
@@ -178,19 +179,22 @@ def _kpi(w: WidgetData, key: str) -> None:
         st.dataframe(w.frame.to_pandas(), hide_index=True, key=key)
 
 
-DRAW: dict[str, Callable[[WidgetData, str], None]] = {
-    "metric": _metric,
-    "table": _table,
-    "bar": _chart,
-    "line": _chart,
-    "funnel": _funnel,
-    "heatmap": _heatmap,
-    "pareto": _pareto,
-    "order_health": _order_health,
-    "health_dimensions": _dimensions,
-    "customer_health": _customers,
-    "kpi": _kpi,
-}
+DRAW: Registry[Callable[[WidgetData, str], None]] = Registry(
+    "widget drawer",
+    {
+        "metric": _metric,
+        "table": _table,
+        "bar": _chart,
+        "line": _chart,
+        "funnel": _funnel,
+        "heatmap": _heatmap,
+        "pareto": _pareto,
+        "order_health": _order_health,
+        "health_dimensions": _dimensions,
+        "customer_health": _customers,
+        "kpi": _kpi,
+    },
+)
 
 
 def draw(w: WidgetData, key: str) -> None:

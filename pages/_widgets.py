@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from engine.forms import FormField
+from engine.registry import Registry
 
 
 def _text(f: FormField, key: str, value: Any) -> Any:
@@ -91,19 +92,22 @@ def _readonly(f: FormField, key: str, value: Any) -> Any:
 
 
 # widget name (from the field type) → how to draw it; a new field type only names one of these.
-WIDGETS: dict[str, Callable[[FormField, str, Any], Any]] = {
-    "text": _text,
-    "textarea": _textarea,
-    "integer": _integer,
-    "number": _number,
-    "checkbox": _checkbox,
-    "date": _date,
-    "datetime": _text,
-    "select": _select,
-    "multiselect": _multiselect,
-    "relation": _text,
-    "readonly": _readonly,
-}
+WIDGETS: Registry[Callable[[FormField, str, Any], Any]] = Registry(
+    "form widget",
+    {
+        "text": _text,
+        "textarea": _textarea,
+        "integer": _integer,
+        "number": _number,
+        "checkbox": _checkbox,
+        "date": _date,
+        "datetime": _text,
+        "select": _select,
+        "multiselect": _multiselect,
+        "relation": _text,
+        "readonly": _readonly,
+    },
+)
 
 
 def render_fields(

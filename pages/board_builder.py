@@ -30,6 +30,7 @@ from engine.clock import as_naive
 from engine.condition_builder import builder_config, builder_logic
 from engine.errors import EngineError
 from engine.forms import label_of
+from engine.registry import Registry
 from engine.roles import ROLES
 from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace
@@ -138,16 +139,19 @@ def _bool(kind: str, setting: str, label: str, table: Table, value: Any, key: st
 
 
 # One control per kind of setting (engine/boards/design.FORM says which setting takes which).
-CONTROLS = {
-    "choice": _choice,
-    "field": lambda kind, setting, label, table, v, key: _field_control(table, "field", label, v, key),
-    "date": lambda kind, setting, label, table, v, key: _field_control(table, "date", label, v, key),
-    "number": lambda kind, setting, label, table, v, key: _field_control(table, "number", label, v, key),
-    "fields": _fields,
-    "int": _int,
-    "bool": _bool,
-    "condition": lambda kind, setting, label, table, v, key: _condition(ws, table, label, v, key),
-}
+CONTROLS = Registry(
+    "board control",
+    {
+        "choice": _choice,
+        "field": lambda kind, setting, label, table, v, key: _field_control(table, "field", label, v, key),
+        "date": lambda kind, setting, label, table, v, key: _field_control(table, "date", label, v, key),
+        "number": lambda kind, setting, label, table, v, key: _field_control(table, "number", label, v, key),
+        "fields": _fields,
+        "int": _int,
+        "bool": _bool,
+        "condition": lambda kind, setting, label, table, v, key: _condition(ws, table, label, v, key),
+    },
+)
 
 
 def _edit(widget: dict[str, Any], key: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from engine.fields import (
     RelationField,
     suggest,
 )
+from engine.registry import Registry
 
 if TYPE_CHECKING:
     from engine.schema import Table, Workspace
@@ -138,19 +139,22 @@ def _nothing(ws: Workspace, table: Table, w: Any, path: str) -> list[Problem]:
     return []
 
 
-WIDGET_CHECKS: dict[str, Callable[[Workspace, Table, Any, str], list[Problem]]] = {
-    "metric": _metric,
-    "table": _table,
-    "bar": _chart,
-    "line": _chart,
-    "funnel": _funnel,
-    "heatmap": _heatmap,
-    "pareto": _pareto,
-    "order_health": _order_health,
-    "health_dimensions": _order_health,
-    "customer_health": _customer_health,
-    "kpi": _funnel,
-}
+WIDGET_CHECKS: Registry[Callable[[Workspace, Table, Any, str], list[Problem]]] = Registry(
+    "widget check",
+    {
+        "metric": _metric,
+        "table": _table,
+        "bar": _chart,
+        "line": _chart,
+        "funnel": _funnel,
+        "heatmap": _heatmap,
+        "pareto": _pareto,
+        "order_health": _order_health,
+        "health_dimensions": _order_health,
+        "customer_health": _customer_health,
+        "kpi": _funnel,
+    },
+)
 
 
 def _table_named(ws: Workspace, name: str, path: str) -> tuple[Table | None, list[Problem]]:

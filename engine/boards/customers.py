@@ -13,6 +13,7 @@ import polars as pl
 from engine.boards.model import CustomerHealth
 from engine.boards.scope import Context, after_sales_link, hours, scope, states_in
 from engine.fields import SingleSelectField
+from engine.registry import Registry
 from engine.sql import Fragment, join, qualified, quote_ident
 
 ORDERED, AMOUNT, CATEGORY = "ordered_at", "amount", "sku.category"
@@ -38,66 +39,71 @@ def _rate(n: str, base: str) -> pl.Expr:
     return pl.when(pl.col(base) > 0).then(pl.col(n) / pl.col(base))
 
 
-DIMENSIONS: dict[str, Dimension] = {
-    "frequency": Dimension(
-        "下单频次", _clamp(pl.col("orders_90d") / 6), pl.format("90天内下单 {} 次", pl.col("orders_90d"))
-    ),
-    "recency": Dimension(
-        "最近下单",
-        pl.when(pl.col("days_since_order").is_null())
-        .then(0.0)
-        .otherwise(_clamp(1 - (pl.col("days_since_order") - 30) / 150)),
-        pl.format("最近下单在 {} 天前", pl.col("days_since_order").round(0).cast(pl.Int64)),
-    ),
-    "breadth": Dimension(
-        "品类广度",
-        _clamp(pl.col("categories_180d") / 3),
-        pl.format("180天内买过 {} 个品类", pl.col("categories_180d")),
-    ),
-    "value_trend": Dimension(
-        "金额趋势",
-        pl.when(pl.col("value_monthly_before") > 0)
-        .then(_clamp(pl.col("value_30d") / pl.col("value_monthly_before")))
-        .when(pl.col("value_30d") > 0)
-        .then(1.0)
-        .otherwise(0.0),
-        pl.format(
-            "近30天金额 {} 元, 此前月均 {} 元",
-            pl.col("value_30d").round(0),
-            pl.col("value_monthly_before").round(0),
+DIMENSIONS: Registry[Dimension] = Registry(
+    "customer dimension",
+    {
+        "frequency": Dimension(
+            "下单频次", _clamp(pl.col("orders_90d") / 6), pl.format("90天内下单 {} 次", pl.col("orders_90d"))
         ),
-    ),
-    "payment_terms": Dimension(
-        "账期", pl.col("terms_score"), pl.format("账期: {}", pl.col("payment_terms_label").fill_null("未填"))
-    ),
-    "on_time": Dimension(
-        "准时率",
-        _rate("on_time_180d", "signed_180d").fill_null(1.0),
-        pl.format("准时交付 {}%", _pct(_rate("on_time_180d", "signed_180d").fill_null(1.0))),
-    ),
-    "after_sales": Dimension(
-        "售后率",
-        _clamp(1 - _rate("cases_180d", "orders_180d").fill_null(0.0) * 5),
-        pl.format("售后率 {}%", _pct(_rate("cases_180d", "orders_180d").fill_null(0.0))),
-    ),
-    "cancellations": Dimension(
-        "取消率",
-        _clamp(1 - _rate("cancelled_180d", "orders_180d").fill_null(0.0) * 5),
-        pl.format("取消率 {}%", _pct(_rate("cancelled_180d", "orders_180d").fill_null(0.0))),
-    ),
-    "service_requests": Dimension(
-        "未结服务请求",
-        _clamp(1 - pl.col("open_cases") * 0.5),
-        pl.format("未结售后 {} 单", pl.col("open_cases")),
-    ),
-    "average_value": Dimension(
-        "客单价",
-        pl.when(pl.col("avg_value").is_null())
-        .then(0.5)
-        .otherwise(_clamp(pl.col("avg_value") / pl.col("avg_value").median())),
-        pl.format("客单价 {} 元", pl.col("avg_value").round(0)),
-    ),
-}
+        "recency": Dimension(
+            "最近下单",
+            pl.when(pl.col("days_since_order").is_null())
+            .then(0.0)
+            .otherwise(_clamp(1 - (pl.col("days_since_order") - 30) / 150)),
+            pl.format("最近下单在 {} 天前", pl.col("days_since_order").round(0).cast(pl.Int64)),
+        ),
+        "breadth": Dimension(
+            "品类广度",
+            _clamp(pl.col("categories_180d") / 3),
+            pl.format("180天内买过 {} 个品类", pl.col("categories_180d")),
+        ),
+        "value_trend": Dimension(
+            "金额趋势",
+            pl.when(pl.col("value_monthly_before") > 0)
+            .then(_clamp(pl.col("value_30d") / pl.col("value_monthly_before")))
+            .when(pl.col("value_30d") > 0)
+            .then(1.0)
+            .otherwise(0.0),
+            pl.format(
+                "近30天金额 {} 元, 此前月均 {} 元",
+                pl.col("value_30d").round(0),
+                pl.col("value_monthly_before").round(0),
+            ),
+        ),
+        "payment_terms": Dimension(
+            "账期",
+            pl.col("terms_score"),
+            pl.format("账期: {}", pl.col("payment_terms_label").fill_null("未填")),
+        ),
+        "on_time": Dimension(
+            "准时率",
+            _rate("on_time_180d", "signed_180d").fill_null(1.0),
+            pl.format("准时交付 {}%", _pct(_rate("on_time_180d", "signed_180d").fill_null(1.0))),
+        ),
+        "after_sales": Dimension(
+            "售后率",
+            _clamp(1 - _rate("cases_180d", "orders_180d").fill_null(0.0) * 5),
+            pl.format("售后率 {}%", _pct(_rate("cases_180d", "orders_180d").fill_null(0.0))),
+        ),
+        "cancellations": Dimension(
+            "取消率",
+            _clamp(1 - _rate("cancelled_180d", "orders_180d").fill_null(0.0) * 5),
+            pl.format("取消率 {}%", _pct(_rate("cancelled_180d", "orders_180d").fill_null(0.0))),
+        ),
+        "service_requests": Dimension(
+            "未结服务请求",
+            _clamp(1 - pl.col("open_cases") * 0.5),
+            pl.format("未结售后 {} 单", pl.col("open_cases")),
+        ),
+        "average_value": Dimension(
+            "客单价",
+            pl.when(pl.col("avg_value").is_null())
+            .then(0.5)
+            .otherwise(_clamp(pl.col("avg_value") / pl.col("avg_value").median())),
+            pl.format("客单价 {} 元", pl.col("avg_value").round(0)),
+        ),
+    },
+)
 
 
 def _measures(

@@ -19,6 +19,7 @@ from engine.boards.model import OrderComponent, OrderHealth
 from engine.boards.scope import Context, Scope, after_sales_link, hours, scope, states_in
 from engine.conditions.compile import AUDIT_ITEMS_SQL
 from engine.errors import NotFoundError
+from engine.registry import Registry
 from engine.sql import Fragment, join, qualified, quote_ident
 
 LABELS = {
@@ -140,33 +141,40 @@ def _stuck_score(c: OrderComponent) -> pl.Expr:
     return pl.when(sla.is_null() | (hours <= sla)).then(1.0).otherwise(_clamp(1 - (hours - sla) / sla))
 
 
-COMPONENTS: dict[str, Component] = {
-    "on_time": Component(
-        _on_time, _on_time_score, lambda: pl.format("偏离承诺 {} 小时", pl.col("off_promise_hours").round(1))
-    ),
-    "modifications": Component(
-        _modifications,
-        lambda c: _clamp(1 - pl.col("modifications") * c.per_change),
-        lambda: pl.format("修改 {} 次", pl.col("modifications")),
-    ),
-    "margin_deviation": Component(
-        _margin,
-        _margin_score,
-        lambda: pl.format(
-            "毛利率 {}% (同款通常 {}%)",
-            (pl.col("margin") * 100).round(1),
-            (pl.col("usual_margin") * 100).round(1),
+COMPONENTS: Registry[Component] = Registry(
+    "health component",
+    {
+        "on_time": Component(
+            _on_time,
+            _on_time_score,
+            lambda: pl.format("偏离承诺 {} 小时", pl.col("off_promise_hours").round(1)),
         ),
-    ),
-    "stuck": Component(
-        _stuck, _stuck_score, lambda: pl.format("当前状态已停留 {} 小时", pl.col("hours_in_state").round(1))
-    ),
-    "after_sales": Component(
-        _after_sales,
-        lambda c: pl.when(pl.col("after_sales_cases") == 0).then(1.0).otherwise(0.0),
-        lambda: pl.format("售后 {} 单", pl.col("after_sales_cases")),
-    ),
-}
+        "modifications": Component(
+            _modifications,
+            lambda c: _clamp(1 - pl.col("modifications") * c.per_change),
+            lambda: pl.format("修改 {} 次", pl.col("modifications")),
+        ),
+        "margin_deviation": Component(
+            _margin,
+            _margin_score,
+            lambda: pl.format(
+                "毛利率 {}% (同款通常 {}%)",
+                (pl.col("margin") * 100).round(1),
+                (pl.col("usual_margin") * 100).round(1),
+            ),
+        ),
+        "stuck": Component(
+            _stuck,
+            _stuck_score,
+            lambda: pl.format("当前状态已停留 {} 小时", pl.col("hours_in_state").round(1)),
+        ),
+        "after_sales": Component(
+            _after_sales,
+            lambda c: pl.when(pl.col("after_sales_cases") == 0).then(1.0).otherwise(0.0),
+            lambda: pl.format("售后 {} 单", pl.col("after_sales_cases")),
+        ),
+    },
+)
 
 
 def order_scores(ctx: Context, condition: dict[str, Any] | None = None, path: str = "health") -> pl.DataFrame:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from engine.boards.scope import Context, Scope, after_sales_link, flow_states, hours
+from engine.registry import Registry
 from engine.sql import Fragment, qualified, quote_ident
 
 PAID = "paid_at"
@@ -96,13 +97,16 @@ def orders_paid(s: Scope, start: datetime, end: datetime) -> float:
 
 
 # name → (label, unit, how it is measured); rates are compared in points, the rest as numbers.
-COMPARED: dict[str, tuple[str, str, Callable[[Scope, datetime, datetime], object]]] = {
-    "on_time_rate": ("准时交付率", "rate", lambda s, a, b: on_time(s, a, b).value),
-    "first_time_right_rate": ("一次做对率", "rate", lambda s, a, b: first_time_right(s, a, b).value),
-    "after_sales_rate": ("售后率", "rate", lambda s, a, b: after_sales_rate(s, a, b).value),
-    "hours_to_ship": ("付款到发货(小时)", "hours", hours_to_ship),
-    "orders": ("付款订单数", "count", orders_paid),
-}
+COMPARED: Registry[tuple[str, str, Callable[[Scope, datetime, datetime], object]]] = Registry(
+    "compared KPI",
+    {
+        "on_time_rate": ("准时交付率", "rate", lambda s, a, b: on_time(s, a, b).value),
+        "first_time_right_rate": ("一次做对率", "rate", lambda s, a, b: first_time_right(s, a, b).value),
+        "after_sales_rate": ("售后率", "rate", lambda s, a, b: after_sales_rate(s, a, b).value),
+        "hours_to_ship": ("付款到发货(小时)", "hours", hours_to_ship),
+        "orders": ("付款订单数", "count", orders_paid),
+    },
+)
 
 
 def compare_periods(s: Scope, days: int) -> pl.DataFrame:

@@ -29,6 +29,7 @@ from engine.boards.model import (
 )
 from engine.boards.scope import BUCKETS, Context, Scope, flow_states, labelled, scope
 from engine.fields import ComputedField, DecimalField, MoneyField
+from engine.registry import Registry
 from engine.sql import Fragment, quote_ident
 
 SALES_FIELDS = (MoneyField, ComputedField, DecimalField)  # amounts: what sales figures add up
@@ -46,7 +47,7 @@ class WidgetData:
 
 
 Renderer = Callable[[Context, Any, str], WidgetData]
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: Registry[Renderer] = Registry("widget renderer")
 
 
 def renders(*types: str) -> Callable[[Renderer], Renderer]:

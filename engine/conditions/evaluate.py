@@ -22,6 +22,7 @@ from engine.conditions.jsvalues import (
     to_string,
     truthy,
 )
+from engine.registry import Registry
 
 
 class RuleError(ValueError):
@@ -30,8 +31,8 @@ class RuleError(ValueError):
 
 Eager = Callable[..., Any]
 Lazy = Callable[[list[Any], Any], Any]
-EAGER: dict[str, Eager] = {}
-LAZY: dict[str, Lazy] = {}
+EAGER: Registry[Eager] = Registry("condition operator")
+LAZY: Registry[Lazy] = Registry("condition operator")
 
 
 def _register(table: dict[str, Any], name: str, fn: Any) -> None:

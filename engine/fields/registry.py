@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 
 from engine.fields.base import FieldBase
+from engine.registry import Registry
 
-FIELD_TYPES: dict[str, type[FieldBase]] = {}
+FIELD_TYPES: Registry[type[FieldBase]] = Registry("field type")
 
 
 def register(cls: type[FieldBase]) -> type[FieldBase]:
@@ -14,12 +15,7 @@ def register(cls: type[FieldBase]) -> type[FieldBase]:
     name = cls.model_fields["type"].default
     if not isinstance(name, str) or not name:
         raise TypeError(f"{cls.__name__} has no default for its 'type' literal")
-    if name in FIELD_TYPES:
-        raise ValueError(
-            f"field type {name!r} is registered twice ({FIELD_TYPES[name].__name__}, {cls.__name__})"
-        )
-    FIELD_TYPES[name] = cls
-    return cls
+    return FIELD_TYPES.add(name, cls)
 
 
 def suggest(name: str, known: list[str]) -> str:

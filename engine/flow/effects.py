@@ -15,6 +15,7 @@ from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.records.write import Write, update_one
+from engine.registry import Registry
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Cursor, Store
@@ -114,11 +115,14 @@ def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
     enqueue(ctx.cur, ctx.ws.name, message, ctx.now, effect.roles, effect.users, effect.channels)
 
 
-EFFECTS: dict[str, Callable[[EffectContext, Any], None]] = {
-    "notify": _notify,
-    "reserve_stock": _stock,
-    "release_stock": _stock,
-}
+EFFECTS: Registry[Callable[[EffectContext, Any], None]] = Registry(
+    "effect",
+    {
+        "notify": _notify,
+        "reserve_stock": _stock,
+        "release_stock": _stock,
+    },
+)
 
 
 def run_effects(ctx: EffectContext) -> None:

@@ -17,6 +17,7 @@ from engine.intake.mapping import META, Mapped
 from engine.intake.model import Connector
 from engine.intake.orders import IngestOutcome, apply_deferred, decode_payloads, ingest_orders
 from engine.intake.synclog import record_rejects
+from engine.registry import Registry
 from engine.schema import Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Store, registered
@@ -142,10 +143,17 @@ def _decode(payloads: pl.Series) -> pl.DataFrame:
 
 Applier = Callable[[Store, Workspace, Connector, pl.DataFrame, datetime, bool], IngestOutcome]
 # What each kind of queued item goes through; a status is core, so the breaker does not change events.
-APPLY: dict[str, Applier] = {
-    "order": lambda store, ws, conn, frame, now, breaker: ingest_orders(store, ws, conn, frame, now, breaker),
-    "status": lambda store, ws, conn, frame, now, breaker: apply_status_events(store, ws, conn, frame, now),
-}
+APPLY: Registry[Applier] = Registry(
+    "intake kind",
+    {
+        "order": lambda store, ws, conn, frame, now, breaker: ingest_orders(
+            store, ws, conn, frame, now, breaker
+        ),
+        "status": lambda store, ws, conn, frame, now, breaker: apply_status_events(
+            store, ws, conn, frame, now
+        ),
+    },
+)
 
 
 def drain(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from engine.errors import AuthoringError, Problem
 from engine.fields.base import NAME_PATTERN
+from engine.registry import Registry
 
 LEVEL_LABELS = {"info": "提示", "yellow": "黄色预警", "red": "红色预警"}
 WECOM_COLORS = {"info": "info", "yellow": "warning", "red": "warning"}
@@ -154,12 +155,15 @@ def _vendor_error(body: str, code_key: str, message_key: str) -> str | None:
 
 Builder = Callable[[Channel, Message, float], Request]
 Checker = Callable[[str], "str | None"]
-KINDS: dict[str, tuple[Builder, Checker]] = {
-    "wecom": (_wecom, lambda body: _vendor_error(body, "errcode", "errmsg")),
-    "dingtalk": (_dingtalk, lambda body: _vendor_error(body, "errcode", "errmsg")),
-    "feishu": (_feishu, lambda body: _vendor_error(body, "code", "msg")),
-    "webhook": (_webhook, lambda body: None),
-}
+KINDS: Registry[tuple[Builder, Checker]] = Registry(
+    "notification channel kind",
+    {
+        "wecom": (_wecom, lambda body: _vendor_error(body, "errcode", "errmsg")),
+        "dingtalk": (_dingtalk, lambda body: _vendor_error(body, "errcode", "errmsg")),
+        "feishu": (_feishu, lambda body: _vendor_error(body, "code", "msg")),
+        "webhook": (_webhook, lambda body: None),
+    },
+)
 KIND_LABELS = {
     "wecom": "企业微信群机器人",
     "dingtalk": "钉钉自定义机器人",

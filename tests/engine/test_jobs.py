@@ -8,7 +8,7 @@ from engine.jobs import JOBS, ensure_scheduler, job_status, run_job
 from engine.store import Store
 
 
-def test_runs_are_recorded_with_results_and_errors(store: Store, home_ws, monkeypatch) -> None:
+def test_runs_are_recorded_with_results_and_errors(store: Store, home_ws) -> None:
     out = run_job(store, "alerts")
     assert out["ok"] and "home_ecommerce" in out["result"]
     broken = JOBS["notifications"]
@@ -16,10 +16,8 @@ def test_runs_are_recorded_with_results_and_errors(store: Store, home_ws, monkey
     def fail(store, now):
         raise RuntimeError("smtp down")
 
-    monkeypatch.setitem(
-        JOBS, "notifications", broken.__class__(broken.name, broken.label, broken.every, fail)
-    )
-    out = run_job(store, "notifications")
+    with JOBS.swapped("notifications", broken.__class__(broken.name, broken.label, broken.every, fail)):
+        out = run_job(store, "notifications")
     assert not out["ok"] and "RuntimeError: smtp down" in out["error"]
     status = {s["job"]: s for s in job_status(store)}
     assert status["alerts"]["ok"] and status["alerts"]["runs"] == 1
