@@ -4,7 +4,6 @@ confident ones become one order row per item, unsure ones wait in the review que
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Any
 
@@ -14,28 +13,15 @@ from connectors.chat_parser import Catalog, Item, Parsed, catalog_from_rows, par
 from connectors.sources import Batch
 from engine.auth import Actor
 from engine.clock import as_naive
-from engine.errors import ConflictError, NotFoundError, RefusedError
+from engine.errors import RefusedError
+from engine.intake.chat_reviews import close_review, open_review, table_rows
 from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
 from engine.intake.queue import accept
 from engine.schema import Workspace
-from engine.sql import qualified, quote_ident
 from engine.store import Store
 
 DUE_AT = time(18, 0)  # "3月15日前到": by the end of that business day
-REVIEWERS = frozenset({"admin", "manager", "operator"})
-
-
-def _rows(store: Store, ws: Workspace, table: str, columns: dict[str, str]) -> list[dict[str, Any]]:
-    t = ws.table(table)
-    if t is None:
-        return []
-    present = {alias: name for alias, name in columns.items() if t.field(name) is not None}
-    select = ", ".join(
-        f"{quote_ident(name)}::VARCHAR AS {quote_ident(alias)}" for alias, name in present.items()
-    )
-    frame = store.cursor().execute(f"SELECT {select} FROM {qualified(ws.name, table)}").pl()  # noqa: S608 (names checked above)
-    return frame.to_dicts()
 
 
 def workspace_catalog(
@@ -44,12 +30,12 @@ def workspace_catalog(
     """The parser's catalog from the customers and SKUs tables, and their rows by key."""
     rules = ws.intake_rules.customers
     customers_table = rules.table if rules else "customers"
-    customers = _rows(
+    customers = table_rows(
         store, ws, customers_table,
         {"key": "customer_no", "name": "name", "company": "company", "aliases": "aliases", "phone": "phone",
          "province": "province", "city": "city"},
     )  # fmt: skip
-    products = _rows(
+    products = table_rows(
         store, ws, "skus", {"key": "sku_code", "name": "name", "aliases": "aliases", "price": "list_price"}
     )
     return (
@@ -127,49 +113,23 @@ def messages_to_orders(
     return Batch("order", frame, _mapping(conn, ws, frame.columns)), reviews
 
 
-def review_queue(store: Store, ws: Workspace, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
-    """Chat messages waiting for a person (or decided ones), newest first, with what the parser made of them."""
-    rows = (
-        store.cursor()
-        .execute(
-            "SELECT id, connector, message_id, sender, text, received_at, parsed, confidence, reason, status, "
-            "decided_by, decided_at FROM _chat_reviews WHERE workspace = ? AND status = ? ORDER BY id DESC LIMIT ?",
-            [ws.name, status, limit],
-        )
-        .fetchall()
-    )
-    names = ["id", "connector", "message_id", "sender", "text", "received_at", "parsed", "confidence", "reason",
-             "status", "decided_by", "decided_at"]  # fmt: skip
-    return [dict(zip(names, r, strict=True)) | {"parsed": json.loads(r[6])} for r in rows]
-
-
 def decide_review(
     store: Store, ws: Workspace, review_id: int, actor: Actor, accept_it: bool,
     corrected: dict[str, Any] | None = None, now: datetime | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Accept (the parse, or a person's correction of it) into the intake queue, or dismiss the message."""
-    if not actor.roles & REVIEWERS:
-        raise RefusedError(
-            f"{actor.username} may not decide chat reviews (admins, managers and operators may)"
-        )
     moment = as_naive(now, ws.timezone)
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT connector, message_id, text, parsed, status, received_at FROM _chat_reviews WHERE workspace = ? AND id = ?",
-            [ws.name, review_id],
-        )
-        .fetchone()
+    review = open_review(store, ws, review_id, actor)
+    name, message_id, text, received = (
+        review["connector"],
+        review["message_id"],
+        review["text"],
+        review["received_at"],
     )
-    if row is None:
-        raise NotFoundError(f"no chat review #{review_id}")
-    name, message_id, text, parsed_json, status, received = row
-    if status != "open":
-        raise ConflictError(f"chat review #{review_id} is {status} already", "open", status)
     queued = 0
     if accept_it:
         conn = ws.connector(name)
-        data = corrected or json.loads(parsed_json)
+        data = corrected or review["parsed"]
         items = [
             Item(i.get("sku"), i.get("product", ""), i.get("qty"), i.get("unit"), 1.0)
             for i in data.get("items", [])
@@ -186,12 +146,5 @@ def decide_review(
         table = ws.require_table(conn.table)
         mapped = map_frame(_mapping(conn, ws, frame.columns), table, frame, ws.timezone)
         queued = accept(store, ws, conn, mapped, "order", moment)
-    with store.transaction() as cur:
-        changed = cur.execute(
-            "UPDATE _chat_reviews SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open' "
-            "RETURNING id",
-            ["accepted" if accept_it else "dismissed", actor.username, moment, review_id],
-        ).fetchall()
-    if not changed:
-        raise ConflictError(f"chat review #{review_id} was decided meanwhile", "open", "decided")
-    return {"review": review_id, "status": "accepted" if accept_it else "dismissed", "queued": queued}
+    status = close_review(store, ws, review_id, actor, accept_it, moment)
+    return {"review": review_id, "status": status, "queued": queued}

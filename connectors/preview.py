@@ -24,6 +24,7 @@ from connectors.sources import (
 )
 from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
+from engine.intake.synclog import recent_payloads
 from engine.schema import Workspace
 from engine.store import Store
 
@@ -53,17 +54,9 @@ def _sample(
             newest = files[-1]
             frame = read_records(newest) if newest.suffix.lower() in JSON_FILES else read_sheet_rows(newest)
             return frame.head(limit), f"{newest.name} (newest file)"
-    raws = (
-        store.cursor()
-        .execute(
-            "SELECT raw FROM _channel_links WHERE workspace = ? AND connector = ? AND raw IS NOT NULL "
-            "ORDER BY linked_at DESC LIMIT ?",
-            [ws.name, conn.name, limit],
-        )
-        .fetchall()
-    )
+    raws = recent_payloads(store, ws, conn.name, limit)
     if raws:
-        return flatten([json.loads(r[0]) for r in raws]), "last received payloads"
+        return flatten([json.loads(r) for r in raws]), "last received payloads"
     return pl.DataFrame(), "no payload received yet"
 
 

@@ -4,7 +4,6 @@ the next run fetches the same again (which changes nothing twice)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import traceback
@@ -13,17 +12,17 @@ from typing import Any
 
 from connectors.http import FetchError, Retry
 from connectors.sources import FETCHERS, Context, Fetched
-from engine.auth import Actor
+from engine.auth import Actor, may
 from engine.clock import as_naive
 from engine.errors import EngineError, NotFoundError, RefusedError
+from engine.intake.chat_reviews import save_reviews
 from engine.intake.mapping import map_frame
-from engine.intake.queue import accept, drain
-from engine.intake.synclog import finish_run, get_cursor, mark_file, set_cursor, start_run
+from engine.intake.queue import accept, backlog, drain
+from engine.intake.synclog import finish_run, get_cursor, last_started, mark_file, set_cursor, start_run
 from engine.schema import Workspace
 from engine.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
-SYNC_RUNNERS = frozenset({"admin", "manager"})
 log = logging.getLogger(__name__)
 _draining = threading.Lock()
 
@@ -43,22 +42,6 @@ def _queue(store: Store, ws: Workspace, fetched: Fetched, run_id: int, moment: d
         rejected += mapped.rejects.height
         queued += accept(store, ws, batch.conn, mapped, batch.kind, moment, run_id)  # type: ignore[arg-type]
     return queued, rejected
-
-
-def _save_reviews(
-    store: Store, ws: Workspace, name: str, reviews: list[dict[str, Any]], moment: datetime
-) -> None:
-    if not reviews:
-        return
-    with store.transaction() as cur:
-        for r in reviews:
-            cur.execute(
-                "INSERT INTO _chat_reviews (workspace, connector, message_id, sender, text, received_at, parsed, "
-                "confidence, reason) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM _chat_reviews "
-                "WHERE workspace = ? AND connector = ? AND message_id = ?)",
-                [ws.name, name, r["id"], r.get("sender"), r["text"], moment, json.dumps(r["parsed"], ensure_ascii=False),
-                 r["confidence"], r["reason"], ws.name, name, r["id"]],
-            )  # fmt: skip
 
 
 def run_sync(
@@ -99,7 +82,7 @@ def run_sync(
             "review": len(fetched.reviews),
         }
         counts["notes"] = fetched.notes[:50]
-        _save_reviews(store, ws, name, fetched.reviews, moment)
+        save_reviews(store, ws, name, fetched.reviews, moment)
         for sha, file_name in fetched.files:
             mark_file(store, ws, name, sha, file_name, moment)
         set_cursor(store, ws, name, fetched.cursor, moment)
@@ -120,7 +103,7 @@ def run_sync(
 
 def run_sync_for(store: Store, ws: Workspace, name: str, actor: Actor) -> dict[str, Any]:
     """ "Run now" from the Connectors page: admins and managers only."""
-    if not actor.roles & SYNC_RUNNERS:
+    if not may(actor, "run_syncs"):
         raise RefusedError(f"{actor.username} may not run connector syncs (admins and managers may)")
     return run_sync(store, ws, name)
 
@@ -133,14 +116,7 @@ def due_syncs(store: Store, now: datetime | None = None) -> dict[str, Any]:
         for conn in ws.connectors:
             if not conn.enabled or conn.type not in FETCHERS:
                 continue
-            last = (
-                store.cursor()
-                .execute(
-                    "SELECT max(started_at) FROM _sync_runs WHERE workspace = ? AND connector = ?",
-                    [ws.name, conn.name],
-                )
-                .fetchone()[0]
-            )  # type: ignore[index]
+            last = last_started(store, ws, conn.name)
             moment = as_naive(now, ws.timezone)
             if last is None or (moment - last).total_seconds() >= conn.every_minutes * 60:
                 try:
@@ -159,14 +135,6 @@ def drain_all(store: Store, now: datetime | None = None) -> dict[str, Any]:
     """The scheduler's queue job: apply what webhooks queued, in every workspace that has something queued."""
     out: dict[str, Any] = {}
     for ws_name, _, _ in list_workspaces(store):
-        (n,) = (
-            store.cursor()
-            .execute(
-                "SELECT count(*) + (SELECT count(*) FROM _intake_deferred WHERE workspace = ?) FROM _intake WHERE workspace = ?",
-                [ws_name, ws_name],
-            )
-            .fetchone()
-        )  # type: ignore[misc]
-        if n:
+        if backlog(store, ws_name):
             out[ws_name] = drain_now(store, get_workspace(store, ws_name), now).as_dict()
     return out

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import duckdb
 import polars as pl
 
 from engine.sql import qualified
-from engine.store import Store
+from engine.store import Cursor, Store
 
 GENESIS = "0" * 64
 EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
@@ -80,7 +79,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
 
 
-def _last(store: Store, cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+def _last(store: Store, cur: Cursor) -> tuple[int, str]:
     if store.audit_head is not None:
         return store.audit_head
     row = cur.execute(
@@ -100,7 +99,7 @@ class StatusMove(NamedTuple):
 
 def _append(
     store: Store,
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     digest: str,
     count: int,
     *,
@@ -136,7 +135,7 @@ def _append(
 
 def record_change(
     store: Store,
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     items: list[AuditItem],
     *,
     at: datetime,
@@ -179,7 +178,7 @@ def record_change(
 class BulkEntry:
     """An audit entry whose many items are inserted set-based (from frames or SQL) before it is sealed."""
 
-    def __init__(self, store: Store, cur: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, store: Store, cur: Cursor) -> None:
         self.store = store
         self.cur = cur
         self.seq = _last(store, cur)[0] + 1
@@ -239,7 +238,7 @@ class BulkEntry:
 
 def record_items(
     store: Store,
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     *,
     sql: str | None = None,
     params: list[Any] | None = None,

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.errors import DataError, NotFoundError, Problem, RefusedError
 from engine.fields import FieldBase
-from engine.roles import DEFAULT_TABLE_PERMISSIONS, ROLES, SCHEMA_EDITORS, USER_ADMINS
+from engine.roles import ACTION_ROLES, DEFAULT_TABLE_PERMISSIONS, ROLES
 from engine.schema import Table
 from engine.store import Store
 
@@ -68,7 +68,7 @@ def _check_password(password: str) -> None:
 
 def require_user_admin(actor: Actor) -> None:
     """Refuse unless the actor may manage users."""
-    if not actor.roles & USER_ADMINS:
+    if not may(actor, "manage_users"):
         raise RefusedError(f"{actor.username} may not manage users (admin only)")
 
 
@@ -176,6 +176,14 @@ def ensure_admin(store: Store, now: datetime | None = None, password: str | None
 # -- permissions ---------------------------------------------------------------------------------------
 
 
+def may(actor: Actor, action: str, target: Table | None = None) -> bool:
+    """Whether the actor may take `action`: on a table's rows (read, create, update, delete) when `target` is
+    given, else one of the actions in roles.ACTION_ROLES. Admins may do everything."""
+    if target is not None:
+        return action in table_actions(actor, target)
+    return actor.is_admin or bool(actor.roles & ACTION_ROLES.require(action))
+
+
 def table_actions(actor: Actor, table: Table) -> set[str]:
     """The actions the actor may take on a table (admin: all)."""
     if actor.is_admin:
@@ -221,5 +229,5 @@ def writable_problems(actor: Actor, table: Table, names: list[str]) -> list[Prob
 
 def require_schema_editor(actor: Actor) -> None:
     """Refuse unless the actor may change workspace schemas."""
-    if not actor.roles & SCHEMA_EDITORS:
+    if not may(actor, "edit_schema"):
         raise RefusedError(f"{actor.username} may not change the workspace schema (admin or builder only)")

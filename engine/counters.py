@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
-
 from engine.fields import AutonumberField
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
+from engine.store import Cursor
 
 ID_COUNTER = "_id"
 
 
 def _reserve(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: str,
     table: str,
     field: str,
@@ -45,14 +44,14 @@ def _reserve(
     return last
 
 
-def reserve_ids(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, count: int) -> int:
+def reserve_ids(cur: Cursor, ws: Workspace, table: Table, count: int) -> int:
     """Reserve `count` consecutive row ids; returns the first."""
     start = f"SELECT max(_id) FROM {qualified(ws.name, table.name)}"  # noqa: S608
     return _reserve(cur, ws.name, table.name, ID_COUNTER, "", count, start, []) + 1
 
 
 def next_autonumber(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     field: AutonumberField,

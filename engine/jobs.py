@@ -1,5 +1,5 @@
-"""Background jobs of the server process: alert evaluation (with escalation), notification delivery, connector
-syncs on their schedules and the intake queue.
+"""Background jobs of the server process: alert evaluation (with escalation) and notification delivery here;
+connector syncs and the intake queue are registered by connectors/jobs.py.
 
 A registry names each job, its interval and what it does; `run_job` runs one and records the run (time,
 duration, result or error) for the Jobs page; one Scheduler thread per process runs the due jobs.
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.alerts.evaluate import run_alerts
-from engine.auth import Actor
+from engine.auth import Actor, may
 from engine.clock import local_now
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.outbox import deliver_due
@@ -47,19 +47,6 @@ def _notifications(store: Store, now: datetime | None) -> dict[str, Any]:
     return deliver_due(store, now or local_now()).as_dict()
 
 
-def _connector_syncs(store: Store, now: datetime | None) -> dict[str, Any]:
-    # connectors/ builds on the engine; the job only calls into it.
-    from connectors.sync import due_syncs
-
-    return due_syncs(store, now)
-
-
-def _intake(store: Store, now: datetime | None) -> dict[str, Any]:
-    from connectors.sync import drain_all
-
-    return drain_all(store, now)
-
-
 KEEP_RUNS = timedelta(days=7)
 JOBS: Registry[Job] = Registry(
     "job",
@@ -68,13 +55,6 @@ JOBS: Registry[Job] = Registry(
         for job in (
             Job("alerts", "预警评估与升级 Alert evaluation & escalation", timedelta(minutes=1), _alerts),
             Job("notifications", "通知投递 Notification delivery", timedelta(seconds=15), _notifications),
-            Job(
-                "connectors",
-                "渠道同步 Connector syncs (each on its schedule)",
-                timedelta(seconds=30),
-                _connector_syncs,
-            ),
-            Job("intake", "进单队列 Intake queue (webhook pushes)", timedelta(seconds=5), _intake),
         )
     },
 )
@@ -100,12 +80,9 @@ def run_job(store: Store, name: str, now: datetime | None = None) -> dict[str, A
     return {"job": name, "ok": ok, "ms": round(ms, 1), "result": result, "error": error}
 
 
-JOB_RUNNERS = frozenset({"admin", "manager"})
-
-
 def run_job_for(store: Store, name: str, actor: Actor) -> dict[str, Any]:
     """Run a job now on someone's request (the Jobs page): admins and managers only."""
-    if not actor.roles & JOB_RUNNERS:
+    if not may(actor, "run_jobs"):
         raise RefusedError(f"{actor.username} may not run jobs (admins and managers may)")
     if name not in JOBS:
         raise NotFoundError(f"no job {name!r} (jobs: {', '.join(JOBS)})")

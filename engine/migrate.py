@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from engine.errors import AuthoringError, Problem, RefusedError
@@ -28,6 +27,7 @@ from engine.schema_diff import (
     diff_workspaces,
 )
 from engine.sql import qualified, quote_ident
+from engine.store import Cursor
 
 SYSTEM_COLUMNS = (
     ("_id", "BIGINT PRIMARY KEY"),
@@ -73,12 +73,12 @@ def unique_columns(table: Table) -> list[str]:
     return names
 
 
-def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+def _count(cur: Cursor, sql: str, params: list[Any] | None = None) -> int:
     row = cur.execute(sql, params or []).fetchone()
     return int(row[0]) if row else 0
 
 
-def _column_values(cur: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> pl.DataFrame:
+def _column_values(cur: Cursor, schema: str, table: str, column: str) -> pl.DataFrame:
     col = quote_ident(column)
     return cur.execute(
         f"SELECT _id, {col} AS v FROM {qualified(schema, table)} WHERE {col} IS NOT NULL ORDER BY _id"
@@ -92,9 +92,7 @@ def _sample(frame: pl.DataFrame, column: str) -> list[Any]:
 class Migration:
     """Checks then applies the changes between two versions inside the caller's transaction."""
 
-    def __init__(
-        self, cur: duckdb.DuckDBPyConnection, old: Workspace | None, new: Workspace, version: int
-    ) -> None:
+    def __init__(self, cur: Cursor, old: Workspace | None, new: Workspace, version: int) -> None:
         self.cur = cur
         self.old = old
         self.new = new

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from engine.registry import Registry
+
 Role = Literal["admin", "builder", "manager", "operator", "warehouse", "finance", "temp_worker"]
 ROLES: tuple[str, ...] = ("admin", "builder", "manager", "operator", "warehouse", "finance", "temp_worker")
 
@@ -24,9 +26,20 @@ DEFAULT_TABLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "temp_worker": ("read", "update"),
 }
 
-# Roles that may change a workspace's schema or manage users.
-SCHEMA_EDITORS: frozenset[str] = frozenset({"admin", "builder"})
-USER_ADMINS: frozenset[str] = frozenset({"admin"})
+# The one action-permission table: which roles may take each action beyond a table's rows (those are in the
+# table's own permissions). auth.may() reads it; pages ask may() instead of holding role sets.
+ACTION_ROLES: Registry[frozenset[str]] = Registry(
+    "action",
+    {
+        "edit_schema": frozenset({"admin", "builder"}),
+        "manage_users": frozenset({"admin"}),
+        "review_chat": frozenset({"admin", "manager", "operator"}),
+        "review_imports": frozenset({"admin", "manager"}),
+        "run_jobs": frozenset({"admin", "manager"}),
+        "run_syncs": frozenset({"admin", "manager"}),
+        "issue_tokens": frozenset({"admin"}),
+    },
+)
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "管理员",

@@ -34,6 +34,7 @@ from engine.fields import (
     TextField,
     suggest,
 )
+from engine.flow.graph import graph_problems
 from engine.messages import placeholders
 from engine.schema import StockEffect, Table, Workspace
 
@@ -173,6 +174,7 @@ def check_flows(ws: Workspace) -> list[Problem]:
         if flow is None:
             continue
         path = f"{_t(i)}.flow"
+        found = len(problems)
         field = table.field(flow.field)
         states = [s.name for s in flow.states]
         if len(set(states)) != len(states):
@@ -204,6 +206,8 @@ def check_flows(ws: Workspace) -> list[Problem]:
             for name in [*tr.require_fields, *tr.set_fields]:
                 if table.field(name) is None:
                     problems.append(Problem(tpath, _unknown_field(table, name)))
+        if len(problems) == found:  # the graph is read only once its states and transitions make sense
+            problems += [Problem(f"{path}.states[{j}]", message) for j, message in graph_problems(flow)]
     return problems
 
 

@@ -12,12 +12,12 @@ import streamlit as st
 
 from engine import workspaces
 from engine.auth import Actor
-from engine.bootstrap import ensure_ready
 from engine.errors import ConflictError, EngineError, RefusedError
 from engine.forms import can, label_of
 from engine.jobs import ensure_scheduler
 from engine.schema import Table, Workspace
 from engine.store import Store, shared_store
+from hub.bootstrap import ensure_ready
 
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("订单中枢 OrderHub", "OrderHub"),

@@ -8,24 +8,25 @@ from typing import Any
 
 import streamlit as st
 
-from connectors.chat import decide_review, review_queue
+from connectors.chat import decide_review
 from connectors.design import EDITABLE, add_connector, parse_json_parts, remove_connector, update_connector
 from connectors.presets import PLATFORM_LABELS, TYPES
 from connectors.preview import preview
-from connectors.sync import SYNC_RUNNERS, run_sync_for
-from engine.auth import SCHEMA_EDITORS
+from connectors.sync import run_sync_for
+from engine.auth import may
 from engine.clock import local_now
 from engine.errors import EngineError
+from engine.intake.chat_reviews import review_queue
 from engine.intake.model import SOURCE_LABELS
 from engine.intake.synclog import rejects, runs
-from engine.intake.tokens import TOKEN_ADMINS, callers, issue_token
+from engine.intake.tokens import callers, issue_token
 from engine.intake.trust import open_conflicts, source_label
 from pages._ui import lang, page_context, show_error, t
 
 store, me, ws = page_context()
 st.title(t("connectors"))
 en = lang() == "en"
-editor = bool(me.roles & SCHEMA_EDITORS)
+editor = may(me, "edit_schema")
 
 
 def _label(pair: tuple[str, str]) -> str:
@@ -154,14 +155,14 @@ with tab_list:
             ):
                 st.rerun()
         if conn.type != "webhook" and c2.button(
-            t("conn_sync"), key=f"sync_{conn.name}", type="primary", disabled=not me.roles & SYNC_RUNNERS
+            t("conn_sync"), key=f"sync_{conn.name}", type="primary", disabled=not may(me, "run_syncs")
         ):
             result = _attempt(lambda: run_sync_for(store, ws, conn.name, me))
             if result is not None:
                 (st.success if result["ok"] else st.error)(
                     json.dumps(result["counts"] if result["ok"] else result["error"], ensure_ascii=False)
                 )
-        if me.roles & TOKEN_ADMINS:
+        if may(me, "issue_tokens"):
             with st.expander(t("conn_tokens")):
                 st.dataframe(callers(store, ws, conn.name), hide_index=True)
                 caller = st.text_input(t("conn_caller"), key=f"caller_{conn.name}")

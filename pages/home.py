@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import auth, overview, workspaces
+from engine.auth import may
 from engine.errors import EngineError
 from engine.forms import label_of
-from engine.roles import ROLE_LABELS, ROLES, SCHEMA_EDITORS
-from engine.seed import seed_workspace
+from engine.roles import ROLE_LABELS, ROLES
+from hub.seed import seed_workspace
 from pages._ui import actor, current_workspace, get_store, lang, show_error, t
 
 store = get_store()
@@ -66,7 +67,7 @@ def create_workspace_form() -> None:
         st.rerun()
 
 
-if me.roles & SCHEMA_EDITORS:
+if may(me, "edit_schema"):
     create_workspace_form()
 
 if me.is_admin:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from engine.auth import may
 from engine.errors import EngineError
 from engine.forms import label_of
 from engine.importer.batches import (
-    REVIEWERS,
     batch_errors,
     commit,
     error_report,
@@ -182,7 +182,7 @@ for batch in list_batches(store, ws, limit=20):
                     file_name=f"import_{batch['id']}_errors.xlsx",
                     key=f"imp_report_{batch['id']}",
                 )
-            if me.roles & REVIEWERS:
+            if may(me, "review_imports"):
                 b1, b2, b3 = st.columns(3)
                 valid_only = b2.checkbox(t("commit_valid"), key=f"imp_valid_{batch['id']}")
                 if b1.button(t("commit"), key=f"imp_commit_{batch['id']}"):
@@ -198,7 +198,7 @@ for batch in list_batches(store, ws, limit=20):
                     st.rerun()
         elif (
             batch["status"] == "committed"
-            and me.roles & REVIEWERS
+            and may(me, "review_imports")
             and st.button(t("undo"), key=f"imp_undo_{batch['id']}")
         ):
             try:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.auth import may
 from engine.clock import local_now
 from engine.errors import EngineError
 from engine.intake.queue import queue_status
-from engine.jobs import JOB_RUNNERS, job_status, run_job_for
+from engine.jobs import job_status, run_job_for
 from engine.notify.channels import KIND_LABELS, channel_from_form
 from engine.notify.outbox import channels, outbox_rows, retry_dead, save_channel
 from pages._ui import page_context, show_error, t
@@ -39,7 +40,7 @@ for status in job_status(store):
             c1.json(status["result"], expanded=False)
         if status.get("error"):
             c1.error(status["error"])
-        if c2.button(t("run_now"), key=f"run_{status['job']}", disabled=not me.roles & JOB_RUNNERS):
+        if c2.button(t("run_now"), key=f"run_{status['job']}", disabled=not may(me, "run_jobs")):
             try:
                 out = run_job_for(store, status["job"], me)
             except EngineError as exc:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import duckdb
-
 from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import ConflictError, NotFoundError, RefusedError
@@ -16,7 +14,7 @@ from engine.notify.inbox import addressed_to
 from engine.notify.outbox import enqueue
 from engine.schema import Table, Transition, Workspace
 from engine.sql import row_dicts
-from engine.store import Store
+from engine.store import Cursor, Store
 
 Response = Literal["known", "needs_info"]
 RESPONSE_LABELS = {"known": "已知悉", "needs_info": "需补充材料"}
@@ -82,7 +80,7 @@ def acknowledge(
 
 
 def _ask_for_materials(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table_name: str,
     record_id: int,
@@ -103,7 +101,7 @@ def _ask_for_materials(
 
 
 def request_acknowledgements(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     transition_index: int,

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.messages import render_sql
@@ -24,7 +22,7 @@ from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.schema import AlertRule, Table, Workspace
 from engine.sql import Fragment, any_of, qualified, row_dicts
-from engine.store import Store
+from engine.store import Cursor, Store
 
 OPEN = ("open", "acknowledged")
 DIGEST_AFTER = 5  # more alerts than this in one pass → one digest message per channel
@@ -87,7 +85,7 @@ def run_alerts(store: Store, ws: Workspace, now: datetime | None = None) -> Aler
 
 
 def _evaluate_table(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     rules: list[AlertRule],
@@ -111,7 +109,7 @@ def _evaluate_table(
 
 
 def _apply_rule(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     rule: AlertRule,
@@ -197,7 +195,7 @@ def _apply_rule(
 
 
 def _announce(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     rule: AlertRule,
     ids: list[int],
@@ -229,7 +227,7 @@ def _announce(
     )
 
 
-def _escalate_acknowledgements(cur: duckdb.DuckDBPyConnection, ws: Workspace, now: datetime) -> int:
+def _escalate_acknowledgements(cur: Cursor, ws: Workspace, now: datetime) -> int:
     """Acknowledgement requests past their deadline go red and reach the roles they escalate to."""
     rows = cur.execute(
         "SELECT id, rule FROM _alerts WHERE workspace = ? AND kind = 'ack' AND status = 'open' AND step = 0 "

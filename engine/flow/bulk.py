@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from engine.audit import record_items
 from engine.auth import SYSTEM, Actor, table_actions
 from engine.clock import as_naive
@@ -29,7 +27,7 @@ from engine.records.single import table_moves_itself, validated
 from engine.records.write import Write, after_write, set_on, update_from
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import Fragment, qualified, quote_ident
-from engine.store import Store
+from engine.store import Cursor, Store
 
 MAX_REASONED = 200  # refused records whose reasons are worked out one by one; the rest are counted
 DIGEST_AFTER = 5
@@ -154,7 +152,7 @@ def advance_in(w: Write, ids: list[int]) -> int:
     return made
 
 
-def id_table(cur: duckdb.DuckDBPyConnection, name: str, ids: list[int]) -> str:
+def id_table(cur: Cursor, name: str, ids: list[int]) -> str:
     """Load record ids into a temp table; returns a subquery over it. A semi-join on it is a hash join,
     where `list_contains(?, _id)` would search the whole list for every row of the table."""
     cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(CAST(? AS BIGINT[])) AS _id", [ids])
@@ -166,7 +164,7 @@ def _role_ok(tr: Transition, actor: Actor) -> bool:
 
 
 def _pick(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     allowed: list[tuple[int, Transition]],
@@ -217,7 +215,7 @@ def _takes_stock(ws: Workspace, table: Table) -> str:
 
 
 def _stock_shortages(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     allowed: list[tuple[int, Transition]],
@@ -350,7 +348,7 @@ def _move_stock(w: Write, effect: StockEffect) -> None:
 
 
 def _notify(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     tr: Transition,
@@ -382,7 +380,7 @@ def _notify(
 
 
 def _request_acknowledgements(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, index: int, tr: Transition, now: datetime
+    cur: Cursor, ws: Workspace, table: Table, index: int, tr: Transition, now: datetime
 ) -> None:
     if not tr.acknowledge:
         return

@@ -13,10 +13,10 @@ from typing import Any
 from engine.designer import _table
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
+from engine.flow.graph import graph_problems
 from engine.schema import Flow
 
 Doc = dict[str, Any]
-TERMINAL = ("done", "cancelled")
 
 
 def _flow(doc: Doc, table: str) -> tuple[Doc, Doc]:
@@ -153,24 +153,4 @@ def insert_state_between(doc: Doc, table: str, before: str, after: str, state: D
 
 def flow_problems(flow: Flow) -> list[str]:
     """What a builder should fix: states no move reaches, and open states with no way out."""
-    reachable = {flow.initial}
-    changed = True
-    while changed:
-        changed = False
-        for tr in flow.transitions:
-            if tr.to not in reachable and ("*" in tr.from_ or reachable & set(tr.from_)):
-                reachable.add(tr.to)
-                changed = True
-    problems = [
-        f"{s.label} ({s.name}) cannot be reached from {flow.initial}"
-        for s in flow.states
-        if s.name not in reachable
-    ]
-    leaving = {src for tr in flow.transitions for src in tr.from_}
-    for s in flow.states:
-        if s.category not in TERMINAL and s.name not in leaving and "*" not in leaving:
-            problems.append(
-                f"{s.label} ({s.name}) is a dead end: no move leaves it and its category is {s.category}, "
-                "not done or cancelled"
-            )
-    return problems
+    return [message for _, message in graph_problems(flow)]

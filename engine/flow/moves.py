@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import duckdb
-
 from engine.alerts.actions import request_acknowledgements
 from engine.audit import StatusMove
 from engine.auth import Actor, require_table, table_actions
@@ -33,7 +31,7 @@ from engine.records.single import (
 )
 from engine.records.write import Write, after_write
 from engine.schema import Flow, StockEffect, Table, Transition, Workspace
-from engine.store import Store
+from engine.store import Cursor, Store
 
 
 @dataclass(frozen=True)
@@ -197,7 +195,7 @@ class MoveContext:
     """What one move is made with: where, by whom, when, with which values and why."""
 
     store: Store
-    cur: duckdb.DuckDBPyConnection
+    cur: Cursor
     ws: Workspace
     table: Table
     actor: Actor

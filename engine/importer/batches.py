@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from engine.audit import record_items
-from engine.auth import Actor, require_table
+from engine.auth import Actor, may, require_table
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
@@ -31,7 +31,6 @@ from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident, row_dicts
 from engine.store import Store
 
-REVIEWERS = frozenset({"admin", "manager"})
 SKIPPED_LISTED = 200  # rows left out (blank, 合计) listed in a batch summary; all are counted
 
 
@@ -206,7 +205,7 @@ def list_batches(store: Store, ws: Workspace, limit: int = 50) -> list[dict[str,
 
 
 def _reviewable(store: Store, ws: Workspace, batch_id: int, actor: Actor, status: str) -> dict[str, Any]:
-    if not actor.roles & REVIEWERS:
+    if not may(actor, "review_imports"):
         raise RefusedError(f"{actor.username} may not review imports (admins and managers may)")
     info = batch_info(store, ws, batch_id)
     if info["status"] != status:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import polars as pl
 
 from engine.clock import as_naive
@@ -16,12 +15,10 @@ from engine.intake.orders import IngestOutcome, connector_actor
 from engine.intake.trust import apply_effective, record_reports, refresh_conflicts
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store, registered
+from engine.store import Cursor, Store, registered
 
 
-def _resolve(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, events: pl.DataFrame
-) -> pl.DataFrame:
+def _resolve(cur: Cursor, ws: Workspace, table: Table, events: pl.DataFrame) -> pl.DataFrame:
     """Each event's record key: its key if a record has it, else the record its order id was linked to, else
     the record with its tracking number."""
     key = quote_ident(str(table.business_key))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import duckdb
 import polars as pl
 
 from engine.auth import Actor
@@ -20,7 +19,7 @@ from engine.intake.trust import effective_statuses, record_reports, refresh_conf
 from engine.records.bulk import ROW, coerce_frame, upsert_in
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store, registered
+from engine.store import Cursor, Store, registered
 
 TARGET, ROLE = "_target", "_role"
 
@@ -56,9 +55,7 @@ def connector_actor(name: str) -> Actor:
     return Actor(f"connector:{name}", frozenset({"admin"}))
 
 
-def _links(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, conn: Connector, rows: pl.DataFrame
-) -> pl.DataFrame:
+def _links(cur: Cursor, ws: Workspace, table: Table, conn: Connector, rows: pl.DataFrame) -> pl.DataFrame:
     """The record key and role each already-seen source order was linked to."""
     with registered(cur, _ids=rows.select(EXTERNAL_ID).unique()):
         found = cur.execute(
@@ -71,7 +68,7 @@ def _links(
 
 
 def _customers(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, rules: IntakeConfig, table: Table, rows: pl.DataFrame
+    cur: Cursor, ws: Workspace, rules: IntakeConfig, table: Table, rows: pl.DataFrame
 ) -> pl.DataFrame:
     """Privacy numbers replaced by the customer's real phone, and the customer filled in, where known."""
     c = rules.customers
@@ -127,7 +124,7 @@ def _gifts(rules: IntakeConfig, table: Table, rows: pl.DataFrame) -> pl.DataFram
 
 
 def _dedup(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, rule: DedupRule, rows: pl.DataFrame, key: str
+    cur: Cursor, ws: Workspace, table: Table, rule: DedupRule, rows: pl.DataFrame, key: str
 ) -> pl.DataFrame:
     """Each new, unlinked row's target: an existing record or an earlier row of the batch with the same match
     values within the window, else itself."""
@@ -179,7 +176,7 @@ def _dedup(
 
 
 def _presale(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     conn: Connector,
@@ -224,7 +221,7 @@ def _presale(
     return rows, main
 
 
-def _existing(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series) -> pl.DataFrame:
+def _existing(cur: Cursor, ws: Workspace, table: Table, keys: pl.Series) -> pl.DataFrame:
     key = quote_ident(str(table.business_key))
     status = quote_ident(table.flow.field) if table.flow else "NULL"
     with registered(cur, _keys=pl.DataFrame({"k": keys.cast(pl.String)}).unique()):
@@ -248,9 +245,7 @@ def _status_reports(conn: Connector, table: Table, rows: pl.DataFrame, now: date
     )
 
 
-def _contested(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame
-) -> pl.Series:
+def _contested(cur: Cursor, ws: Workspace, table: Table, reports: pl.DataFrame) -> pl.Series:
     """Keys whose status is not simply this report's: another source has spoken, or this source said something
     later already. Only these need the credibility rules (a new order's own word is its status)."""
     with registered(cur, _reports=reports.select("record_key", "source", "reported_at")):
@@ -263,7 +258,7 @@ def _contested(
 
 
 def _defer(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     conn: Connector,
@@ -291,7 +286,7 @@ def _defer(
     return payload.select(core), waiting.height
 
 
-def _supersede(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, payload: pl.DataFrame) -> None:
+def _supersede(cur: Cursor, ws: Workspace, table: Table, payload: pl.DataFrame) -> None:
     """A full write supersedes fields deferred earlier for the same records (they are older)."""
     written = payload.select(pl.col(str(table.business_key)).cast(pl.String).alias("k"))
     with registered(cur, _written=written):
@@ -302,7 +297,7 @@ def _supersede(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, payl
 
 
 def _link(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     conn: Connector,
@@ -428,7 +423,7 @@ def ingest_orders(
 
 
 def _history(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     writes: pl.DataFrame,

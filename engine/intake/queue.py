@@ -104,6 +104,20 @@ def depth(store: Store, ws: Workspace) -> int:
     return int(n)
 
 
+def backlog(store: Store, workspace: str) -> int:
+    """Queued items plus deferred fields waiting to be applied in a workspace."""
+    (n,) = (
+        store.cursor()
+        .execute(
+            "SELECT count(*) + (SELECT count(*) FROM _intake_deferred WHERE workspace = ?) FROM _intake "
+            "WHERE workspace = ?",
+            [workspace, workspace],
+        )
+        .fetchone()
+    )  # type: ignore[misc]
+    return int(n)
+
+
 def queue_status(store: Store, now: datetime | None = None) -> list[dict[str, object]]:
     """Per workspace: queued items, how long the oldest has waited (lag) and fields deferred by the breaker."""
     moment = as_naive(now)

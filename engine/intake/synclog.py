@@ -145,3 +145,30 @@ def mark_file(store: Store, ws: Workspace, connector: str, sha: str, name: str, 
             "INSERT OR IGNORE INTO _connector_files VALUES (?, ?, ?, ?, ?)",
             [ws.name, connector, sha, name, now],
         )
+
+
+def last_started(store: Store, ws: Workspace, connector: str) -> datetime | None:
+    """When the connector's latest sync run started (None before its first)."""
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT max(started_at) FROM _sync_runs WHERE workspace = ? AND connector = ?",
+            [ws.name, connector],
+        )
+        .fetchone()
+    )
+    return row[0] if row else None
+
+
+def recent_payloads(store: Store, ws: Workspace, connector: str, limit: int) -> list[str]:
+    """The raw payloads the connector's latest orders arrived with, newest first (for the mapping preview)."""
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT raw FROM _channel_links WHERE workspace = ? AND connector = ? AND raw IS NOT NULL "
+            "ORDER BY linked_at DESC LIMIT ?",
+            [ws.name, connector, limit],
+        )
+        .fetchall()
+    )
+    return [r[0] for r in rows]

@@ -8,13 +8,11 @@ import hmac
 import secrets
 from datetime import datetime
 
-from engine.auth import Actor
+from engine.auth import Actor, may
 from engine.clock import as_naive
 from engine.errors import NotFoundError, RefusedError
 from engine.schema import Workspace
 from engine.store import Store
-
-TOKEN_ADMINS = frozenset({"admin"})
 
 
 def _digest(token: str) -> str:
@@ -25,7 +23,7 @@ def issue_token(
     store: Store, ws: Workspace, connector: str, caller: str, actor: Actor, now: datetime | None = None
 ) -> str:
     """A new token for `caller` on this connector (replacing the caller's old one); returned only here."""
-    if not actor.roles & TOKEN_ADMINS:
+    if not may(actor, "issue_tokens"):
         raise RefusedError(f"{actor.username} may not issue webhook tokens (admins may)")
     ws.connector(connector)
     if not caller.strip():
@@ -40,7 +38,7 @@ def issue_token(
 
 
 def revoke_token(store: Store, ws: Workspace, connector: str, caller: str, actor: Actor) -> None:
-    if not actor.roles & TOKEN_ADMINS:
+    if not may(actor, "issue_tokens"):
         raise RefusedError(f"{actor.username} may not revoke webhook tokens (admins may)")
     with store.transaction() as cur:
         done = cur.execute(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from engine.auth import Actor
@@ -17,7 +16,7 @@ from engine.intake.model import SOURCE_LABELS, IntakeConfig
 from engine.records.bulk import upsert_in
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store, registered
+from engine.store import Cursor, Store, registered
 
 REPORT_COLUMNS = {
     "record_key": pl.String,
@@ -46,7 +45,7 @@ def _key_frame(keys: pl.Series) -> pl.DataFrame:
 
 
 def record_reports(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, reports: pl.DataFrame, fresh: bool = False
+    cur: Cursor, ws: Workspace, table: Table, reports: pl.DataFrame, fresh: bool = False
 ) -> None:
     """Keep each source's newest report per record (an older report arriving late changes nothing).
     `fresh`: the records are new and each has one report in `reports` (no lookup, no de-duplication)."""
@@ -76,9 +75,7 @@ def record_reports(
         )
 
 
-def effective_statuses(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series
-) -> pl.DataFrame:
+def effective_statuses(cur: Cursor, ws: Workspace, table: Table, keys: pl.Series) -> pl.DataFrame:
     """record_key, status, source, reported_at: the most credible source's latest word for each key."""
     with registered(cur, _keys=_key_frame(keys), _weights=_weights(ws.intake_rules)):
         return cur.execute(
@@ -92,7 +89,7 @@ def effective_statuses(
 
 
 def apply_effective(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     store: Store,
     ws: Workspace,
     table: Table,
@@ -163,9 +160,7 @@ def advice(table: Table, effective: dict[str, Any], others: list[dict[str, Any]]
     return f"{'、'.join(sorted(behind))}未同步 — 建议检查回写接口"
 
 
-def _disagreements(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table
-) -> list[tuple[str, list[Any]]]:
+def _disagreements(cur: Cursor, ws: Workspace, table: Table) -> list[tuple[str, list[Any]]]:
     """For the keys in `_keys`: each one whose sources disagree, with every source's latest word (most
     credible first)."""
     rank = _rank(table)
@@ -189,9 +184,7 @@ def _disagreements(
         ).fetchall()
 
 
-def refresh_conflicts(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, keys: pl.Series, now: datetime
-) -> int:
+def refresh_conflicts(cur: Cursor, ws: Workspace, table: Table, keys: pl.Series, now: datetime) -> int:
     """Open, update or resolve the conflict entry of each key. A less credible source disagrees when it is
     further along the flow than the trusted word, spoke after it, or one of them is a cancellation; a source
     merely behind with an older report is lag, not a conflict."""
@@ -217,7 +210,7 @@ def refresh_conflicts(
     return len(entries)
 
 
-def _store_conflicts(cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, now: datetime) -> None:
+def _store_conflicts(cur: Cursor, ws: Workspace, table: Table, now: datetime) -> None:
     """Resolve the open conflicts of `_keys` not in `_conflicts`, update the open ones, open the new ones."""
     scope = "workspace = ? AND table_name = ? AND resolved_at IS NULL"
     cur.execute(

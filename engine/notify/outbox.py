@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from engine.auth import Actor
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.channels import KINDS, Channel, Message, Request, answer_error, build_request
 from engine.sql import row_dicts
-from engine.store import Store
+from engine.store import Cursor, Store
 
 INBOX = "inbox"
 MAX_ATTEMPTS = 6
@@ -48,7 +46,7 @@ def http_send(request: Request, timeout: float = 10.0) -> tuple[int, str]:
 
 
 def enqueue(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     workspace: str,
     message: Message,
     now: datetime,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import polars as pl
 import pyarrow as pa
 
@@ -28,7 +27,7 @@ from engine.records.single import check_names
 from engine.records.write import Write, after_write, arrow_batches, insert_frame, update_frame
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Cursor, Store
 
 ROW = "__row"
 ERROR_COLUMNS = {ROW: pl.Int64, "field": pl.String, "message": pl.String}
@@ -154,9 +153,7 @@ def _repeats(typed: pl.DataFrame, name: str, label: str) -> pl.DataFrame:
     return _errors_where(with_first, pl.col(ROW) != pl.col("__first"), name, msg)
 
 
-def _unique_checks(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, typed: pl.DataFrame
-) -> list[pl.DataFrame]:
+def _unique_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
     """Values of unique non-key columns already held by another stored row (one with a different key)."""
     key = str(table.business_key)
     names = [n for n in unique_columns(table) if n != key and n in typed.columns]
@@ -181,9 +178,7 @@ def _unique_checks(
     return out
 
 
-def _relation_checks(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, typed: pl.DataFrame
-) -> list[pl.DataFrame]:
+def _relation_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
     out = []
     for field in table.stored_fields():
         if isinstance(field, RelationField) and field.name in typed.columns:
@@ -303,7 +298,7 @@ def bulk_upsert(
 
 
 def upsert_in(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     store: Store,
     ws: Workspace,
     table_name: str,
@@ -340,7 +335,7 @@ class _Writer:
     def __init__(
         self,
         store: Store,
-        cur: duckdb.DuckDBPyConnection,
+        cur: Cursor,
         ws: Workspace,
         table: Table,
         actor: Actor,

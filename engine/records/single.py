@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import duckdb
-
 from engine.audit import StatusMove
 from engine.auth import Actor, is_hidden, require_table, writable_problems
 from engine.clock import as_naive
@@ -24,7 +22,7 @@ from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.records.write import Write, after_write, delete_one, insert_one, update_one
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.store import Cursor, Store
 
 
 def check_names(table: Table, names: list[str]) -> list[Problem]:
@@ -84,7 +82,7 @@ def validated(table: Table, values: dict[str, Any], actor: Actor, creating: bool
 
 
 def _db_problems(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, values: dict[str, Any], record_id: int | None
+    cur: Cursor, ws: Workspace, table: Table, values: dict[str, Any], record_id: int | None
 ) -> list[Problem]:
     """Unique values already used by another row; relations pointing at rows that do not exist."""
     problems = []
@@ -115,7 +113,7 @@ def _db_problems(
 
 
 def read_row(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     ws: Workspace,
     table: Table,
     record_id: int,
@@ -265,9 +263,7 @@ def delete_record(
         delete_one(Write(store, cur, ws, table, actor, moment, ""), current)
 
 
-def _refuse_if_referenced(
-    cur: duckdb.DuckDBPyConnection, ws: Workspace, table: Table, row: dict[str, Any]
-) -> None:
+def _refuse_if_referenced(cur: Cursor, ws: Workspace, table: Table, row: dict[str, Any]) -> None:
     key = table.business_key
     if not key or row.get(key) is None:
         return

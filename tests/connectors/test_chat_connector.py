@@ -9,10 +9,11 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from connectors.chat import decide_review, review_queue
+from connectors.chat import decide_review
 from connectors.presets import preset
 from connectors.sync import drain_now, run_sync
 from engine.errors import ConflictError, RefusedError
+from engine.intake.chat_reviews import review_queue
 from engine.records.bulk import bulk_upsert
 from tests.conftest import ADMIN, NOW, TEMP
 from tests.connectors.conftest import customers, orders, set_customer, skus, with_connectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from engine.cli import main
+from hub.cli import main
 from sample_data.fake_platform import FakePlatform, Faults
 from tests.connectors.conftest import order
 

@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from engine import audit
-from engine.cli import main
 from engine.records.bulk import bulk_upsert
 from engine.records.single import create_record, update_record
+from hub.cli import main
 from tests.conftest import ADMIN, NOW
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from engine.bootstrap import ensure_ready
 from engine.edits import apply_grid_edits
 from engine.forms import form_fields, grid_frame
 from engine.overview import summarize
 from engine.query import query_records
 from engine.records.bulk import bulk_upsert
 from engine.records.single import create_record
+from hub.bootstrap import ensure_ready
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE, count
 
 

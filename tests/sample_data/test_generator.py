@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.seed import seed_workspace
+from hub.seed import seed_workspace
 from sample_data.generator import generate
 from tests.conftest import ADMIN, NOW, count
 

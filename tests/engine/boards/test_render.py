@@ -25,12 +25,12 @@ from engine.boards.design import (
 )
 from engine.boards.heatmap import HeatmapSpec, heatmap
 from engine.boards.render import export_xlsx, render_board, visible_boards
-from engine.cli import main
 from engine.errors import AuthoringError, RefusedError
 from engine.records.bulk import bulk_upsert
 from engine.records.single import find_by_key, update_record
 from engine.schema_load import dump_workspace
 from engine.workspaces import create_from_template, get_workspace, save_workspace
+from hub.cli import main
 from sample_data.generator import generate
 
 NOW = datetime(2026, 11, 23, 12, 0)

@@ -16,6 +16,7 @@ from engine.flow.design import (
 )
 from engine.flow.moves import moves, transition
 from engine.records.single import create_record
+from engine.schema import Workspace
 from engine.schema_load import parse_workspace
 from engine.workspaces import create_from_template, get_workspace, load_template, save_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
@@ -105,9 +106,12 @@ def test_quality_check_between_packing_and_shipping_is_enforced(store) -> None:
 def test_checks_find_unreachable_states_and_dead_ends() -> None:
     doc = load_template("home_ecommerce")
     doc = add_state(doc, "orders", {"name": "lost", "label": "丢件", "category": "open"})
-    problems = flow_problems(parse_workspace(doc).require_table("orders").flow)
+    # The designer shows these as the draft is edited; a workspace that still has them is refused at load.
+    problems = flow_problems(Workspace.model_validate(doc).require_table("orders").flow)
     assert "丢件 (lost) cannot be reached from placed" in problems
     assert any("丢件 (lost) is a dead end" in p for p in problems)
+    with pytest.raises(AuthoringError, match=r"丢件 \(lost\) cannot be reached from placed"):
+        parse_workspace(doc)
     doc = add_transition(doc, "orders", "shipped", "lost", "标记丢件")
     doc = update_state(doc, "orders", "lost", {"category": "cancelled", "label": "已丢件"})
     ws = parse_workspace(doc)

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 
 from engine import auth, workspaces
-from engine.seed import seed_workspace
 from engine.store import Store
+from hub.seed import seed_workspace
 
 DEMO_TEMPLATE = "home_ecommerce"
 

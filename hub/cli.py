@@ -51,14 +51,14 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     if password:
         out["admin"] = {"username": "admin", "password": password}
     if args.orders:
-        from engine.seed import seed_workspace
+        from hub.seed import seed_workspace
 
         out["seeded"] = seed_workspace(store, ws, CLI_ACTOR, args.orders, args.days, args.seed)
     return out
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.bootstrap import ensure_ready
+    from hub.bootstrap import ensure_ready
 
     first = ensure_ready(_store(args), args.orders)
     out: dict[str, Any] = {"database": resolve_path(args.db), "demo_workspace": first.demo_workspace}
@@ -70,7 +70,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_seed(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.seed import seed_workspace
+    from hub.seed import seed_workspace
 
     store = _store(args)
     ws = workspaces.get_workspace(store, _workspace_name(store, args.workspace))
@@ -407,7 +407,7 @@ def cmd_conflicts(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.bench import run_bench
+    from hub.bench import run_bench
 
     return run_bench(args.orders, args.updates, import_rows=args.import_rows)
 

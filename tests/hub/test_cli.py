@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from engine.cli import main
+from hub.cli import main
 
 
 def run(capsys, *args: str) -> tuple[int, dict | list, str]:

@@ -238,10 +238,10 @@ def _bench_import(tmp: Path, now: datetime, rows: int) -> dict[str, Any]:
     import pandas as pd
 
     from engine.importer.batches import commit, stage
-    from engine.importer.bench_file import write_history_workbook
     from engine.importer.layout import find_layout
     from engine.importer.mapping import suggest
     from engine.importer.sources import read_head
+    from hub.bench_file import write_history_workbook
 
     store = open_store(tmp / "import.duckdb")
     ws = create_from_template(store, TEMPLATE, SYSTEM, now=now)
@@ -344,7 +344,7 @@ def _bench_intake_apart(tmp: Path, now: datetime, n: int) -> dict[str, Any]:
     # the child samples its own resident memory instead.
     code = (
         "import json, sys; from datetime import datetime; from pathlib import Path; "
-        "from engine.bench import _bench_intake, RssSampler; "
+        "from hub.bench import _bench_intake, RssSampler; "
         "sampler = RssSampler().start(); "
         "out = _bench_intake(Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), int(sys.argv[3])); "
         "print(json.dumps(out | {'intake_peak_rss_mb': sampler.stop()}))"

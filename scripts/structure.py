@@ -1,0 +1,64 @@
+"""Print the structure counts the architecture is held to: who writes user rows, who imports duckdb, which
+layer imports which, modules over 400 lines, S608 exemptions. `python scripts/structure.py [--json]`."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ("engine", "connectors", "hub", "pages", "sample_data")
+WRITE_SQL = re.compile(r"\b(INSERT INTO|UPDATE|DELETE FROM)\s+\{(target|w\.target|self\.target|qualified)")
+SQL = re.compile(r"\b(SELECT .* FROM|INSERT INTO|UPDATE \S+ SET|DELETE FROM|CREATE TABLE)\b")
+
+
+def modules(layer: str) -> list[Path]:
+    return sorted((ROOT / layer).rglob("*.py"))
+
+
+def imports(path: Path) -> set[str]:
+    """Top-level packages a module imports (at any depth of its body)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def counts() -> dict[str, object]:
+    engine = modules("engine")
+    s608 = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]["per-file-ignores"]
+    return {
+        "modules_writing_user_rows": [rel(p) for p in engine if WRITE_SQL.search(p.read_text())],
+        "engine_modules_importing_duckdb": [rel(p) for p in engine if "duckdb" in imports(p)],
+        "engine_importing_connectors_or_sample_data": [
+            rel(p) for p in engine if imports(p) & {"connectors", "sample_data"}
+        ],
+        "engine_importing_hub": [rel(p) for p in engine if "hub" in imports(p)],
+        "connectors_with_sql": [rel(p) for p in modules("connectors") if SQL.search(p.read_text())],
+        "engine_modules_over_400_lines": [
+            f"{rel(p)} ({n})" for p in engine if (n := len(p.read_text().splitlines())) > 400
+        ],
+        "s608_exemptions": sorted(k for k, v in s608.items() if "S608" in v and not k.startswith("tests")),
+    }
+
+
+if __name__ == "__main__":
+    found = counts()
+    if "--json" in sys.argv:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+    else:
+        for key, value in found.items():
+            print(f"{key}: {len(value)}")  # type: ignore[arg-type]
+            for item in value:  # type: ignore[attr-defined]
+                print(f"  {item}")
