@@ -7,12 +7,7 @@ this module, so no write path can run before its hooks are registered.
 from __future__ import annotations
 
 from engine.flow.bulk import advance_in
-from engine.records.write import AFTER_WRITE, Write
+from engine.records.single import table_moves_itself
+from engine.records.write import AFTER_WRITE, AfterWrite
 
-
-def _automatic_transitions(w: Write, ids: list[int]) -> None:
-    if w.table.flow is not None and any(tr.automatic for tr in w.table.flow.transitions):
-        advance_in(w, ids)
-
-
-AFTER_WRITE.add("automatic_transitions", _automatic_transitions)
+AFTER_WRITE.add("automatic_transitions", AfterWrite(table_moves_itself, advance_in))

@@ -347,7 +347,8 @@ class _Writer:
         self.target = qualified(ws.name, table.name)
         self.key = str(table.business_key)
         self.w = Write(store, cur, ws, table, actor, now, source)
-        self.written: list[int] = []
+        self.inserted: tuple[int, int] | None = None  # first and last id given to new rows
+        self.updated = pl.Series("_id", [], pl.Int64)
 
     def existing(self, typed: pl.DataFrame) -> pl.DataFrame:
         """For incoming rows whose key exists: __row, _id and a `<field>__changed` flag per incoming field.
@@ -415,9 +416,9 @@ class _Writer:
         if upd.height:
             upd = upd.join(self.before_values(upd["_id"], changed_cols), on="_id", how="left")
         entry = BulkEntry(self.store, self.cur)
-        self.written = self._insert(self._with_defaults(new), entry)
+        self.inserted = self._insert(self._with_defaults(new), entry)
         update_frame(self.w, upd, changed_cols)
-        self.written += upd["_id"].to_list() if changed_cols else []
+        self.updated = upd["_id"] if changed_cols else pl.Series("_id", [], pl.Int64)
         if upd.height:
             entry.add_frame(self._update_items(upd, changed_cols))
         if new.height or upd.height:
@@ -453,12 +454,17 @@ class _Writer:
                 )
         return new.with_columns(extra) if extra else new
 
-    def _insert(self, new: pl.DataFrame, entry: BulkEntry) -> list[int]:
+    def written(self) -> list[int]:
+        """Ids of the rows this upsert inserted or changed."""
+        new = list(range(self.inserted[0], self.inserted[1] + 1)) if self.inserted else []
+        return new + self.updated.to_list()
+
+    def _insert(self, new: pl.DataFrame, entry: BulkEntry) -> tuple[int, int] | None:
         if not new.height:
-            return []
+            return None
         first, last = insert_frame(self.w, new, [c for c in new.columns if c != ROW])
         entry.add_range(first, last)
-        return list(range(first, last + 1))
+        return first, last
 
     def _update_items(self, upd: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         if not upd.height:

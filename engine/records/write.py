@@ -50,15 +50,25 @@ class Write:
         return replace(self, table=table, source=self.source if source is None else source)
 
 
-AfterWrite = Callable[[Write, list[int]], None]
+@dataclass(frozen=True)
+class AfterWrite:
+    """A hook run on the ids a write touched, for the tables it `applies` to (others never list their ids)."""
+
+    applies: Callable[[Table], bool]
+    run: Callable[[Write, list[int]], None]
+
+
 AFTER_WRITE: Registry[AfterWrite] = Registry("after-write hook")
 
 
-def after_write(w: Write, ids: list[int]) -> None:
-    """Run every after-write hook on the ids just inserted or changed, in the caller's transaction."""
-    if ids:
-        for hook in AFTER_WRITE.values():
-            hook(w, ids)
+def after_write(w: Write, ids: list[int] | Callable[[], list[int]]) -> None:
+    """Run the after-write hooks that apply to the table on the ids just inserted or changed, in the caller's
+    transaction. `ids` may be a function, called only when a hook applies (a million-row upsert's ids)."""
+    hooks = [hook for hook in AFTER_WRITE.values() if hook.applies(w.table)]
+    written = (ids() if callable(ids) else ids) if hooks else []
+    if written:
+        for hook in hooks:
+            hook.run(w, written)
 
 
 def arrow_batches(frame: pl.DataFrame) -> pa.Table:

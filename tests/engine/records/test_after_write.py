@@ -20,7 +20,7 @@ from engine.intake.mapping import map_frame
 from engine.intake.queue import accept, drain
 from engine.records.bulk import bulk_upsert
 from engine.records.single import create_record
-from engine.records.write import AFTER_WRITE, Write
+from engine.records.write import AFTER_WRITE, AfterWrite, Write
 from engine.registry import DuplicateNameError
 from engine.schema import Workspace
 from engine.store import Store
@@ -157,7 +157,7 @@ def test_a_refusing_hook_writes_nothing(store: Store, parts: Workspace) -> None:
     def refuse(w: Write, ids: list[int]) -> None:
         raise DataError(f"refused {len(ids)} row(s) of {w.table.name}")
 
-    AFTER_WRITE.add("test_refuse", refuse)
+    AFTER_WRITE.add("test_refuse", AfterWrite(lambda table: True, refuse))
     try:
         with pytest.raises(DataError, match="refused 1 row"):
             create_record(
