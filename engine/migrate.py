@@ -58,10 +58,36 @@ class _FieldRewrite:
     values: pl.DataFrame  # _id, value (coerced), problem
 
 
+# The column type that stores each kind of typed value: field classes say what they hold (a polars dtype),
+# storage says how a column holds it, so a second backend maps the same dtypes to its own types here.
+SCALAR_COLUMNS: dict[type[pl.DataType], str] = {
+    pl.Boolean: "BOOLEAN",
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Date: "DATE",
+    pl.Datetime: "TIMESTAMP",
+    pl.Float64: "DOUBLE",
+}
+
+
+def dtype_column(dtype: pl.DataType) -> str:
+    """The SQL column type of a polars dtype (decimals keep precision and scale; lists become arrays)."""
+    if isinstance(dtype, pl.Decimal):
+        return f"DECIMAL({dtype.precision},{dtype.scale})"
+    if isinstance(dtype, pl.List):
+        return f"{dtype_column(dtype.inner)}[]"  # type: ignore[arg-type]
+    return SCALAR_COLUMNS[dtype.base_type()]
+
+
+def column_type(field: FieldBase) -> str:
+    """The column type that stores a field's values."""
+    return dtype_column(field.polars_dtype())
+
+
 def create_table_sql(schema: str, table: Table) -> list[str]:
     """DDL for a new data table (row ids come from ids.reserve_ids, not a sequence)."""
     columns = [f"{quote_ident(n)} {t}" for n, t in SYSTEM_COLUMNS]
-    columns += [f"{quote_ident(f.name)} {f.duckdb_type()}" for f in table.stored_fields()]
+    columns += [f"{quote_ident(f.name)} {column_type(f)}" for f in table.stored_fields()]
     return [f"CREATE TABLE {qualified(schema, table.name)} ({', '.join(columns)})"]
 
 
@@ -229,7 +255,7 @@ class Migration:
             self.cur.execute(f"ALTER TABLE {target} RENAME TO {quote_ident(archived)}")
         elif isinstance(change, AddField) and change.new.stored:
             self.cur.execute(
-                f"ALTER TABLE {target} ADD COLUMN {quote_ident(change.new.name)} {change.new.duckdb_type()}"
+                f"ALTER TABLE {target} ADD COLUMN {quote_ident(change.new.name)} {column_type(change.new)}"
             )
         elif isinstance(change, DropField) and change.old.stored:
             self._archive_and_drop(change.table, change.old, now)
@@ -243,16 +269,16 @@ class Migration:
             self._archive_and_drop(change.table, old, now)
             return
         if new.stored and not old.stored:
-            self.cur.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(new.name)} {new.duckdb_type()}")
+            self.cur.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(new.name)} {column_type(new)}")
             return
         if change.renamed:
             self.cur.execute(
                 f"ALTER TABLE {target} RENAME COLUMN {quote_ident(old.name)} TO {quote_ident(new.name)}"
             )
         pending = any(r.table == change.table and r.field.id == new.id for r in self._rewrites)
-        if not pending and old.duckdb_type() != new.duckdb_type():
+        if not pending and column_type(old) != column_type(new):
             self.cur.execute(
-                f"ALTER TABLE {target} ALTER COLUMN {quote_ident(new.name)} TYPE {new.duckdb_type()}"
+                f"ALTER TABLE {target} ALTER COLUMN {quote_ident(new.name)} TYPE {column_type(new)}"
             )
 
     def _rebuild_with_rewrites(self, table: Table, now: datetime) -> None:

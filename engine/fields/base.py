@@ -86,10 +86,6 @@ class FieldBase(BaseModel):
             data = {**data, "id": data["name"]}
         return data
 
-    def duckdb_type(self) -> str:
-        """The DuckDB column type that stores this field."""
-        raise NotImplementedError
-
     def polars_dtype(self) -> pl.DataType:
         """The polars dtype of coerced values."""
         raise NotImplementedError
@@ -225,9 +221,6 @@ def coerce_values(fields: dict[str, FieldBase], values: dict[str, Any]) -> dict[
 
 class StringField(FieldBase):
     """Base of types stored as text (VARCHAR in DuckDB, String in polars)."""
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR"
 
     def polars_dtype(self) -> pl.DataType:
         return pl.String()

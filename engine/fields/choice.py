@@ -22,9 +22,6 @@ class BooleanField(FieldBase):
     type: Literal["boolean"] = "boolean"
     widget = "checkbox"
 
-    def duckdb_type(self) -> str:
-        return "BOOLEAN"
-
     def polars_dtype(self) -> pl.DataType:
         return pl.Boolean()
 
@@ -119,9 +116,6 @@ class MultiSelectField(_SelectBase):
 
     type: Literal["multi_select"] = "multi_select"
     widget = "multiselect"
-
-    def duckdb_type(self) -> str:
-        return "VARCHAR[]"
 
     def polars_dtype(self) -> pl.DataType:
         return pl.List(pl.String)

@@ -59,9 +59,6 @@ class IntegerField(FieldBase):
     maximum: int | None = None
     ordered = True
 
-    def duckdb_type(self) -> str:
-        return "BIGINT"
-
     def polars_dtype(self) -> pl.DataType:
         return pl.Int64()
 
@@ -114,9 +111,6 @@ class DecimalField(FieldBase):
     maximum: float | None = None
     ordered = True
 
-    def duckdb_type(self) -> str:
-        return f"DECIMAL(18,{self.scale})"
-
     def polars_dtype(self) -> pl.DataType:
         return pl.Decimal(18, self.scale)
 
@@ -145,9 +139,6 @@ class MoneyField(FieldBase):
     minimum: float | None = None
     maximum: float | None = None
     ordered = True
-
-    def duckdb_type(self) -> str:
-        return "DECIMAL(18,2)"
 
     def polars_dtype(self) -> pl.DataType:
         return pl.Decimal(18, 2)

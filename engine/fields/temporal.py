@@ -72,9 +72,6 @@ class DateField(FieldBase):
     maximum: date | None = None
     ordered = True
 
-    def duckdb_type(self) -> str:
-        return "DATE"
-
     def polars_dtype(self) -> pl.DataType:
         return pl.Date()
 
@@ -104,9 +101,6 @@ class DatetimeField(FieldBase):
     minimum: datetime | None = None
     maximum: datetime | None = None
     ordered = True
-
-    def duckdb_type(self) -> str:
-        return "TIMESTAMP"
 
     def polars_dtype(self) -> pl.DataType:
         return pl.Datetime("us")

@@ -9,7 +9,7 @@ guard holds. Bulk moves are in flow/bulk.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from engine.records.single import (
 )
 from engine.records.write import Write, after_write
 from engine.schema import Flow, StockEffect, Table, Transition, Workspace
-from engine.store import Cursor, Store
+from engine.store import Store
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,10 @@ def transition(
                 expected=expected_version,
                 actual=record["_version"],
             )
-        move = MoveContext(store, cur, ws, table, actor, moment, values, source, note)
+        move = MoveContext(Write(store, cur, ws, table, actor, moment, source), values, note)
         after = _first_allowed(move, record, to)
         if table_moves_itself(table):
-            after_write(Write(store, cur, ws, table, actor, moment, source), [record_id])
+            after_write(move.write, [record_id])
             after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
 
@@ -192,30 +192,24 @@ def _columns_for(ws: Workspace, table: Table, to: str, values: dict[str, Any]) -
 
 @dataclass(frozen=True)
 class MoveContext:
-    """What one move is made with: where, by whom, when, with which values and why."""
+    """What one move is made with: the write (where, by whom, when, from which source), the values a person
+    filled in on the way, and why."""
 
-    store: Store
-    cur: Cursor
-    ws: Workspace
-    table: Table
-    actor: Actor
-    now: datetime
+    write: Write
     values: dict[str, Any]
-    source: str
     note: str
 
 
 def _first_allowed(move: MoveContext, record: dict[str, Any], to: str) -> dict[str, Any]:
     """Make the first transition to `to` whose checks pass; refuse with every reason when none does."""
-    store, ws, table = move.store, move.ws, move.table
+    w = move.write
+    store, ws, table = w.store, w.ws, w.table
     flow = _flow(table)
     current = record.get(flow.field)
     candidates = [
         (i, tr)
         for i, tr in enumerate(flow.transitions)
-        if tr.to == to
-        and (tr.automatic == (move.source == "auto"))
-        and ("*" in tr.from_ or current in tr.from_)
+        if tr.to == to and (tr.automatic == (w.source == "auto")) and ("*" in tr.from_ or current in tr.from_)
     ]
     here = flow.state(current).label if flow.state(current) else current  # type: ignore[union-attr]
     there = flow.state(to).label  # type: ignore[union-attr]
@@ -226,7 +220,7 @@ def _first_allowed(move: MoveContext, record: dict[str, Any], to: str) -> dict[s
         )
     refusals: list[Problem] = []
     for index, tr in candidates:
-        reasons = _reasons(store, ws, table, tr, record, move.actor, move.now, move.values)
+        reasons = _reasons(store, ws, table, tr, record, w.actor, w.now, move.values)
         if not reasons:
             return _apply(move, record, index)
         refusals += [Problem(tr.label, r) for r in reasons]
@@ -235,15 +229,21 @@ def _first_allowed(move: MoveContext, record: dict[str, Any], to: str) -> dict[s
 
 def _apply(move: MoveContext, record: dict[str, Any], index: int) -> dict[str, Any]:
     """Write one move inside the caller's transaction: the record, its audit, its history, its effects."""
-    store, cur, ws, table, actor, now = move.store, move.cur, move.ws, move.table, move.actor, move.now
+    cur, ws, table, actor, now = (
+        move.write.cur,
+        move.write.ws,
+        move.write.table,
+        move.write.actor,
+        move.write.now,
+    )
     flow = _flow(table)
     tr = flow.transitions[index]
     changes = (
         move.values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()} | {flow.field: tr.to}
     )
     typed = validated(table, changes, actor, creating=False)
-    history = StatusMove(record.get(flow.field), tr.to, move.source, move.note)
-    w = Write(store, cur, ws, table, actor, now, f"transition:{tr.label}")
+    history = StatusMove(record.get(flow.field), tr.to, move.write.source, move.note)
+    w = replace(move.write, source=f"transition:{tr.label}")
     after = write_changes(w, record, typed, history)
     run_effects(EffectContext(w, tr, after))
     request_acknowledgements(cur, ws, table, index, after, now)
