@@ -12,20 +12,14 @@ import streamlit as st
 from engine.auth import may
 from engine.errors import EngineError
 from engine.forms import label_of
-from engine.importer.batches import (
-    batch_errors,
-    commit,
-    error_report,
-    list_batches,
-    reject,
-    stage,
-    undo,
-)
+from engine.importer.batches import batch_errors, commit, list_batches, reject, stage
 from engine.importer.layout import find_layout
 from engine.importer.mapping import editor_rows, mapping_from_rows, suggest
 from engine.importer.progress import ProgressMeter
+from engine.importer.report import error_report
 from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
 from engine.importer.sources import column_values, read_head, sheet_names
+from engine.importer.undo import undo
 from engine.importer.uploads import keep_upload
 from pages._ui import choose_table, lang, page_context, show_error, t
 

@@ -18,19 +18,15 @@ from engine.auth import SYSTEM, Actor, table_actions
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import NotFoundError, Problem, RefusedError
-from engine.flow.effects import stock_target
+from engine.flow.effects import EFFECTS, stock_target, takes_stock_sql
 from engine.flow.moves import moves, set_value
-from engine.messages import render_sql
-from engine.notify.channels import Message
-from engine.notify.outbox import enqueue
 from engine.records.single import table_moves_itself, validated
-from engine.records.write import Write, after_write, set_on, update_from
-from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
+from engine.records.write import Write, after_write, set_on
+from engine.schema import StockEffect, Table, Transition, Workspace
 from engine.sql import Fragment, qualified, quote_ident
 from engine.store import Cursor, Store
 
 MAX_REASONED = 200  # refused records whose reasons are worked out one by one; the rest are counted
-DIGEST_AFTER = 5
 MAX_AUTOMATIC_STEPS = 10
 
 
@@ -208,12 +204,6 @@ def _pick(
     return dict(rows)
 
 
-def _takes_stock(ws: Workspace, table: Table) -> str:
-    """SQL that leaves out gift and lucky-bag orders (flagged non-sale): they move no stock."""
-    flag = ws.intake_rules.non_sale_field(table)
-    return f" AND NOT coalesce(t.{quote_ident(flag)}, FALSE)" if flag else ""
-
-
 def _stock_shortages(
     cur: Cursor,
     ws: Workspace,
@@ -236,7 +226,7 @@ def _stock_shortages(
                 "ORDER BY t._id) "
                 f"FROM {qualified(ws.name, table.name)} t LEFT JOIN {qualified(ws.name, stock_table.name)} s "
                 f"ON s.{quote_ident(str(stock_table.business_key))} = t.{quote_ident(effect.relation)} "
-                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}{_takes_stock(ws, table)}"
+                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}{takes_stock_sql(ws, table)}"
             ).fetchall()
             for rid, key, qty, stock, found, needed in rows:
                 if key is None or qty is None or not found:
@@ -309,74 +299,9 @@ def _move(w: Write, index: int, tr: Transition, ids: list[int], typed: dict[str,
         note=f"transition:{tr.label} ×{len(ids)}",
     )
     for effect in tr.effects:
-        if isinstance(effect, StockEffect):
-            _move_stock(w, effect)
-        elif isinstance(effect, NotifyEffect):
-            _notify(cur, ws, table, tr, effect, ids, now)
+        EFFECTS.require(effect.type).many(w, tr, effect, ids)
     _request_acknowledgements(cur, ws, table, index, tr, now)
     cur.execute("DROP TABLE _bulk_before")
-
-
-def _move_stock(w: Write, effect: StockEffect) -> None:
-    store, cur, ws, table, actor, now = w.store, w.cur, w.ws, w.table, w.actor, w.now
-    stock_table = stock_target(ws, table, effect)
-    sign = "-" if effect.type == "reserve_stock" else "+"
-    col = quote_ident(effect.stock_field)
-    key = quote_ident(str(stock_table.business_key))
-    cur.execute("DROP TABLE IF EXISTS _bulk_stock")
-    cur.execute(
-        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS {col} "
-        f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
-        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} "
-        f"WHERE TRUE{_takes_stock(ws, table)} GROUP BY s._id, s.{col}"
-    )
-    update_from(w.on(stock_table), "_bulk_stock", [effect.stock_field])
-    record_items(
-        store,
-        cur,
-        sql="SELECT _id AS record_id, 'update' AS action, "
-        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', {col})) AS VARCHAR) AS changes "
-        "FROM _bulk_stock",
-        at=now,
-        actor=actor.username,
-        action="update",
-        workspace=ws.name,
-        table=stock_table.name,
-        note=f"{effect.type}:{table.name} bulk",
-    )
-    cur.execute("DROP TABLE _bulk_stock")
-
-
-def _notify(
-    cur: Cursor,
-    ws: Workspace,
-    table: Table,
-    tr: Transition,
-    effect: NotifyEffect,
-    ids: list[int],
-    now: datetime,
-) -> None:
-    compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
-    text = render_sql(effect.message, compiler.raw)
-    rows = cur.execute(
-        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t "
-        "WHERE t._id IN (SELECT _id FROM _bulk_before) ORDER BY t._id LIMIT ?",
-        [*text.params, DIGEST_AFTER],
-    ).fetchall()
-    recipients = (effect.roles, effect.users, effect.channels)
-    if len(ids) <= DIGEST_AFTER:
-        for rid, body in rows:
-            enqueue(
-                cur,
-                ws.name,
-                Message(tr.label, body, effect.level, ws.name, table.name, rid),
-                now,
-                *recipients,
-            )
-        return
-    lines = "\n".join(body for _, body in rows)
-    body = f"{tr.label}：共 {len(ids)} 条{table.label}\n{lines}\n…"
-    enqueue(cur, ws.name, Message(tr.label, body, effect.level, ws.name, table.name), now, *recipients)
 
 
 def _request_acknowledgements(

@@ -1,5 +1,6 @@
 """Side effects of a transition, run inside the move's transaction (so a refused effect undoes the move):
-a registry from effect type to what it does for one record, and the checks `moves` shows beforehand."""
+one registry from effect type to its two forms side by side — for one record (a move) and for a set of
+records (a bulk move, set-based) — and the checks `moves` shows beforehand."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.audit import record_items
 from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
 from engine.fields import RelationField
 from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
-from engine.records.write import Write, update_one
+from engine.records.write import Write, update_from, update_one
 from engine.registry import Registry
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
 from engine.sql import qualified, quote_ident
@@ -115,12 +117,86 @@ def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
     enqueue(ctx.cur, ctx.ws.name, message, ctx.now, effect.roles, effect.users, effect.channels)
 
 
-EFFECTS: Registry[Callable[[EffectContext, Any], None]] = Registry(
+def takes_stock_sql(ws: Workspace, table: Table) -> str:
+    """SQL that leaves out gift and lucky-bag orders (flagged non-sale): they move no stock."""
+    flag = ws.intake_rules.non_sale_field(table)
+    return f" AND NOT coalesce(t.{quote_ident(flag)}, FALSE)" if flag else ""
+
+
+# Bulk moves join the moved rows (_bulk_before) to their stock rows and render messages in SQL, so a set of
+# records costs one statement per effect, not one per record.
+DIGEST_AFTER = 5
+
+
+def _stock_many(w: Write, tr: Transition, effect: StockEffect, ids: list[int]) -> None:
+    store, cur, ws, table, actor, now = w.store, w.cur, w.ws, w.table, w.actor, w.now
+    stock_table = stock_target(ws, table, effect)
+    sign = "-" if effect.type == "reserve_stock" else "+"
+    col = quote_ident(effect.stock_field)
+    key = quote_ident(str(stock_table.business_key))
+    cur.execute("DROP TABLE IF EXISTS _bulk_stock")
+    cur.execute(
+        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS {col} "
+        f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
+        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} "
+        f"WHERE TRUE{takes_stock_sql(ws, table)} GROUP BY s._id, s.{col}"
+    )
+    update_from(w.on(stock_table), "_bulk_stock", [effect.stock_field])
+    record_items(
+        store,
+        cur,
+        sql="SELECT _id AS record_id, 'update' AS action, "
+        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', {col})) AS VARCHAR) AS changes "
+        "FROM _bulk_stock",
+        at=now,
+        actor=actor.username,
+        action="update",
+        workspace=ws.name,
+        table=stock_table.name,
+        note=f"{effect.type}:{table.name} bulk",
+    )
+    cur.execute("DROP TABLE _bulk_stock")
+
+
+def _notify_many(w: Write, tr: Transition, effect: NotifyEffect, ids: list[int]) -> None:
+    cur, ws, table, now = w.cur, w.ws, w.table, w.now
+    compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
+    text = render_sql(effect.message, compiler.raw)
+    rows = cur.execute(
+        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t "
+        "WHERE t._id IN (SELECT _id FROM _bulk_before) ORDER BY t._id LIMIT ?",
+        [*text.params, DIGEST_AFTER],
+    ).fetchall()
+    recipients = (effect.roles, effect.users, effect.channels)
+    if len(ids) <= DIGEST_AFTER:
+        for rid, body in rows:
+            enqueue(
+                cur,
+                ws.name,
+                Message(tr.label, body, effect.level, ws.name, table.name, rid),
+                now,
+                *recipients,
+            )
+        return
+    lines = "\n".join(body for _, body in rows)
+    body = f"{tr.label}：共 {len(ids)} 条{table.label}\n{lines}\n…"
+    enqueue(cur, ws.name, Message(tr.label, body, effect.level, ws.name, table.name), now, *recipients)
+
+
+@dataclass(frozen=True)
+class EffectKind:
+    """An effect type's two forms: for one record inside its move, and for a set of records in a bulk move."""
+
+    one: Callable[[EffectContext, Any], None]
+    many: Callable[[Write, Transition, Any, list[int]], None]
+
+
+EFFECTS: Registry[EffectKind] = Registry(
     "effect",
     {
-        "notify": _notify,
-        "reserve_stock": _stock,
-        "release_stock": _stock,
+        "notify": EffectKind(_notify, _notify_many),
+        "reserve_stock": EffectKind(_stock, _stock_many),
+        "release_stock": EffectKind(_stock, _stock_many),
     },
 )
 
@@ -128,7 +204,7 @@ EFFECTS: Registry[Callable[[EffectContext, Any], None]] = Registry(
 def run_effects(ctx: EffectContext) -> None:
     """Run the transition's effects in order; a refusal raises and the caller's transaction rolls back."""
     for effect in ctx.transition.effects:
-        EFFECTS[effect.type](ctx, effect)
+        EFFECTS.require(effect.type).one(ctx, effect)
 
 
 def effect_reasons(

@@ -17,7 +17,6 @@ from typing import Any
 
 import polars as pl
 
-from engine.audit import record_items
 from engine.auth import Actor, may, require_table
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
@@ -25,8 +24,8 @@ from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
 from engine.importer.plausible import implausible_dates
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
-from engine.records.bulk import ROW, Progress, preview_upsert, upsert_in
-from engine.records.write import Write, delete_ids, update_frame
+from engine.records.bulk import preview_upsert, upsert_in
+from engine.records.cells import ROW, Progress
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident, row_dicts
 from engine.store import Store
@@ -53,13 +52,13 @@ def _staged_name(batch_id: int) -> str:
     return qualified("_staging", f"b{batch_id}")
 
 
-def _raw_name(batch_id: int) -> str:
+def raw_name(batch_id: int) -> str:
     return qualified("_staging", f"b{batch_id}_raw")
 
 
 def _drop_staged(cur: Any, batch_id: int) -> None:
     cur.execute(f"DROP TABLE IF EXISTS {_staged_name(batch_id)}")
-    cur.execute(f"DROP TABLE IF EXISTS {_raw_name(batch_id)}")
+    cur.execute(f"DROP TABLE IF EXISTS {raw_name(batch_id)}")
 
 
 def mapped_frame(
@@ -140,7 +139,7 @@ def stage(
         bad = plan.bad_rows.implode()
         for name, rows in (
             (_staged_name(batch_id), plan.typed.join(origin, on=ROW)),
-            (_raw_name(batch_id), frame.filter(pl.col(ROW).is_in(bad))),
+            (raw_name(batch_id), frame.filter(pl.col(ROW).is_in(bad))),
         ):
             cur.register("_staged_frame", rows.to_arrow())
             cur.execute(f"CREATE TABLE {name} AS SELECT * FROM _staged_frame")
@@ -204,7 +203,7 @@ def list_batches(store: Store, ws: Workspace, limit: int = 50) -> list[dict[str,
     )
 
 
-def _reviewable(store: Store, ws: Workspace, batch_id: int, actor: Actor, status: str) -> dict[str, Any]:
+def reviewable(store: Store, ws: Workspace, batch_id: int, actor: Actor, status: str) -> dict[str, Any]:
     if not may(actor, "review_imports"):
         raise RefusedError(f"{actor.username} may not review imports (admins and managers may)")
     info = batch_info(store, ws, batch_id)
@@ -219,7 +218,7 @@ def reject(
     store: Store, ws: Workspace, batch_id: int, actor: Actor, note: str = "", now: datetime | None = None
 ) -> None:
     """Refuse a staged batch; its staged rows are dropped."""
-    _reviewable(store, ws, batch_id, actor, "staged")
+    reviewable(store, ws, batch_id, actor, "staged")
     with store.transaction() as cur:
         cur.execute(
             "UPDATE _import_batches SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
@@ -237,7 +236,7 @@ def commit(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Upsert the staged rows by business key (all of them, or only the valid ones when `valid_only`)."""
-    info = _reviewable(store, ws, batch_id, actor, "staged")
+    info = reviewable(store, ws, batch_id, actor, "staged")
     table = ws.require_table(info["table_name"])
     moment = as_naive(now, ws.timezone)
     failing = int(info["summary"].get("errors", 0))
@@ -336,143 +335,3 @@ def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: in
         f"FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
         [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
     )
-
-
-def undo(
-    store: Store, ws: Workspace, batch_id: int, actor: Actor, now: datetime | None = None
-) -> dict[str, Any]:
-    """Take a committed batch back: its inserted rows removed, its updated rows restored to their values
-    before the import — except rows edited since, which are listed and left alone."""
-    info = _reviewable(store, ws, batch_id, actor, "committed")
-    table = ws.require_table(info["table_name"])
-    moment = as_naive(now, ws.timezone)
-    target = qualified(ws.name, table.name)
-    with store.transaction() as cur:
-        rows = cur.execute(
-            f"SELECT r.record_id, r.action, r.version_after, t._version FROM _import_rows r LEFT JOIN {target} t "
-            "ON t._id = r.record_id WHERE r.batch_id = ?",
-            [batch_id],
-        ).fetchall()
-        edited = [
-            rid for rid, _, version, now_version in rows if now_version is not None and now_version != version
-        ]
-        inserted = [
-            rid for rid, action, version, now_version in rows if action == "insert" and now_version == version
-        ]
-        updated = [
-            rid for rid, action, version, now_version in rows if action == "update" and now_version == version
-        ]
-        entries = (info["audit_seq"], info.get("audit_last") or info["audit_seq"])
-        restored = _restore(store, cur, ws, table, entries, updated, actor, moment, batch_id)
-        if inserted:
-            record_items(
-                store,
-                cur,
-                sql=f"SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
-                "WHERE list_contains(?, _id)",
-                params=[inserted],
-                at=moment,
-                actor=actor.username,
-                action="delete",
-                workspace=ws.name,
-                table=table.name,
-                note=f"undo import:{batch_id}",
-            )
-            delete_ids(Write(store, cur, ws, table, actor, moment, f"undo import:{batch_id}"), inserted)
-            # The rows are gone: so is their history, the file's and the automatic moves the commit made.
-            cur.execute(
-                "DELETE FROM _status_moves WHERE workspace = ? AND table_name = ? AND list_contains(?, record_id)",
-                [ws.name, table.name, inserted],
-            )
-        cur.execute(
-            "UPDATE _import_batches SET status = 'undone', note = ? WHERE id = ?",
-            [f"undone by {actor.username}; {len(edited)} row(s) edited since were left alone", batch_id],
-        )
-    return {"removed": len(inserted), "restored": restored, "left_alone": sorted(edited)}
-
-
-def _restore(
-    store: Store,
-    cur: Any,
-    ws: Workspace,
-    table: Table,
-    entries: tuple[int | None, int | None],
-    ids: list[int],
-    actor: Actor,
-    now: datetime,
-    batch_id: int,
-) -> int:
-    """Put back the before-values the commit's audit entries recorded for these rows (the import's own and
-    those of the automatic moves it set off): for each field, the value before the first change."""
-    first, last = entries
-    if not ids or first is None:
-        return 0
-    items = cur.execute(
-        "SELECT record_id, changes FROM _audit_items WHERE seq BETWEEN ? AND ? AND action = 'update' "
-        "AND list_contains(?, record_id) ORDER BY seq",
-        [first, last, ids],
-    ).fetchall()
-    changes: dict[int, dict[str, dict[str, Any]]] = {}
-    for record_id, text in items:
-        folded = changes.setdefault(record_id, {})
-        for name, change in json.loads(text).items():
-            folded.setdefault(name, {"before": change["before"]})["after"] = change["after"]
-    w = Write(store, cur, ws, table, actor, now, f"undo import:{batch_id}")
-    undone = []
-    for record_id, change in changes.items():
-        typed = {k: table.by_name[k].coerce(v["before"]).value for k, v in change.items()}
-        update_frame(w, pl.DataFrame([{"_id": record_id, **typed}]), list(typed))
-        reverse = {k: {"before": v["after"], "after": v["before"]} for k, v in change.items()}
-        undone.append((record_id, "update", json.dumps(reverse, ensure_ascii=False, sort_keys=True)))
-    if undone:
-        record_items(
-            store,
-            cur,
-            frame=pl.DataFrame(undone, schema=["record_id", "action", "changes"], orient="row"),
-            at=now,
-            actor=actor.username,
-            action="update",
-            workspace=ws.name,
-            table=table.name,
-            note=f"undo import:{batch_id}",
-        )
-    return len(undone)
-
-
-ERROR_COLUMN = "错误说明"
-
-
-def error_report(store: Store, ws: Workspace, batch_id: int) -> bytes:
-    """The failing rows of a staged batch as .xlsx, under the file's own column names, with an 错误说明 column:
-    fix the cells and upload the file again."""
-    import io
-
-    import xlsxwriter
-
-    info = batch_info(store, ws, batch_id)
-    if info["status"] != "staged":
-        raise ConflictError(
-            f"import batch #{batch_id} is {info['status']}: its rows are no longer staged",
-            "staged",
-            info["status"],
-        )
-    mapping = Mapping.model_validate_json(info["mapping"])
-    errors = batch_errors(store, batch_id)
-    reasons = errors.group_by("row_no", maintain_order=True).agg(
-        pl.concat_str([pl.col("field"), pl.lit(": "), pl.col("message")]).str.join("; ").alias(ERROR_COLUMN)
-    )
-    staged = store.cursor().execute(f"SELECT * FROM {_raw_name(batch_id)}").pl()
-    failing = staged.join(reasons, left_on=ROW, right_on="row_no", how="inner").sort(ROW)
-    columns = [(cm.column, cm.field) for cm in mapping.columns if cm.field and cm.field in failing.columns]
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("错误行")
-    header = [c for c, _ in columns] + [ERROR_COLUMN, "来源工作表", "来源行"]
-    sheet.write_row(0, 0, header, book.add_format({"bold": True}))
-    red = book.add_format({"font_color": "#c0392b"})
-    for i, row in enumerate(failing.iter_rows(named=True), start=1):
-        sheet.write_row(i, 0, [row[f] for _, f in columns])
-        sheet.write(i, len(columns), row[ERROR_COLUMN], red)
-        sheet.write_row(i, len(columns) + 1, [row[SHEET], row[SOURCE_ROW]])
-    book.close()
-    return buffer.getvalue()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import polars as pl
 
-from engine.records.bulk import ROW
+from engine.records.cells import ROW
 from engine.schema import Table
 
 EARLIEST = datetime(1900, 1, 1)

@@ -16,7 +16,8 @@ from engine.clock import as_naive
 from engine.intake.mapping import EXTERNAL_ID, REPORTED_AT, STATUS_RAW
 from engine.intake.model import Connector, DedupRule, IntakeConfig
 from engine.intake.trust import effective_statuses, record_reports, refresh_conflicts
-from engine.records.bulk import ROW, coerce_frame, upsert_in
+from engine.records.bulk import upsert_in
+from engine.records.cells import ROW, coerce_frame
 from engine.schema import Table, Workspace
 from engine.sql import qualified, quote_ident
 from engine.store import Cursor, Store, registered

@@ -9,9 +9,10 @@ import pytest
 from engine import audit
 from engine.auth import Actor
 from engine.errors import ConflictError, DataError, RefusedError
-from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage, undo
+from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage
 from engine.importer.mapping import suggest
 from engine.importer.sources import read_sheet
+from engine.importer.undo import undo
 from engine.records.single import find_by_key, update_record
 from engine.schema import Workspace
 from engine.store import Store
@@ -212,7 +213,7 @@ def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Work
 def test_the_error_report_can_be_fixed_and_uploaded_again(store: Store, shop: Workspace, tmp_path) -> None:
     from openpyxl import load_workbook
 
-    from engine.importer.batches import error_report
+    from engine.importer.report import error_report
 
     path = tmp_path / "orders.csv"
     path.write_text(
@@ -259,7 +260,7 @@ def test_staging_reports_its_progress(store: Store, shop: Workspace, tmp_path, m
     path.write_text("\n".join(lines), encoding="utf-8")
     heard: list[tuple[str, int, int]] = []
     mapping = suggest(shop.require_table("orders"), read_sheet(path).layout.columns)
-    monkeypatch.setattr("engine.records.bulk.COERCE_CHUNK", 1000)  # several chunks in a small file
+    monkeypatch.setattr("engine.records.cells.COERCE_CHUNK", 1000)  # several chunks in a small file
     stage(store, shop, path, mapping, OPERATOR, now=NOW, progress=lambda *p: heard.append(p))
     assert heard[:3] == [("read", 0, 0), ("read", 2500, 0), ("read", 2500, 2500)]
     assert [h for h in heard if h[0] == "check"] == [

@@ -14,8 +14,9 @@ from connectors.presets import preset
 from engine import audit
 from engine.errors import DataError
 from engine.flow.moves import status_history
-from engine.importer.batches import commit, stage, undo
+from engine.importer.batches import commit, stage
 from engine.importer.mapping import ColumnMap, Mapping
+from engine.importer.undo import undo
 from engine.intake.mapping import map_frame
 from engine.intake.queue import accept, drain
 from engine.records.bulk import bulk_upsert

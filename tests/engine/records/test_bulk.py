@@ -161,7 +161,7 @@ def test_ids_continue_after_single_and_bulk_writes(store, small_ws) -> None:
 
 
 def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
-    from engine.records.bulk import coerce_frame
+    from engine.records.cells import coerce_frame
 
     table = small_ws.require_table("orders")
     clean = pl.DataFrame(
@@ -188,7 +188,7 @@ def test_clean_column_shortcut_matches_full_coercion(small_ws) -> None:
 def test_clean_typed_columns_match_full_coercion(small_ws) -> None:
     from datetime import datetime
 
-    from engine.records.bulk import coerce_frame
+    from engine.records.cells import coerce_frame
 
     table = small_ws.require_table("orders")
     frame = pl.DataFrame(
