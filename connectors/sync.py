@@ -24,14 +24,14 @@ from engine.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
 log = logging.getLogger(__name__)
-_draining = threading.Lock()
+DRAIN_LOCK = threading.Lock()
 
 
 def drain_now(
     store: Store, ws: Workspace, now: datetime | None = None, runs: dict[str, int] | None = None
 ) -> Any:
     """Apply the queue; one drain at a time per process (a second caller waits, then finds it empty)."""
-    with _draining:
+    with DRAIN_LOCK:
         return drain(store, ws, now, runs=runs)
 
 

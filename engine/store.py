@@ -202,7 +202,9 @@ class Store:
                 cur.close()
 
     def close(self) -> None:
-        self._con.close()
+        """Close the database once no write is in progress (a background drain may still be committing)."""
+        with self.write_lock:
+            self._con.close()
         with _shared_lock:
             if _shared.get(self.path) is self:
                 del _shared[self.path]

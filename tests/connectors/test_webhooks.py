@@ -16,6 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from connectors.presets import preset
+from connectors.sync import DRAIN_LOCK
 from connectors.webhooks import routes
 from engine.intake.queue import depth
 from engine.intake.tokens import issue_token, revoke_token
@@ -52,10 +53,15 @@ def _post(url: str, body: Any, token: str | None = None) -> tuple[int, dict[str,
 
 
 def _wait_drained(store, ws) -> None:
-    deadline = time.time() + 10
-    while depth(store, ws) and time.time() < deadline:
+    """Until the queue is empty and the route's drain thread has finished (it holds the drain lock while it
+    applies deferred fields and commits): a store closed under a running drain crashed the test process."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if not depth(store, ws) and DRAIN_LOCK.acquire(blocking=False):
+            DRAIN_LOCK.release()
+            return
         time.sleep(0.05)
-    time.sleep(0.2)  # the drain thread commits its last batch
+    raise AssertionError("the intake queue was not drained within 30 s")
 
 
 @pytest.fixture
