@@ -39,6 +39,9 @@ def hooks(store) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    # Each accepted push starts a drain thread; the store must outlive them (it is closed right after this).
+    for drain in [t for t in threading.enumerate() if "drain_now" in t.name]:
+        drain.join(timeout=30)
 
 
 def _post(url: str, body: Any, token: str | None = None) -> tuple[int, dict[str, Any]]:

@@ -23,10 +23,11 @@ from engine.jobs import JOBS
 from engine.notify.channels import KINDS
 from engine.records.write import AFTER_WRITE
 from engine.registry import DuplicateNameError, Registry
+from engine.roles import ACTION_ROLES
 
 ALL = [
     APIS, FETCHERS, WIDGET_CHECKS, DIMENSIONS, COMPONENTS, COMPARED, RENDERERS, EAGER, LAZY,
-    EXPRESSION_OPERATORS, FIELD_TYPES, FILTER_OPERATORS, EFFECTS, APPLY, JOBS, KINDS, AFTER_WRITE,
+    EXPRESSION_OPERATORS, FIELD_TYPES, FILTER_OPERATORS, EFFECTS, APPLY, JOBS, KINDS, AFTER_WRITE, ACTION_ROLES,
 ]  # fmt: skip
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import typing
 
+import pytest
+
 from engine.boards.checks import WIDGET_CHECKS
 from engine.boards.design import FORM, STARTERS
 from engine.boards.model import Widget
 from engine.boards.widgets import RENDERERS
 from engine.fields.registry import FIELD_TYPES
 from engine.flow.effects import EFFECTS
+from engine.registry import DuplicateNameError
 from engine.schema import Effect
 from pages._charts import DRAW
 from pages._widgets import WIDGETS
@@ -38,3 +41,10 @@ def test_every_field_types_widget_is_drawn_by_the_form_page() -> None:
 
 def test_every_effect_type_of_the_language_has_an_effect() -> None:
     assert set(EFFECTS) == _types(Effect)
+
+
+def test_the_pages_registries_refuse_a_duplicate_name() -> None:
+    for registry in (DRAW, WIDGETS):
+        name = next(iter(registry))
+        with pytest.raises(DuplicateNameError, match="registered twice"):
+            registry.add(name, registry[name])
