@@ -6,7 +6,7 @@ name, or a plugin shadowing a built-in — fails loudly at import time instead o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -39,13 +39,6 @@ class Registry(dict[str, V]):
     def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         for name, value in dict(*args, **kwargs).items():
             self.add(name, value)
-
-    def setdefault(self, name: str, value: V) -> V:  # type: ignore[override]
-        return self[name] if name in self else self.add(name, value)
-
-    def register(self, name: str) -> Callable[[V], V]:
-        """Decorator form of `add`."""
-        return lambda value: self.add(name, value)
 
     @contextmanager
     def swapped(self, name: str, value: V) -> Iterator[V]:

@@ -7,7 +7,13 @@ this module, so no write path can run before its hooks are registered.
 from __future__ import annotations
 
 from engine.flow.bulk import advance_in
-from engine.records.single import table_moves_itself
 from engine.records.write import AFTER_WRITE, AfterWrite
+from engine.schema import Table
 
-AFTER_WRITE.add("automatic_transitions", AfterWrite(table_moves_itself, advance_in))
+
+def _moves_itself(table: Table) -> bool:
+    """Whether the table's flow has automatic transitions."""
+    return bool(table.flow and any(tr.automatic for tr in table.flow.transitions))
+
+
+AFTER_WRITE.add("automatic_transitions", AfterWrite(_moves_itself, advance_in))

@@ -20,7 +20,7 @@ from engine.conditions.compile import Compiler
 from engine.errors import NotFoundError, Problem, RefusedError
 from engine.flow.effects import EFFECTS, stock_target, takes_stock_sql
 from engine.flow.moves import moves, set_value
-from engine.records.single import table_moves_itself, validated
+from engine.records.single import validated
 from engine.records.write import Write, after_write, set_on
 from engine.schema import StockEffect, Table, Transition, Workspace
 from engine.sql import Fragment, qualified, quote_ident
@@ -72,8 +72,7 @@ def bulk_transition(
     with store.transaction() as cur:
         w = Write(store, cur, ws, table, actor, moment, source)
         result = move_in(w, sorted(set(record_ids)), to, typed, report, note)
-        if result.moved and table_moves_itself(table):
-            after_write(w, result.moved)
+        after_write(w, result.moved)
     result.ms = (time.perf_counter() - started) * 1000
     return result
 

@@ -24,7 +24,6 @@ from engine.flow.effects import EffectContext, effect_reasons, run_effects
 from engine.records.single import (
     read_row,
     stored_row,
-    table_moves_itself,
     validated,
     visible_row,
     write_changes,
@@ -166,8 +165,7 @@ def transition(
             )
         move = MoveContext(Write(store, cur, ws, table, actor, moment, source), values, note)
         after = _first_allowed(move, record, to)
-        if table_moves_itself(table):
-            after_write(move.write, [record_id])
+        if after_write(move.write, [record_id]):
             after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
 

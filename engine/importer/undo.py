@@ -99,12 +99,17 @@ def _restore(
         for name, change in json.loads(text).items():
             folded.setdefault(name, {"before": change["before"]})["after"] = change["after"]
     w = Write(store, cur, ws, table, actor, now, f"undo import:{batch_id}")
+    # One set-based update per set of changed fields (most rows of a batch changed the same ones).
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     undone = []
     for record_id, change in changes.items():
         typed = {k: table.by_name[k].coerce(v["before"]).value for k, v in change.items()}
-        update_frame(w, pl.DataFrame([{"_id": record_id, **typed}]), list(typed))
+        groups.setdefault(tuple(sorted(typed)), []).append({"_id": record_id, **typed})
         reverse = {k: {"before": v["after"], "after": v["before"]} for k, v in change.items()}
         undone.append((record_id, "update", json.dumps(reverse, ensure_ascii=False, sort_keys=True)))
+    for names, rows in groups.items():
+        schema = {"_id": pl.Int64, **{n: table.by_name[n].polars_dtype() for n in names}}
+        update_frame(w, pl.DataFrame(rows, schema=schema), list(names))
     if undone:
         record_items(
             store,

@@ -198,15 +198,9 @@ def update_record(
         _check_version(table, current, expected_version)
         w = Write(store, cur, ws, table, actor, moment, source)
         after = write_changes(w, current, typed)
-        if after is not current and table_moves_itself(table):
-            after_write(w, [record_id])
+        if after is not current and after_write(w, [record_id]):
             after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
-
-
-def table_moves_itself(table: Table) -> bool:
-    """Whether the table's flow has automatic transitions (the only after-write hook that changes rows)."""
-    return bool(table.flow and any(tr.automatic for tr in table.flow.transitions))
 
 
 def write_changes(

@@ -61,14 +61,15 @@ class AfterWrite:
 AFTER_WRITE: Registry[AfterWrite] = Registry("after-write hook")
 
 
-def after_write(w: Write, ids: list[int] | Callable[[], list[int]]) -> None:
+def after_write(w: Write, ids: list[int] | Callable[[], list[int]]) -> bool:
     """Run the after-write hooks that apply to the table on the ids just inserted or changed, in the caller's
-    transaction. `ids` may be a function, called only when a hook applies (a million-row upsert's ids)."""
+    transaction; True when one ran (the rows may have changed again). `ids` may be a function, called only
+    when a hook applies (a million-row upsert's ids)."""
     hooks = [hook for hook in AFTER_WRITE.values() if hook.applies(w.table)]
     written = (ids() if callable(ids) else ids) if hooks else []
-    if written:
-        for hook in hooks:
-            hook.run(w, written)
+    for hook in hooks if written else []:
+        hook.run(w, written)
+    return bool(hooks and written)
 
 
 def arrow_batches(frame: pl.DataFrame) -> pa.Table:
