@@ -7,6 +7,6 @@ from __future__ import annotations
 import streamlit as st
 
 from connectors.webhooks import routes
-from engine.store import shared_store
+from engine.storage.store import shared_store
 
 app = st.App("app.py", routes=routes(shared_store))

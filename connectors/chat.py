@@ -19,7 +19,7 @@ from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
 from engine.intake.queue import accept
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 DUE_AT = time(18, 0)  # "3月15日前到": by the end of that business day
 

@@ -12,7 +12,7 @@ from engine.errors import DataError, Problem
 from engine.intake.model import Connector
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import save_workspace
 
 EDITABLE = ("fields", "statuses", "fixed", "options")

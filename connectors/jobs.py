@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.sync import drain_all, due_syncs
 from engine.jobs import JOBS, Job
-from engine.store import Store
+from engine.storage.store import Store
 
 
 def _connector_syncs(store: Store, now: datetime | None) -> dict[str, Any]:

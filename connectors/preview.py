@@ -26,7 +26,7 @@ from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
 from engine.intake.synclog import recent_payloads
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 @dataclass(frozen=True)

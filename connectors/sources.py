@@ -23,7 +23,7 @@ from engine.intake.model import Connector
 from engine.intake.synclog import seen_files
 from engine.registry import Registry
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 TEXT_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm", ".ods")
 JSON_FILES = (".json", ".jsonl", ".ndjson")

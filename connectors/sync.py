@@ -20,7 +20,7 @@ from engine.intake.mapping import map_frame
 from engine.intake.queue import accept, backlog, drain
 from engine.intake.synclog import finish_run, get_cursor, last_started, mark_file, set_cursor, start_run
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
 log = logging.getLogger(__name__)

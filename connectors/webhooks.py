@@ -19,7 +19,7 @@ from engine.errors import NotFoundError
 from engine.intake.mapping import map_frame
 from engine.intake.queue import accept
 from engine.intake.tokens import caller_of
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import get_workspace
 
 MAX_BODY = 20 * 1024 * 1024

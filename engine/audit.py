@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from engine.sql import qualified
-from engine.store import Cursor, Store
+from engine.storage.sql import Sql, compose, listing, qualified
+from engine.storage.store import Cursor, Store
 
 GENESIS = "0" * 64
 EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
@@ -61,9 +61,9 @@ def items_digest(items: list[AuditItem]) -> str:
 
 
 # md5 per line keeps the aggregate small (32 bytes a line) whatever the size of the changes; sha256 seals it.
-_LINE_SQL = "CAST(record_id AS VARCHAR) || '|' || action || '|' || changes"
-ITEMS_DIGEST_SQL = (
-    f"sha256(coalesce(string_agg(md5({_LINE_SQL}), '' ORDER BY record_id, action, changes), ''))"
+_LINE_SQL = Sql("CAST(record_id AS VARCHAR) || '|' || action || '|' || changes")
+ITEMS_DIGEST_SQL = compose(
+    "sha256(coalesce(string_agg(md5({line}), '' ORDER BY record_id, action, changes), ''))", line=_LINE_SQL
 )
 
 
@@ -198,7 +198,9 @@ class BulkEntry:
     def add_sql(self, select: str, params: list[Any]) -> None:
         """Add items from a query giving (record_id, action, changes) rows."""
         self.cur.execute(
-            f"INSERT INTO _audit_items SELECT ?, record_id, action, changes FROM ({select})",
+            compose(
+                "INSERT INTO _audit_items SELECT ?, record_id, action, changes FROM ({select})", select=select
+            ),
             [self.seq, *params],
         )
 
@@ -215,7 +217,11 @@ class BulkEntry:
     ) -> int:
         """Digest the items and append the entry to the chain; returns its sequence number."""
         count, digest = self.cur.execute(
-            f"SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?", [self.seq]
+            compose(
+                "SELECT count(*), {ITEMS_DIGEST_SQL} FROM _audit_items WHERE seq = ?",
+                ITEMS_DIGEST_SQL=ITEMS_DIGEST_SQL,
+            ),
+            [self.seq],
         ).fetchone()  # type: ignore[misc]
         appended = _append(
             self.store,
@@ -263,7 +269,10 @@ def verify(store: Store) -> VerifyResult:
     """Recompute every item digest and entry hash in order; report the first entry that does not match."""
     cur = store.cursor()
     grouped = cur.execute(
-        f"SELECT seq, count(*), {ITEMS_DIGEST_SQL} FROM _audit_items GROUP BY seq"
+        compose(
+            "SELECT seq, count(*), {ITEMS_DIGEST_SQL} FROM _audit_items GROUP BY seq",
+            ITEMS_DIGEST_SQL=ITEMS_DIGEST_SQL,
+        )
     ).fetchall()
     counts = {seq: n for seq, n, _ in grouped}
     digests = {seq: d for seq, _, d in grouped}
@@ -310,7 +319,7 @@ class AuditRow:
 
 
 # Every item, wherever it is kept: the items table, or the entry's own row for a single item.
-ITEMS_SQL = (
+ITEMS_SQL = Sql(
     "(SELECT seq, record_id, action, changes FROM _audit_items UNION ALL "
     "SELECT seq, record_id, item_action, item_changes FROM _audit_log WHERE item_changes IS NOT NULL)"
 )
@@ -331,34 +340,41 @@ def history(
     Rows created by a bulk entry appear as its 'create' with their values as created (rebuilt), when a
     record is asked for; otherwise as one row per batch with the range of ids it created.
     """
-    where = ["l.workspace = ?"]
+    where = [Sql("l.workspace = ?")]
     params: list[Any] = [workspace]
     for clause, value in (
-        ("l.table_name = ?", table),
-        ("l.actor = ?", actor),
-        ("l.logged_at >= ?", since),
-        ("l.logged_at < ?", until),
+        (Sql("l.table_name = ?"), table),
+        (Sql("l.actor = ?"), actor),
+        (Sql("l.logged_at >= ?"), since),
+        (Sql("l.logged_at < ?"), until),
     ):
         if value is not None:
             where.append(clause)
             params.append(value)
-    common = " AND ".join(where)
-    item_filter, range_filter, range_id = "", "", "CAST(NULL AS BIGINT)"
+    common = listing(where, " AND ")
+    item_filter, range_filter, range_id = Sql(""), Sql(""), Sql("CAST(NULL AS BIGINT)")
     item_params: list[Any] = []
     range_params: list[Any] = []
     if record_id is not None:
-        item_filter, item_params = " AND i.record_id = ?", [record_id]
-        range_filter, range_params = " AND ? BETWEEN l.first_id AND l.last_id", [record_id]
-        range_id = "CAST(? AS BIGINT)"
+        item_filter, item_params = Sql(" AND i.record_id = ?"), [record_id]
+        range_filter, range_params = Sql(" AND ? BETWEEN l.first_id AND l.last_id"), [record_id]
+        range_id = Sql("CAST(? AS BIGINT)")
         range_params = [record_id, *range_params]
     rows = (
         store.cursor()
         .execute(
-            "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note, NULL, NULL "
-            f"FROM _audit_log l JOIN {ITEMS_SQL} i ON i.seq = l.seq WHERE {common}{item_filter} "
-            f"UNION ALL SELECT l.seq, l.logged_at, l.actor, 'create', l.table_name, {range_id}, NULL, l.note, "
-            f"l.first_id, l.last_id FROM _audit_log l WHERE l.first_id IS NOT NULL AND {common}{range_filter} "
-            "ORDER BY 1 DESC, 6 LIMIT ?",
+            compose(
+                "SELECT l.seq, l.logged_at, l.actor, i.action, l.table_name, i.record_id, i.changes, l.note, NULL, NULL "
+                "FROM _audit_log l JOIN {ITEMS_SQL} i ON i.seq = l.seq WHERE {common}{item_filter} "
+                "UNION ALL SELECT l.seq, l.logged_at, l.actor, 'create', l.table_name, {range_id}, NULL, l.note, "
+                "l.first_id, l.last_id FROM _audit_log l WHERE l.first_id IS NOT NULL AND {common}{range_filter} "
+                "ORDER BY 1 DESC, 6 LIMIT ?",
+                ITEMS_SQL=ITEMS_SQL,
+                common=common,
+                item_filter=item_filter,
+                range_id=range_id,
+                range_filter=range_filter,
+            ),
             [*params, *item_params, *(range_params[:1]), *params, *(range_params[1:]), limit],
         )
         .fetchall()
@@ -379,12 +395,17 @@ def creation_values(store: Store, workspace: str, table: str, record_id: int) ->
     """The values a record was created with: its current (or deleted) values with every audited change undone."""
     cur = store.cursor()
     items = cur.execute(
-        f"SELECT i.action, i.changes FROM {ITEMS_SQL} i JOIN _audit_log l ON l.seq = i.seq "
-        "WHERE l.workspace = ? AND l.table_name = ? AND i.record_id = ? ORDER BY i.seq DESC",
+        compose(
+            "SELECT i.action, i.changes FROM {ITEMS_SQL} i JOIN _audit_log l ON l.seq = i.seq "
+            "WHERE l.workspace = ? AND l.table_name = ? AND i.record_id = ? ORDER BY i.seq DESC",
+            ITEMS_SQL=ITEMS_SQL,
+        ),
         [workspace, table, record_id],
     ).fetchall()
     values: dict[str, Any] = {}
-    result = cur.execute(f"SELECT * FROM {qualified(workspace, table)} WHERE _id = ?", [record_id])
+    result = cur.execute(
+        compose("SELECT * FROM {table} WHERE _id = ?", table=qualified(workspace, table)), [record_id]
+    )
     row = result.fetchone()
     if row is not None:
         values = {d[0]: v for d, v in zip(result.description, row, strict=True)}

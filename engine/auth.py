@@ -18,7 +18,7 @@ from engine.errors import DataError, NotFoundError, Problem, RefusedError
 from engine.fields import FieldBase
 from engine.roles import ACTION_ROLES, DEFAULT_TABLE_PERMISSIONS, ROLES
 from engine.schema import Table
-from engine.store import Store
+from engine.storage.store import Store
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8

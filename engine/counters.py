@@ -10,8 +10,8 @@ from datetime import datetime
 
 from engine.fields import AutonumberField
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor
+from engine.storage.sql import qualified, quote_ident
+from engine.storage.store import Cursor
 
 ID_COUNTER = "_id"
 

@@ -10,7 +10,7 @@ from engine.auth import Actor
 from engine.errors import ConflictError, EngineError, Problem
 from engine.records.single import update_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 @dataclass(frozen=True)

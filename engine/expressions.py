@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.registry import Registry
-from engine.sql import Fragment, join, quote_ident
+from engine.storage.sql import Fragment, join, quote_ident
 
 Number = int | float | Decimal
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from engine.errors import DataError, Problem
 from engine.fields import ComputedField, FieldBase, MultiSelectField, suggest
 from engine.registry import Registry
-from engine.sql import Fragment
+from engine.storage.sql import Fragment
 
 
 class Filter(BaseModel):

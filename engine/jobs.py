@@ -22,7 +22,7 @@ from engine.clock import local_now
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.outbox import deliver_due
 from engine.registry import Registry
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import get_workspace, list_workspaces
 
 

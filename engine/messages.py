@@ -17,7 +17,7 @@ from engine.fields import (
     MultiSelectField,
     SingleSelectField,
 )
-from engine.sql import Fragment
+from engine.storage.sql import Fragment
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # How a value of each field type reads in a message, as SQL over an expression {0}.

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from engine.auth import Actor, table_actions
 from engine.schema import Workspace
-from engine.sql import qualified
-from engine.store import Store
+from engine.storage.sql import qualified
+from engine.storage.store import Store
 from engine.workspaces import current_version
 
 

@@ -15,8 +15,8 @@ from engine.expressions import compile_expression
 from engine.fields import ComputedField, FieldBase, LookupField, PhoneField, RelationField, suggest
 from engine.filters import Filter, compile_filter
 from engine.schema import Table, Workspace
-from engine.sql import Fragment, all_of, any_of, qualified, quote_ident
-from engine.store import Store
+from engine.storage.sql import Fragment, Sql, all_of, any_of, compose, listing, qualified, quote_ident
+from engine.storage.store import Store
 
 SYSTEM_FIELDS = ("_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source")
 MAX_PAGE = 1000
@@ -26,16 +26,16 @@ MAX_PAGE = 1000
 class Source:
     """FROM clause and the SQL expression of every field the actor may see."""
 
-    base_sql: str  # the table alone
-    joins: str  # the lookups' joins
-    columns: dict[str, str]  # field or system name → SQL expression
+    base_sql: Sql  # the table alone
+    joins: Sql  # the lookups' joins
+    columns: dict[str, Sql]  # field or system name → SQL expression
     fields: dict[str, FieldBase]
     lookups: frozenset[str]  # fields that need the joins
 
     @property
-    def from_sql(self) -> str:
+    def from_sql(self) -> Sql:
         """The table with its lookup joins."""
-        return f"{self.base_sql} {self.joins}"
+        return compose("{base} {joins}", base=self.base_sql, joins=self.joins)
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,13 @@ class Page:
 
 def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
     """The table joined to what its lookups read, with an expression per visible field."""
-    alias = "t"
-    columns = {name: f"{alias}.{quote_ident(name)}" for name in SYSTEM_FIELDS}
-    joins: list[str] = []
-    fields: dict[str, FieldBase] = {}
 
-    def column(name: str) -> str:
-        return f"{alias}.{quote_ident(name)}"
+    def column(name: str) -> Sql:
+        return compose("t.{c}", c=quote_ident(name))
+
+    columns = {name: column(name) for name in SYSTEM_FIELDS}
+    joins: list[Sql] = []
+    fields: dict[str, FieldBase] = {}
 
     for field in table.fields:
         if actor is not None and is_hidden(actor, field):
@@ -70,28 +70,35 @@ def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
             expr = compile_expression(field.expression, column)
             # Computed expressions bind only numbers, which are inlined as checked float literals here
             # because a FROM/SELECT fragment shared by many queries cannot carry positional parameters.
-            columns[field.name] = f"round({_inline_numbers(expr)}, {int(field.scale)})"
+            columns[field.name] = compose(
+                "round({expr}, {scale})", expr=_inline_numbers(expr), scale=int(field.scale)
+            )
         elif isinstance(field, LookupField):
             relation = table.field(field.relation)
             assert isinstance(relation, RelationField)
             target = ws.require_table(relation.table)
-            j = f"l{len(joins)}"
+            j = quote_ident(f"l{len(joins)}")
             joins.append(
-                f"LEFT JOIN {qualified(ws.name, target.name)} {j} "
-                f"ON {j}.{quote_ident(str(target.business_key))} = {column(relation.name)}"
+                compose(
+                    "LEFT JOIN {target} {j} ON {j}.{key} = {relation}",
+                    target=qualified(ws.name, target.name),
+                    j=j,
+                    key=quote_ident(str(target.business_key)),
+                    relation=column(relation.name),
+                )
             )
-            columns[field.name] = f"{j}.{quote_ident(field.field)}"
-    base_sql = f"{qualified(ws.name, table.name)} {alias}"
+            columns[field.name] = compose("{j}.{c}", j=j, c=quote_ident(field.field))
+    base_sql = compose("{table} t", table=qualified(ws.name, table.name))
     lookups = frozenset(n for n, f in fields.items() if isinstance(f, LookupField))
-    return Source(base_sql, " ".join(joins), columns, fields, lookups)
+    return Source(base_sql, listing(joins, " "), columns, fields, lookups)
 
 
-def _inline_numbers(fragment: Fragment) -> str:
+def _inline_numbers(fragment: Fragment) -> Sql:
     parts = fragment.sql.split("?")
     out = parts[0]
     for value, rest in zip(fragment.params, parts[1:], strict=True):
         out += repr(float(value)) + rest
-    return out
+    return Sql(out)  # only the expression's own text and float literals
 
 
 def search_fragment(table: Table, source: Source, term: str) -> Fragment:
@@ -122,22 +129,27 @@ def where_fragment(
     known = list(source.fields)
     for i, flt in enumerate(filters):
         field = source.fields.get(flt.field)
-        column_sql = source.columns.get(flt.field, "NULL")
+        column_sql = source.columns.get(flt.field, Sql("NULL"))
         parts.append(compile_filter(field, flt, column_sql, known, f"filters[{i}]"))
     if search:
         parts.append(search_fragment(table, source, search))
     return all_of(parts)
 
 
-def order_sql(source: Source, sort: list[tuple[str, bool]]) -> str:
+def _select_list(source: Source) -> Sql:
+    return listing(compose("{e} AS {n}", e=e, n=quote_ident(n)) for n, e in source.columns.items())
+
+
+def order_sql(source: Source, sort: list[tuple[str, bool]]) -> Sql:
     """ORDER BY from (field, descending) pairs; _id breaks ties so pages are stable."""
     items = []
     for name, descending in sort:
         if name not in source.columns:
             raise DataError(f"sort: unknown field {name!r}{suggest(name, list(source.columns))}")
-        items.append(f"{source.columns[name]} {'DESC' if descending else 'ASC'} NULLS LAST")
-    items.append(f"{source.columns['_id']} DESC")
-    return ", ".join(items)
+        direction = Sql("DESC" if descending else "ASC")
+        items.append(compose("{c} {direction} NULLS LAST", c=source.columns[name], direction=direction))
+    items.append(compose("{c} DESC", c=source.columns["_id"]))
+    return listing(items)
 
 
 def query_records(
@@ -160,7 +172,7 @@ def query_records(
         raise DataError(f"page must be 1 or more, got {page}")
     source = build_source(ws, table, actor)
     where = where_fragment(ws, table, source, filters or [], search)
-    select = ", ".join(f"{expr} AS {quote_ident(name)}" for name, expr in source.columns.items())
+    select = _select_list(source)
     order = order_sql(source, sort or [])
     used = {f.field for f in filters or []} | {name for name, _ in sort or []}
     if search:
@@ -170,15 +182,27 @@ def query_records(
     cur = store.cursor()
     counted_from = source.from_sql if early_join else source.base_sql
     total = cur.execute(
-        f"SELECT count(*) FROM {counted_from} WHERE {where.sql}", list(where.params)
+        compose("SELECT count(*) FROM {counted_from} WHERE {where}", counted_from=counted_from, where=where),
+        list(where.params),
     ).fetchone()
     # Late materialisation: pick the page's ids on narrow columns, then read whole rows for those ids only.
     ids = cur.execute(
-        f"SELECT t._id FROM {counted_from} WHERE {where.sql} ORDER BY {order} LIMIT ? OFFSET ?",
+        compose(
+            "SELECT t._id FROM {counted_from} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            counted_from=counted_from,
+            where=where,
+            order=order,
+        ),
         [*where.params, page_size, (page - 1) * page_size],
     ).fetchall()
     rows = cur.execute(
-        f"SELECT {select} FROM {source.from_sql} WHERE t._id = ANY(?) ORDER BY {order}", [[i for (i,) in ids]]
+        compose(
+            "SELECT {select} FROM {from_sql} WHERE t._id = ANY(?) ORDER BY {order}",
+            select=select,
+            from_sql=source.from_sql,
+            order=order,
+        ),
+        [[i for (i,) in ids]],
     ).pl()
     return Page(rows, int(total[0]) if total else 0, page, page_size)
 
@@ -188,9 +212,12 @@ def fetch_record(
 ) -> dict[str, Any] | None:
     """One row as a dict with every field the actor may see (stored, computed, lookups), or None."""
     source = build_source(ws, table, actor)
-    select = ", ".join(f"{expr} AS {quote_ident(name)}" for name, expr in source.columns.items())
+    select = _select_list(source)
     cur = store.cursor()
-    result = cur.execute(f"SELECT {select} FROM {source.from_sql} WHERE t._id = ?", [record_id])
+    result = cur.execute(
+        compose("SELECT {select} FROM {from_sql} WHERE t._id = ?", select=select, from_sql=source.from_sql),
+        [record_id],
+    )
     row = result.fetchone()
     if row is None:
         return None

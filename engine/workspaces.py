@@ -16,11 +16,11 @@ from engine.auth import Actor, require_schema_editor
 from engine.clock import as_naive
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
-from engine.migrate import Migration
 from engine.schema import Workspace
 from engine.schema_diff import diff_workspaces
 from engine.schema_load import dump_workspace, parse_workspace
-from engine.store import Store
+from engine.storage.migrate import Migration
+from engine.storage.store import Store
 
 FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 RESERVED_SCHEMAS = frozenset({"main", "information_schema", "pg_catalog", "temp", "system"})

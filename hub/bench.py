@@ -26,7 +26,7 @@ from engine.query import query_records
 from engine.records.bulk import bulk_upsert
 from engine.records.single import update_record
 from engine.schema import Workspace
-from engine.store import Store, open_store
+from engine.storage.store import Store, open_store
 from engine.workspaces import create_from_template, get_workspace, save_workspace
 from sample_data.generator import generate
 

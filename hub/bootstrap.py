@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from engine import auth, workspaces
-from engine.store import Store
+from engine.storage.store import Store
 from hub.seed import seed_workspace
 
 DEMO_TEMPLATE = "home_ecommerce"

@@ -21,7 +21,7 @@ from engine.errors import DataError, EngineError, NotFoundError
 from engine.roles import ROLES
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace, load_workspace_file
-from engine.store import Store, open_store, resolve_path
+from engine.storage.store import Store, open_store, resolve_path
 
 # The command line acts with the file owner's authority: whoever can open the file can change it anyway.
 CLI_ACTOR = Actor("cli", frozenset({"admin"}))

@@ -10,7 +10,7 @@ from engine.errors import DataError
 from engine.fields import AutonumberField
 from engine.records.bulk import bulk_upsert
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from sample_data.generator import generate
 
 SEED_TABLES = ("skus", "customers", "orders", "after_sales")

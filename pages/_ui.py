@@ -16,7 +16,7 @@ from engine.errors import ConflictError, EngineError, RefusedError
 from engine.forms import can, label_of
 from engine.jobs import ensure_scheduler
 from engine.schema import Table, Workspace
-from engine.store import Store, shared_store
+from engine.storage.store import Store, shared_store
 from hub.bootstrap import ensure_ready
 
 TEXT: dict[str, tuple[str, str]] = {

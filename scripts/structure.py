@@ -31,6 +31,60 @@ def imports(path: Path) -> set[str]:
     return out
 
 
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_edges(path: Path, known: set[str]) -> set[str]:
+    """Our modules that a module imports, at the top or inside a function (a late import still ties them)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name in known}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                out.add(full if full in known else node.module)
+    return {m for m in out if m in known}
+
+
+def import_circles() -> list[str]:
+    """Groups of our modules that import each other, directly or round a loop (Tarjan's algorithm)."""
+    paths = [p for layer in LAYERS for p in modules(layer)]
+    known = {module_name(p) for p in paths}
+    graph = {module_name(p): import_edges(p, known) - {module_name(p)} for p in paths}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[str] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                circles.append(" ↔ ".join(sorted(group)))
+
+    sys.setrecursionlimit(10_000)
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(circles)
+
+
 def rel(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
@@ -49,6 +103,7 @@ def counts() -> dict[str, object]:
         "engine_modules_over_400_lines": [
             f"{rel(p)} ({n})" for p in engine if (n := len(p.read_text().splitlines())) > 400
         ],
+        "import_circles": import_circles(),
         "s608_exemptions": sorted(k for k, v in s608.items() if "S608" in v and not k.startswith("tests")),
     }
 

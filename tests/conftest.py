@@ -10,7 +10,7 @@ import pytest
 
 from engine.auth import SYSTEM, Actor
 from engine.schema import Workspace
-from engine.store import Store, open_store
+from engine.storage.store import Store, open_store
 from engine.workspaces import create_from_template, create_workspace
 
 NOW = datetime(2026, 11, 23, 10, 30, 0)

@@ -21,15 +21,19 @@ COUNTS = structure.counts()
 
 def test_one_module_writes_user_rows() -> None:
     # migrate.py copies a table's rows into its new shape when a field's type changes: DDL, not a write path.
-    assert COUNTS["modules_writing_user_rows"] == ["engine/migrate.py", "engine/records/write.py"]
+    assert COUNTS["modules_writing_user_rows"] == ["engine/records/write.py", "engine/storage/migrate.py"]
 
 
 def test_duckdb_is_imported_by_the_storage_module_and_the_streaming_reader_only() -> None:
     assert COUNTS["engine_modules_importing_duckdb"] == [
         "engine/importer/sources.py",
         "engine/importer/xlsx_stream.py",
-        "engine/store.py",
+        "engine/storage/store.py",
     ]
+
+
+def test_sql_is_assembled_in_storage_only() -> None:
+    assert COUNTS["s608_exemptions"] == ["engine/storage/*.py"]
 
 
 def test_layers_point_one_way() -> None:

@@ -13,8 +13,8 @@ from engine.notify.channels import Message
 from engine.notify.inbox import addressed_to
 from engine.notify.outbox import enqueue
 from engine.schema import Table, Transition, Workspace
-from engine.sql import row_dicts
-from engine.store import Cursor, Store
+from engine.storage.sql import compose, row_dicts
+from engine.storage.store import Cursor, Store
 
 Response = Literal["known", "needs_info"]
 RESPONSE_LABELS = {"known": "已知悉", "needs_info": "需补充材料"}
@@ -30,10 +30,13 @@ def alerts_for(
     """Alerts addressed to the actor (a user or one of their roles; admins see all), most urgent first."""
     mine = addressed_to(actor, admins_see_all=True)
     res = store.cursor().execute(
-        "SELECT id, rule, kind, table_name, record_id, level, message, status, step, opened_at, due_at, "
-        "response, note, acknowledged_by, acknowledged_at, roles, users FROM _alerts "
-        f"WHERE workspace = ? AND list_contains(?, status) AND {mine.sql} "
-        "ORDER BY CASE level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, opened_at, id LIMIT ?",
+        compose(
+            "SELECT id, rule, kind, table_name, record_id, level, message, status, step, opened_at, due_at, "
+            "response, note, acknowledged_by, acknowledged_at, roles, users FROM _alerts "
+            "WHERE workspace = ? AND list_contains(?, status) AND {mine} "
+            "ORDER BY CASE level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, opened_at, id LIMIT ?",
+            mine=mine,
+        ),
         [ws.name, list(statuses), *mine.params, limit],
     )
     return row_dicts(res)
@@ -57,7 +60,10 @@ def acknowledge(
     mine = addressed_to(actor, admins_see_all=True)
     with store.transaction() as cur:
         row = cur.execute(
-            f"SELECT kind, status, table_name, record_id, message, {mine.sql} FROM _alerts WHERE workspace = ? AND id = ?",
+            compose(
+                "SELECT kind, status, table_name, record_id, message, {mine} FROM _alerts WHERE workspace = ? AND id = ?",
+                mine=mine,
+            ),
             [*mine.params, ws.name, alert_id],
         ).fetchone()
         if row is None:

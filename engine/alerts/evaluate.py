@@ -21,10 +21,10 @@ from engine.messages import render_sql
 from engine.notify.channels import Message
 from engine.notify.outbox import enqueue
 from engine.schema import AlertRule, Table, Workspace
-from engine.sql import Fragment, any_of, qualified, row_dicts
-from engine.store import Cursor, Store
+from engine.storage.sql import Fragment, Sql, any_of, compose, listing, qualified, quote_ident, row_dicts
+from engine.storage.store import Cursor, Store
 
-OPEN = ("open", "acknowledged")
+OPEN = Sql("('open', 'acknowledged')")
 DIGEST_AFTER = 5  # more alerts than this in one pass → one digest message per channel
 
 
@@ -84,6 +84,11 @@ def run_alerts(store: Store, ws: Workspace, now: datetime | None = None) -> Aler
     return result
 
 
+def _mark(i: int) -> Sql:
+    """The column of _alert_matches that holds whether rule i matched."""
+    return quote_ident(f"r{i}")
+
+
 def _evaluate_table(
     cur: Cursor,
     ws: Workspace,
@@ -94,17 +99,22 @@ def _evaluate_table(
 ) -> None:
     compiler = compiler_for(ws, table, now)
     conditions = [compiler.condition(r.condition, f"rules.{r.name}.condition") for r in rules]
-    marks = ", ".join(f"{c.sql} AS r{i}" for i, c in enumerate(conditions))
+    marks = listing(compose("{c} AS {r}", c=c, r=_mark(i)) for i, c in enumerate(conditions))
     where = any_of(conditions)
     source = compiler.source(f"{qualified(ws.name, table.name)} t")
     params = [p for c in conditions for p in c.params] + list(source.params) + list(where.params)
     cur.execute("DROP TABLE IF EXISTS _alert_matches")
     cur.execute(
-        f"CREATE TEMP TABLE _alert_matches AS SELECT t._id, {marks} FROM {source.sql} WHERE {where.sql}",
+        compose(
+            "CREATE TEMP TABLE _alert_matches AS SELECT t._id, {marks} FROM {source} WHERE {where}",
+            marks=marks,
+            source=source,
+            where=where,
+        ),
         params,
     )
     for i, rule in enumerate(rules):
-        result.rules[rule.name] = _apply_rule(cur, ws, table, rule, f"r{i}", compiler, now)
+        result.rules[rule.name] = _apply_rule(cur, ws, table, rule, _mark(i), compiler, now)
     cur.execute("DROP TABLE _alert_matches")
 
 
@@ -113,17 +123,23 @@ def _apply_rule(
     ws: Workspace,
     table: Table,
     rule: AlertRule,
-    mark: str,
+    mark: Sql,
     compiler: Compiler,
     now: datetime,
 ) -> RuleResult:
     out = RuleResult()
     key = [ws.name, rule.name]
-    (out.matched,) = cur.execute(f"SELECT count(*) FROM _alert_matches WHERE {mark}").fetchone()  # type: ignore[misc]
+    (out.matched,) = cur.execute(
+        compose("SELECT count(*) FROM _alert_matches WHERE {mark}", mark=mark)
+    ).fetchone()  # type: ignore[misc]
     resolved = cur.execute(
-        "UPDATE _alerts SET status = 'resolved', resolved_at = ? WHERE workspace = ? AND rule = ? "
-        f"AND kind = 'rule' AND status IN {OPEN} AND record_id NOT IN "
-        f"(SELECT _id FROM _alert_matches WHERE {mark}) RETURNING id",
+        compose(
+            "UPDATE _alerts SET status = 'resolved', resolved_at = ? WHERE workspace = ? AND rule = ? "
+            "AND kind = 'rule' AND status IN {OPEN} AND record_id NOT IN "
+            "(SELECT _id FROM _alert_matches WHERE {mark}) RETURNING id",
+            OPEN=OPEN,
+            mark=mark,
+        ),
         [now, *key],
     ).fetchall()
     out.resolved = len(resolved)
@@ -131,12 +147,18 @@ def _apply_rule(
     new_ids = [
         r[0]
         for r in cur.execute(
-            "INSERT INTO _alerts (workspace, rule, kind, table_name, record_id, level, message, roles, users, "
-            "channels, status, step, opened_at, notified_at) "
-            f"SELECT ?, ?, 'rule', ?, t._id, ?, {message.sql}, ?, ?, ?, 'open', 0, ?, ? "
-            f"FROM {qualified(ws.name, table.name)} t JOIN _alert_matches m ON m._id = t._id AND m.{mark} "
-            f"WHERE t._id NOT IN (SELECT record_id FROM _alerts WHERE workspace = ? AND rule = ? AND status IN {OPEN}) "
-            "RETURNING id",
+            compose(
+                "INSERT INTO _alerts (workspace, rule, kind, table_name, record_id, level, message, roles, users, "
+                "channels, status, step, opened_at, notified_at) "
+                "SELECT ?, ?, 'rule', ?, t._id, ?, {message}, ?, ?, ?, 'open', 0, ?, ? "
+                "FROM {table} t JOIN _alert_matches m ON m._id = t._id AND m.{mark} "
+                "WHERE t._id NOT IN (SELECT record_id FROM _alerts WHERE workspace = ? AND rule = ? AND status IN {OPEN}) "
+                "RETURNING id",
+                message=message,
+                table=qualified(ws.name, table.name),
+                mark=mark,
+                OPEN=OPEN,
+            ),
             [
                 ws.name,
                 rule.name,
@@ -262,13 +284,18 @@ def matching_records(
     condition = compiler.condition(rule.condition)
     message = render_sql(rule.message, compiler.raw)
     joined = compiler.source(f"{qualified(ws.name, table.name)} t")
-    source = f"{joined.sql} WHERE {condition.sql}"
+    source = compose("{joined} WHERE {condition}", joined=joined, condition=condition)
     params = [*joined.params, *condition.params]
     cur = store.cursor()
-    (count,) = cur.execute(f"SELECT count(*) FROM {source}", params).fetchone()  # type: ignore[misc]
+    (count,) = cur.execute(compose("SELECT count(*) FROM {source}", source=source), params).fetchone()  # type: ignore[misc]
     key = Fragment(compiler.column(table.business_key or "_id"))
     res = cur.execute(
-        f"SELECT t._id, {key.sql} AS key, {message.sql} AS message FROM {source} ORDER BY t._id LIMIT ?",
+        compose(
+            "SELECT t._id, {key} AS key, {message} AS message FROM {source} ORDER BY t._id LIMIT ?",
+            key=key,
+            message=message,
+            source=source,
+        ),
         [*message.params, *params, sample],
     )
     return int(count), row_dicts(res)

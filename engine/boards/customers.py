@@ -14,7 +14,7 @@ from engine.boards.model import CustomerHealth
 from engine.boards.scope import Context, after_sales_link, hours, scope, states_in
 from engine.fields import SingleSelectField
 from engine.registry import Registry
-from engine.sql import Fragment, join, qualified, quote_ident
+from engine.storage.sql import Fragment, Sql, compose, join, qualified, quote_ident
 
 ORDERED, AMOUNT, CATEGORY = "ordered_at", "amount", "sku.category"
 MONTH = timedelta(days=30)
@@ -144,24 +144,35 @@ def _measures(
     terms = customers.field("payment_terms")
     cases = _cases(ctx, cfg, at)
     csrc, cwhere = c.source, c.where
-    sql = (
-        f"WITH o AS (SELECT {inner.sql} FROM {osrc.sql} WHERE CAST({ordered.sql} AS TIMESTAMP) <= ?), "
-        f"cases AS ({cases.sql}) "
-        f"SELECT t.{ckey} AS customer, t.{quote_ident('name')} AS name, "
-        f"{'t.' + quote_ident('payment_terms') if terms else 'NULL'} AS payment_terms, "
-        "count(o.at) FILTER (WHERE o.at > ?) AS orders_90d, "
-        "max(o.at) AS last_order_at, "
-        "count(DISTINCT o.category) FILTER (WHERE o.at > ?) AS categories_180d, "
-        "coalesce(sum(o.amount) FILTER (WHERE o.at > ?), 0) AS value_30d, "
-        "coalesce(sum(o.amount) FILTER (WHERE o.at > ? AND o.at <= ?), 0) / 3.0 AS value_monthly_before, "
-        "count(o.at) FILTER (WHERE o.at > ? AND o.signed) AS signed_180d, "
-        "count(o.at) FILTER (WHERE o.at > ? AND o.signed AND o.on_time) AS on_time_180d, "
-        "count(o.at) FILTER (WHERE o.at > ?) AS orders_180d, "
-        "count(o.at) FILTER (WHERE o.at > ? AND o.state IN (SELECT unnest(?))) AS cancelled_180d, "
-        "avg(o.amount) FILTER (WHERE o.at > ?) AS avg_value, "
-        "any_value(coalesce(k.cases_180d, 0)) AS cases_180d, any_value(coalesce(k.open_cases, 0)) AS open_cases "
-        f"FROM {csrc.sql} LEFT JOIN o ON o.c = t.{ckey} LEFT JOIN cases k ON k.c = t.{ckey} "
-        f"WHERE {cwhere.sql} GROUP BY ALL"
+    sql = compose(
+        (
+            "WITH o AS (SELECT {inner} FROM {osrc} WHERE CAST({ordered} AS TIMESTAMP) <= ?), "
+            "cases AS ({cases}) "
+            "SELECT t.{ckey} AS customer, t.{name} AS name, "
+            "{part} AS payment_terms, "
+            "count(o.at) FILTER (WHERE o.at > ?) AS orders_90d, "
+            "max(o.at) AS last_order_at, "
+            "count(DISTINCT o.category) FILTER (WHERE o.at > ?) AS categories_180d, "
+            "coalesce(sum(o.amount) FILTER (WHERE o.at > ?), 0) AS value_30d, "
+            "coalesce(sum(o.amount) FILTER (WHERE o.at > ? AND o.at <= ?), 0) / 3.0 AS value_monthly_before, "
+            "count(o.at) FILTER (WHERE o.at > ? AND o.signed) AS signed_180d, "
+            "count(o.at) FILTER (WHERE o.at > ? AND o.signed AND o.on_time) AS on_time_180d, "
+            "count(o.at) FILTER (WHERE o.at > ?) AS orders_180d, "
+            "count(o.at) FILTER (WHERE o.at > ? AND o.state IN (SELECT unnest(?))) AS cancelled_180d, "
+            "avg(o.amount) FILTER (WHERE o.at > ?) AS avg_value, "
+            "any_value(coalesce(k.cases_180d, 0)) AS cases_180d, any_value(coalesce(k.open_cases, 0)) AS open_cases "
+            "FROM {csrc} LEFT JOIN o ON o.c = t.{ckey} LEFT JOIN cases k ON k.c = t.{ckey} "
+            "WHERE {cwhere} GROUP BY ALL"
+        ),
+        inner=inner,
+        osrc=osrc,
+        ordered=ordered,
+        cases=cases,
+        ckey=ckey,
+        name=quote_ident("name"),
+        part=compose("t.{terms}", terms=quote_ident("payment_terms")) if terms else Sql("NULL"),
+        csrc=csrc,
+        cwhere=cwhere,
     )
     d90, d180 = at - timedelta(days=90), at - timedelta(days=180)
     params = [
@@ -197,12 +208,20 @@ def _cases(ctx: Context, cfg: CustomerHealth, at: datetime) -> Fragment:
     if found is None or found[0].field("opened_at") is None:  # no cases to count
         return Fragment("SELECT NULL AS c, 0 AS cases_180d, 0 AS open_cases WHERE FALSE")
     after, link = found
-    closed = "a.closed_at IS NULL OR a.closed_at > ?" if after.field("closed_at") else "TRUE"
+    closed = Sql("a.closed_at IS NULL OR a.closed_at > ?" if after.field("closed_at") else "TRUE")
     return Fragment(
-        f"SELECT o.{quote_ident(cfg.customer_field)} AS c, count(*) FILTER (WHERE a.opened_at > ?) AS cases_180d, "
-        f"count(*) FILTER (WHERE {closed}) AS open_cases FROM {qualified(ctx.ws.name, after.name)} a "
-        f"JOIN {qualified(ctx.ws.name, orders.name)} o ON o.{quote_ident(str(orders.business_key))} = "
-        f"a.{quote_ident(link.name)} WHERE a.opened_at <= ? GROUP BY 1",
+        compose(
+            "SELECT o.{customer_field} AS c, count(*) FILTER (WHERE a.opened_at > ?) AS cases_180d, "
+            "count(*) FILTER (WHERE {closed}) AS open_cases FROM {after} a "
+            "JOIN {orders} o ON o.{business_key} = "
+            "a.{name} WHERE a.opened_at <= ? GROUP BY 1",
+            customer_field=quote_ident(cfg.customer_field),
+            closed=closed,
+            after=qualified(ctx.ws.name, after.name),
+            orders=qualified(ctx.ws.name, orders.name),
+            business_key=quote_ident(str(orders.business_key)),
+            name=quote_ident(link.name),
+        ),
         (at - timedelta(days=180), *((at,) if after.field("closed_at") else ()), at),
     )
 
@@ -271,4 +290,6 @@ def recent_orders(ctx: Context, customer: str, limit: int = 10) -> list[dict[str
         ", ",
     )
     mine = Fragment(f"{link.sql} = ?", (*link.params, customer))
-    return o.select(columns, mine, tail=f"ORDER BY ordered_at DESC LIMIT {int(limit)}").to_dicts()
+    return o.select(
+        columns, mine, tail=compose("ORDER BY ordered_at DESC LIMIT {n}", n=int(limit))
+    ).to_dicts()

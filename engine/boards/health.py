@@ -20,7 +20,7 @@ from engine.boards.scope import Context, Scope, after_sales_link, hours, scope, 
 from engine.conditions.compile import AUDIT_ITEMS_SQL
 from engine.errors import NotFoundError
 from engine.registry import Registry
-from engine.sql import Fragment, join, qualified, quote_ident
+from engine.storage.sql import Fragment, Sql, compose, join, qualified, quote_ident
 
 LABELS = {
     "on_time": ("准时交付", "On-time delivery"),
@@ -53,11 +53,15 @@ def _on_time(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
 def _modifications(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
     status = s.table.flow.field if s.table.flow else None
     # Status moves are the flow working, not changes to the order: an item that moves the status is left out.
-    not_moves = "AND NOT contains(a.changes, ?)" if status else ""
-    join_sql = (
-        f"LEFT JOIN (SELECT a.record_id, count(*) AS n FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? "
-        f"AND a.table_name = ? AND a.action = 'update' {not_moves} GROUP BY a.record_id) _mods "
-        "ON _mods.record_id = t._id"
+    not_moves = Sql("AND NOT contains(a.changes, ?)" if status else "")
+    join_sql = compose(
+        (
+            "LEFT JOIN (SELECT a.record_id, count(*) AS n FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? "
+            "AND a.table_name = ? AND a.action = 'update' {not_moves} GROUP BY a.record_id) _mods "
+            "ON _mods.record_id = t._id"
+        ),
+        AUDIT_ITEMS_SQL=AUDIT_ITEMS_SQL,
+        not_moves=not_moves,
     )
     params = (s.ctx.ws.name, s.table.name, *([f'"{status}":'] if status else []))
     return Measures([Fragment("coalesce(_mods.n, 0) AS modifications")], [Fragment(join_sql, params)])
@@ -98,9 +102,14 @@ def _after_sales(s: Scope, cfg: OrderHealth, c: OrderComponent) -> Measures:
         raise NotFoundError(f"no after-sales table {cfg.after_sales_table!r} related to {s.table.name!r}")
     after, link = found
     key = quote_ident(str(s.table.business_key))
-    join_sql = (
-        f"LEFT JOIN (SELECT {quote_ident(link.name)} AS k, count(*) AS n FROM {qualified(s.ctx.ws.name, after.name)} "
-        f"GROUP BY 1) _cases ON _cases.k = t.{key}"
+    join_sql = compose(
+        (
+            "LEFT JOIN (SELECT {name} AS k, count(*) AS n FROM {after} "
+            "GROUP BY 1) _cases ON _cases.k = t.{key}"
+        ),
+        name=quote_ident(link.name),
+        after=qualified(s.ctx.ws.name, after.name),
+        key=key,
     )
     return Measures([Fragment("coalesce(_cases.n, 0) AS after_sales_cases")], [Fragment(join_sql)])
 
@@ -206,7 +215,12 @@ def order_scores(ctx: Context, condition: dict[str, Any] | None = None, path: st
     frame = (
         ctx.store.cursor()
         .execute(
-            f"SELECT {columns.sql} FROM {source.sql} WHERE {condition_sql.sql}",
+            compose(
+                "SELECT {columns} FROM {source} WHERE {condition_sql}",
+                columns=columns,
+                source=source,
+                condition_sql=condition_sql,
+            ),
             [*columns.params, *source.params, *condition_sql.params],
         )
         .pl()
@@ -301,21 +315,26 @@ def _consistency(s: Scope) -> tuple[int, int]:
     """Among records two or more sources speak for — imports (a saved mapping, else a file name) and channel
     connectors (each source kind's latest report) — those whose latest word from each source is the same."""
     source, where = s.source, s.where
-    scoped = f"(SELECT t._id FROM {source.sql} WHERE {where.sql})"
+    scoped = compose("(SELECT t._id FROM {source} WHERE {where})", source=source, where=where)
     target, key = qualified(s.ctx.ws.name, s.table.name), quote_ident(str(s.table.business_key))
     scope_params = [s.ctx.ws.name, s.table.name, *source.params, *where.params]
     n, base = (
         s.ctx.store.cursor()
         .execute(
-            "WITH snaps AS (SELECT r.record_id, coalesce(b.mapping_name, b.file_name) AS source, "
-            "arg_max(r.status, r.batch_id) AS status FROM _import_rows r JOIN _import_batches b ON b.id = r.batch_id "
-            "WHERE b.workspace = ? AND b.table_name = ? AND b.status = 'committed' AND r.status IS NOT NULL "
-            f"AND r.record_id IN {scoped} GROUP BY 1, 2 "
-            "UNION ALL SELECT o._id, 'connector:' || r.source, r.status FROM _status_reports r "
-            f"JOIN {target} o ON o.{key}::VARCHAR = r.record_key WHERE r.workspace = ? AND r.table_name = ? "
-            f"AND o._id IN {scoped}), "
-            "per AS (SELECT record_id, count(*) AS sources, count(DISTINCT status) AS statuses FROM snaps GROUP BY 1) "
-            "SELECT count(*) FILTER (WHERE statuses = 1), count(*) FROM per WHERE sources >= 2",
+            compose(
+                "WITH snaps AS (SELECT r.record_id, coalesce(b.mapping_name, b.file_name) AS source, "
+                "arg_max(r.status, r.batch_id) AS status FROM _import_rows r JOIN _import_batches b ON b.id = r.batch_id "
+                "WHERE b.workspace = ? AND b.table_name = ? AND b.status = 'committed' AND r.status IS NOT NULL "
+                "AND r.record_id IN {scoped} GROUP BY 1, 2 "
+                "UNION ALL SELECT o._id, 'connector:' || r.source, r.status FROM _status_reports r "
+                "JOIN {target} o ON o.{key}::VARCHAR = r.record_key WHERE r.workspace = ? AND r.table_name = ? "
+                "AND o._id IN {scoped}), "
+                "per AS (SELECT record_id, count(*) AS sources, count(DISTINCT status) AS statuses FROM snaps GROUP BY 1) "
+                "SELECT count(*) FILTER (WHERE statuses = 1), count(*) FROM per WHERE sources >= 2",
+                scoped=scoped,
+                target=target,
+                key=key,
+            ),
             [*scope_params, *scope_params],
         )
         .fetchone()

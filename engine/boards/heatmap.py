@@ -17,8 +17,8 @@ from engine.conditions.compile import Compiler
 from engine.errors import AuthoringError
 from engine.fields import DateField, DatetimeField
 from engine.schema import Table, Workspace
-from engine.sql import Fragment, all_of, qualified, quote_ident, row_dicts
-from engine.store import Store
+from engine.storage.sql import Fragment, Sql, all_of, compose, listing, qualified, quote_ident, row_dicts
+from engine.storage.store import Store
 
 
 class HeatmapSpec(BaseModel):
@@ -47,7 +47,7 @@ def _checked(ws: Workspace, spec: HeatmapSpec) -> Table:
 
 def _parts(
     ws: Workspace, table: Table, spec: HeatmapSpec, now: datetime, filters: list[dict[str, Any]]
-) -> tuple[str, Fragment, Fragment, Fragment]:
+) -> tuple[Sql, Fragment, Fragment, Fragment]:
     """(bucket SQL, FROM, the heat condition, the window and any filters)."""
     compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
     condition = compiler.condition(spec.condition, "condition")
@@ -57,7 +57,7 @@ def _parts(
         [Fragment(f"{x} >= ? AND {x} <= ?", (now - timedelta(days=spec.window_days), now)), *narrowed]
     )
     return (
-        BUCKETS[spec.bucket].replace("{}", x),
+        Sql(BUCKETS[spec.bucket].replace("{}", x)),
         compiler.source(f"{qualified(ws.name, table.name)} t"),
         condition,
         window,
@@ -78,12 +78,19 @@ def heatmap(
     require_table(actor, table, "read")
     moment = as_naive(now, ws.timezone)
     bucket, source, condition, window = _parts(ws, table, spec, moment, filters or [])
-    y = f"t.{quote_ident(spec.y)}"
+    y = compose("t.{y}", y=quote_ident(spec.y))
     frame = (
         store.cursor()
         .execute(
-            f"SELECT {bucket} AS x, {y} AS y, count(*) FILTER (WHERE {condition.sql}) AS hits, count(*) AS total "
-            f"FROM {source.sql} WHERE {window.sql} AND {y} IS NOT NULL GROUP BY ALL ORDER BY y, x",
+            compose(
+                "SELECT {bucket} AS x, {y} AS y, count(*) FILTER (WHERE {condition}) AS hits, count(*) AS total "
+                "FROM {source} WHERE {window} AND {y} IS NOT NULL GROUP BY ALL ORDER BY y, x",
+                bucket=bucket,
+                y=y,
+                condition=condition,
+                source=source,
+                window=window,
+            ),
             [*condition.params, *source.params, *window.params],
         )
         .pl()
@@ -112,9 +119,18 @@ def cell_records(
     shown = [quote_ident(n) for n in dict.fromkeys([spec.x, spec.y]) if n != table.business_key]
     return row_dicts(
         store.cursor().execute(
-            f"SELECT t._id, t.{key} AS key, {', '.join('t.' + c for c in shown)} FROM {source.sql} "
-            f"WHERE {window.sql} AND {condition.sql} AND {bucket} = ? AND t.{quote_ident(spec.y)} = ? "
-            "ORDER BY t._id LIMIT ?",
+            compose(
+                "SELECT t._id, t.{key} AS key, {part} FROM {source} "
+                "WHERE {window} AND {condition} AND {bucket} = ? AND t.{y} = ? "
+                "ORDER BY t._id LIMIT ?",
+                key=key,
+                part=listing(compose("t.{c}", c=c) for c in shown),
+                source=source,
+                window=window,
+                condition=condition,
+                bucket=bucket,
+                y=quote_ident(spec.y),
+            ),
             [*source.params, *window.params, *condition.params, x_value, y_value, limit],
         )
     )

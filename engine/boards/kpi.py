@@ -12,7 +12,7 @@ import polars as pl
 
 from engine.boards.scope import Context, Scope, after_sales_link, flow_states, hours
 from engine.registry import Registry
-from engine.sql import Fragment, qualified, quote_ident
+from engine.storage.sql import Fragment, compose, qualified, quote_ident
 
 PAID = "paid_at"
 
@@ -54,8 +54,12 @@ def _cases_join(s: Scope) -> Fragment | None:
         return None
     after, link = found
     return Fragment(
-        f"t.{quote_ident(str(s.table.business_key))} IN (SELECT {quote_ident(link.name)} "
-        f"FROM {qualified(s.ctx.ws.name, after.name)})"
+        compose(
+            "t.{business_key} IN (SELECT {name} FROM {after})",
+            business_key=quote_ident(str(s.table.business_key)),
+            name=quote_ident(link.name),
+            after=qualified(s.ctx.ws.name, after.name),
+        )
     )
 
 
@@ -143,9 +147,12 @@ def stage_times(ctx: Context, s: Scope, days: int) -> pl.DataFrame:
     frame = (
         ctx.store.cursor()
         .execute(
-            f"{stays.sql} SELECT to_state AS state, count(*) AS stays, avg(epoch(left_at - moved_at)) / 3600.0 "
-            "AS avg_hours, median(epoch(left_at - moved_at)) / 3600.0 AS median_hours FROM h "
-            "WHERE left_at IS NOT NULL AND left_at > ? AND left_at <= ? GROUP BY 1",
+            compose(
+                "{stays} SELECT to_state AS state, count(*) AS stays, avg(epoch(left_at - moved_at)) / 3600.0 "
+                "AS avg_hours, median(epoch(left_at - moved_at)) / 3600.0 AS median_hours FROM h "
+                "WHERE left_at IS NOT NULL AND left_at > ? AND left_at <= ? GROUP BY 1",
+                stays=stays,
+            ),
             [*stays.params, ctx.now - timedelta(days=days), ctx.now],
         )
         .pl()

@@ -22,7 +22,7 @@ from engine.boards.widgets import RENDERERS, WidgetData
 from engine.clock import as_naive
 from engine.errors import EngineError, RefusedError
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 CACHE_SIZE = 64
 _cache: OrderedDict[tuple[Any, ...], list[WidgetData]] = OrderedDict()

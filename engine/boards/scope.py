@@ -16,8 +16,10 @@ from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
 from engine.fields import MultiSelectField, RelationField, SingleSelectField
 from engine.schema import Flow, Table, Workspace
-from engine.sql import Fragment, all_of, qualified
-from engine.store import Store
+from engine.storage.sql import Fragment, Sql, all_of, compose, qualified
+from engine.storage.store import Store
+
+NO_TAIL = Sql("")
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,13 @@ class Scope:
         (NULL while still in it), from the status history."""
         source, where = self.source, self.where
         return Fragment(
-            "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
-            "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
-            f"AND record_id IN (SELECT t._id FROM {source.sql} WHERE {where.sql}))",
+            compose(
+                "WITH h AS (SELECT record_id, to_state, moved_at, lead(moved_at) OVER (PARTITION BY record_id "
+                "ORDER BY moved_at, ord) AS left_at FROM _status_history WHERE workspace = ? AND table_name = ? "
+                "AND record_id IN (SELECT t._id FROM {source} WHERE {where}))",
+                source=source,
+                where=where,
+            ),
             (self.ctx.ws.name, self.table.name, *source.params, *where.params),
         )
 
@@ -82,13 +88,19 @@ class Scope:
         """The scope's WHERE and the given parts."""
         return all_of([self.where, *parts])
 
-    def select(self, columns: Fragment, *where: Fragment, tail: str = "") -> pl.DataFrame:
+    def select(self, columns: Fragment, *where: Fragment, tail: Sql = NO_TAIL) -> pl.DataFrame:
         """`SELECT columns FROM source WHERE scope AND where… tail` as a frame (tail holds no values)."""
         source, condition = self.source, self.narrowed(*where)
         return (
             self.ctx.store.cursor()
             .execute(
-                f"SELECT {columns.sql} FROM {source.sql} WHERE {condition.sql} {tail}",
+                compose(
+                    "SELECT {columns} FROM {source} WHERE {condition} {tail}",
+                    columns=columns,
+                    source=source,
+                    condition=condition,
+                    tail=tail,
+                ),
                 [*columns.params, *source.params, *condition.params],
             )
             .pl()

@@ -30,7 +30,7 @@ from engine.boards.model import (
 from engine.boards.scope import BUCKETS, Context, Scope, flow_states, labelled, scope
 from engine.fields import ComputedField, DecimalField, MoneyField
 from engine.registry import Registry
-from engine.sql import Fragment, quote_ident
+from engine.storage.sql import Fragment, Sql, compose, quote_ident
 
 SALES_FIELDS = (MoneyField, ComputedField, DecimalField)  # amounts: what sales figures add up
 
@@ -124,11 +124,15 @@ def table(ctx: Context, w: TableWidget, path: str) -> WidgetData:
         tuple(p for v in values for p in v.params),
     )
     order = (
-        f"ORDER BY {quote_ident(w.sort)} {'DESC' if w.descending else 'ASC'} NULLS LAST, _id"
+        compose(
+            "ORDER BY {sort} {direction} NULLS LAST, _id",
+            sort=quote_ident(w.sort),
+            direction=Sql("DESC" if w.descending else "ASC"),
+        )
         if w.sort
-        else "ORDER BY _id DESC"
+        else Sql("ORDER BY _id DESC")
     )
-    frame = s.select(columns, tail=f"{order} LIMIT {int(w.limit)}")
+    frame = s.select(columns, tail=compose("{order} LIMIT {n}", order=order, n=int(w.limit)))
     for n in names:
         frame = labelled(frame, s.table, n, n) if frame.schema[n] == pl.String else frame
     return WidgetData(w.id, w.type, w.title, frame, {"key": key, "table": s.table.name})
@@ -148,9 +152,11 @@ def chart(ctx: Context, w: ChartWidget, path: str) -> WidgetData:
     columns = Fragment(", ".join(p.sql for p in parts), tuple(v for p in parts for v in p.params))
     where = [s.window(w.group_by, w.days, f"{path}.days")] if w.days else []
     where.append(x.wrap("{} IS NOT NULL"))
-    order = "ORDER BY x" if w.bucket != "none" else "ORDER BY value DESC, x"
+    order = Sql("ORDER BY x" if w.bucket != "none" else "ORDER BY value DESC, x")
     frame = s.select(
-        columns, *where, tail=f"GROUP BY ALL {order} LIMIT {int(w.limit) * (20 if w.split else 1)}"
+        columns,
+        *where,
+        tail=compose("GROUP BY ALL {order} LIMIT {n}", order=order, n=int(w.limit) * (20 if w.split else 1)),
     )
     if w.bucket == "none":
         frame = labelled(frame, s.table, "x", w.group_by)
@@ -167,15 +173,18 @@ def funnel(ctx: Context, w: FunnelWidget, path: str) -> WidgetData:
     assert flow is not None
     status = s.value(flow.field)
     now_in = s.select(
-        Fragment(f"{status.sql} AS state, count(*) AS now_in", status.params), tail="GROUP BY ALL"
+        Fragment(f"{status.sql} AS state, count(*) AS now_in", status.params), tail=Sql("GROUP BY ALL")
     )
     stays = s.stays()
     history = (
         ctx.store.cursor()
         .execute(
-            f"{stays.sql} SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
-            "median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - moved_at)) / 3600.0 AS median_hours "
-            "FROM h GROUP BY 1",
+            compose(
+                "{stays} SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
+                "median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - moved_at)) / 3600.0 AS median_hours "
+                "FROM h GROUP BY 1",
+                stays=stays,
+            ),
             [*stays.params, ctx.now],
         )
         .pl()
@@ -224,7 +233,9 @@ def pareto(ctx: Context, w: ParetoWidget, path: str) -> WidgetData:
     where = [s.window(w.date_field, w.days, f"{path}.days")] if w.days and w.date_field else []
     where.append(group.wrap("{} IS NOT NULL"))
     counts = s.select(
-        group.wrap("{} AS category, count(*) AS n"), *where, tail="GROUP BY ALL ORDER BY n DESC, category"
+        group.wrap("{} AS category, count(*) AS n"),
+        *where,
+        tail=Sql("GROUP BY ALL ORDER BY n DESC, category"),
     )
     total = int(counts["n"].sum()) if counts.height else 0
     frame = (

@@ -36,7 +36,7 @@ from engine.fields import (
 )
 from engine.fields.base import StringField
 from engine.schema import Table, Workspace
-from engine.sql import Fragment, all_of, any_of, join, qualified, quote_ident
+from engine.storage.sql import Fragment, Sql, all_of, any_of, compose, join, qualified, quote_ident
 
 NUMBER_FIELDS = (IntegerField, DecimalField, MoneyField, ComputedField)
 COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -44,7 +44,7 @@ EQUALITY = ("==", "===", "!=", "!==")
 QUANTIFIERS = ("some", "all", "none")
 NAN = "CAST('nan' AS DOUBLE)"
 # Every audited change of a record, whether the entry kept its one item inline or in _audit_items.
-AUDIT_ITEMS_SQL = (
+AUDIT_ITEMS_SQL = Sql(
     "(SELECT l.workspace, l.table_name, i.record_id, i.action, i.changes FROM _audit_items i "
     "JOIN _audit_log l ON l.seq = i.seq UNION ALL SELECT workspace, table_name, record_id, item_action, "
     "item_changes FROM _audit_log WHERE item_changes IS NOT NULL)"
@@ -82,7 +82,7 @@ class Compiler:
     ) -> None:
         self.tz = tz
         self.table = table
-        self.column = column or (lambda name: f"t.{quote_ident(name)}")
+        self._column = column or (lambda name: f"t.{quote_ident(name)}")
         self.now = now
         self.ws = ws  # relation paths, hours_in_status and changed_count read other tables
         # Aggregates joined to the table (changed_count): a correlated count per row is ten times slower.
@@ -217,6 +217,10 @@ class Compiler:
         ]
         raise _fail(path, f"unknown operator {op!r}{suggest(op, known)} (supported: {', '.join(known)})")
 
+    def column(self, name: str) -> Sql:
+        """The SQL of a field's column, as the caller's column function spells it (code, never user text)."""
+        return Sql(self._column(name))
+
     def var(self, items: list[Any], path: str) -> Value:
         self._arity("var", items, 1, 1, path)
         name = items[0]
@@ -273,11 +277,13 @@ class Compiler:
         if field is None or not field.stored or isinstance(field, RelationField):
             names = [f.name for f in target.fields if f.stored and not isinstance(f, RelationField)]
             raise _fail(path, f"{name!r}: {target.name!r} has no stored field {rest!r}{suggest(rest, names)}")
-        column = "r." + quote_ident(field.name)
-        sql = (
-            f"(SELECT {_typed_sql(field, column) if typed else column} "
-            f"FROM {qualified(self.ws.name, target.name)} r "
-            f"WHERE r.{quote_ident(str(target.business_key))} = {self.column(head)})"
+        column = compose("r.{name}", name=quote_ident(field.name))
+        sql = compose(
+            ("(SELECT {typed} FROM {target} r WHERE r.{business_key} = {head_col})"),
+            typed=_typed_sql(field, column) if typed else column,
+            target=qualified(self.ws.name, target.name),
+            business_key=quote_ident(str(target.business_key)),
+            head_col=self.column(head),
         )
         return sql, field
 
@@ -286,9 +292,13 @@ class Compiler:
         self._arity("hours_in_status", items, 0, 0, path)
         ws = self._workspace(path, "hours_in_status")
         moment = self._time_literal(self._clock(path), path)
-        since = (
-            "coalesce((SELECT max(h.moved_at) FROM _status_history h WHERE h.workspace = ? "
-            f"AND h.table_name = ? AND h.record_id = {self.column('_id')}), {self.column('_created_at')})"
+        since = compose(
+            (
+                "coalesce((SELECT max(h.moved_at) FROM _status_history h WHERE h.workspace = ? "
+                "AND h.table_name = ? AND h.record_id = {id_col}), {created_at_col})"
+            ),
+            id_col=self.column("_id"),
+            created_at_col=self.column("_created_at"),
         )
         sql = f"((epoch_us({moment.sql.sql}) - epoch_us({since})) / {float(US_PER_HOUR)!r})"
         return Value(Fragment(sql, (*moment.sql.params, ws.name, self.table.name)), "nan")
@@ -309,9 +319,14 @@ class Compiler:
             # A changed field is a top-level key of the item's JSON: '"name":' cannot occur inside a value,
             # where quotes are escaped, so a substring test is exact and much cheaper than parsing.
             self.joins[alias] = Fragment(
-                f"LEFT JOIN (SELECT a.record_id, count(*) AS n FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? "
-                "AND a.table_name = ? AND a.action = 'update' AND contains(a.changes, ?) GROUP BY a.record_id) "
-                f"{quote_ident(alias)} ON {quote_ident(alias)}.record_id = {self.column('_id')}",
+                compose(
+                    "LEFT JOIN (SELECT a.record_id, count(*) AS n FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? "
+                    "AND a.table_name = ? AND a.action = 'update' AND contains(a.changes, ?) GROUP BY a.record_id) "
+                    "{alias} ON {alias}.record_id = {id_col}",
+                    AUDIT_ITEMS_SQL=AUDIT_ITEMS_SQL,
+                    alias=quote_ident(alias),
+                    id_col=self.column("_id"),
+                ),
                 (ws.name, self.table.name, f'"{name}":'),
             )
         return Value(Fragment(f"CAST(coalesce({quote_ident(alias)}.n, 0) AS DOUBLE)"), "number")
@@ -547,10 +562,10 @@ class Compiler:
             raise _fail(f"{path}.{op}", f"{op!r} takes {low} to {most} arguments, got {len(items)}")
 
 
-def _typed_sql(field: FieldBase, sql: str) -> str:
+def _typed_sql(field: FieldBase, sql: Sql) -> Sql:
     if isinstance(field, NUMBER_FIELDS):
-        return f"CAST({sql} AS DOUBLE)"
-    return f"CAST({sql} AS TIMESTAMP)" if isinstance(field, DateField) else sql
+        return compose("CAST({sql} AS DOUBLE)", sql=sql)
+    return compose("CAST({sql} AS TIMESTAMP)", sql=sql) if isinstance(field, DateField) else sql
 
 
 def _common_kind(values: list[Value], path: str) -> str:

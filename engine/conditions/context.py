@@ -13,8 +13,8 @@ from engine.conditions.extensions import CHANGES, STATUS_SINCE
 from engine.conditions.records import relation_head
 from engine.fields import ComputedField, LookupField, RelationField
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.storage.sql import compose, qualified, quote_ident
+from engine.storage.store import Store
 
 
 def _nodes(rule: Any) -> Iterator[tuple[str, list[Any]]]:
@@ -81,8 +81,11 @@ def load_context(
         row = None
         if record.get(name) is not None:
             res = cur.execute(
-                f"SELECT * FROM {qualified(ws.name, target.name)} "
-                f"WHERE {quote_ident(str(target.business_key))} = ?",
+                compose(
+                    "SELECT * FROM {target} WHERE {business_key} = ?",
+                    target=qualified(ws.name, target.name),
+                    business_key=quote_ident(str(target.business_key)),
+                ),
                 [record[name]],
             )
             found = res.fetchone()
@@ -96,8 +99,11 @@ def load_context(
         out[STATUS_SINCE] = moved or record.get("_created_at")
     if counted:
         rows = cur.execute(
-            f"SELECT changes FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? AND a.table_name = ? "
-            "AND a.action = 'update' AND a.record_id = ?",
+            compose(
+                "SELECT changes FROM {AUDIT_ITEMS_SQL} a WHERE a.workspace = ? AND a.table_name = ? "
+                "AND a.action = 'update' AND a.record_id = ?",
+                AUDIT_ITEMS_SQL=AUDIT_ITEMS_SQL,
+            ),
             [ws.name, table.name, record["_id"]],
         ).fetchall()
         out[CHANGES] = {name: sum(1 for (c,) in rows if _has_key(c, name)) for name in counted}

@@ -23,8 +23,8 @@ from engine.flow.moves import moves, set_value
 from engine.records.single import validated
 from engine.records.write import Write, after_write, set_on
 from engine.schema import StockEffect, Table, Transition, Workspace
-from engine.sql import Fragment, qualified, quote_ident
-from engine.store import Cursor, Store
+from engine.storage.sql import Fragment, Sql, compose, listing, name_literal, qualified, quote_ident
+from engine.storage.store import Cursor, Store
 
 MAX_REASONED = 200  # refused records whose reasons are worked out one by one; the rest are counted
 MAX_AUTOMATIC_STEPS = 10
@@ -147,11 +147,17 @@ def advance_in(w: Write, ids: list[int]) -> int:
     return made
 
 
-def id_table(cur: Cursor, name: str, ids: list[int]) -> str:
+def id_table(cur: Cursor, name: str, ids: list[int]) -> Sql:
     """Load record ids into a temp table; returns a subquery over it. A semi-join on it is a hash join,
     where `list_contains(?, _id)` would search the whole list for every row of the table."""
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(CAST(? AS BIGINT[])) AS _id", [ids])
-    return f"(SELECT _id FROM {name})"
+    table = quote_ident(name)
+    cur.execute(
+        compose(
+            "CREATE OR REPLACE TEMP TABLE {table} AS SELECT unnest(CAST(? AS BIGINT[])) AS _id", table=table
+        ),
+        [ids],
+    )
+    return compose("(SELECT _id FROM {table})", table=table)
 
 
 def _role_ok(tr: Transition, actor: Actor) -> bool:
@@ -192,12 +198,17 @@ def _pick(
         test = Fragment(
             " AND ".join(p.sql for p in parts) or "TRUE", tuple(x for p in parts for x in p.params)
         )
-        cases.append(f"WHEN {test.sql} THEN {index}")
+        cases.append(compose("WHEN {test} THEN {index}", test=test, index=index))
         params += test.params
     chosen = id_table(cur, "_bulk_ids", ids)
     source = compiler.source(f"{qualified(ws.name, table.name)} t")
     rows = cur.execute(
-        f"SELECT t._id, CASE {' '.join(cases)} END FROM {source.sql} WHERE t._id IN {chosen}",
+        compose(
+            "SELECT t._id, CASE {cases} END FROM {source} WHERE t._id IN {chosen}",
+            cases=listing(cases, " "),
+            source=source,
+            chosen=chosen,
+        ),
         [*params, *source.params],
     ).fetchall()
     return dict(rows)
@@ -219,13 +230,23 @@ def _stock_shortages(
                 continue
             stock_table = stock_target(ws, table, effect)
             rows = cur.execute(
-                f"SELECT t._id, t.{quote_ident(effect.relation)}, t.{quote_ident(effect.quantity)}, "
-                f"s.{quote_ident(effect.stock_field)}, s._id IS NOT NULL, "
-                f"sum(t.{quote_ident(effect.quantity)}) OVER (PARTITION BY t.{quote_ident(effect.relation)} "
-                "ORDER BY t._id) "
-                f"FROM {qualified(ws.name, table.name)} t LEFT JOIN {qualified(ws.name, stock_table.name)} s "
-                f"ON s.{quote_ident(str(stock_table.business_key))} = t.{quote_ident(effect.relation)} "
-                f"WHERE t._id IN {id_table(cur, '_bulk_group', group)}{takes_stock_sql(ws, table)}"
+                compose(
+                    "SELECT t._id, t.{relation}, t.{quantity}, "
+                    "s.{stock_field}, s._id IS NOT NULL, "
+                    "sum(t.{quantity}) OVER (PARTITION BY t.{relation} "
+                    "ORDER BY t._id) "
+                    "FROM {table} t LEFT JOIN {stock_table} s "
+                    "ON s.{business_key} = t.{relation} "
+                    "WHERE t._id IN {id_table}{takes_stock}",
+                    relation=quote_ident(effect.relation),
+                    quantity=quote_ident(effect.quantity),
+                    stock_field=quote_ident(effect.stock_field),
+                    table=qualified(ws.name, table.name),
+                    stock_table=qualified(ws.name, stock_table.name),
+                    business_key=quote_ident(str(stock_table.business_key)),
+                    id_table=id_table(cur, "_bulk_group", group),
+                    takes_stock=takes_stock_sql(ws, table),
+                )
             ).fetchall()
             for rid, key, qty, stock, found, needed in rows:
                 if key is None or qty is None or not found:
@@ -273,23 +294,34 @@ def _move(w: Write, index: int, tr: Transition, ids: list[int], typed: dict[str,
     cols = list(changes)
     cur.execute("DROP TABLE IF EXISTS _bulk_before")
     cur.execute(
-        f"CREATE TEMP TABLE _bulk_before AS SELECT _id, {', '.join(quote_ident(c) for c in cols)} FROM {target} "
-        f"WHERE _id IN {id_table(cur, '_bulk_group', ids)}"
+        compose(
+            "CREATE TEMP TABLE _bulk_before AS SELECT _id, {part} FROM {target} WHERE _id IN {id_table}",
+            part=listing(map(quote_ident, cols)),
+            target=target,
+            id_table=id_table(cur, "_bulk_group", ids),
+        )
     )
     set_on(w, "_bulk_before", changes)
     cur.execute(
-        "INSERT INTO _status_moves SELECT ?, ?, _id, "
-        f"{quote_ident(flow.field)}, ?, ?, ?, ?, ? FROM _bulk_before",
+        compose(
+            "INSERT INTO _status_moves SELECT ?, ?, _id, {field}, ?, ?, ?, ?, ? FROM _bulk_before",
+            field=quote_ident(flow.field),
+        ),
         [ws.name, table.name, tr.to, now, actor.username, source, note],
     )
-    pairs = ", ".join(
-        f"'{c}', json_object('before', b.{quote_ident(c)}, 'after', t.{quote_ident(c)})" for c in cols
+    pairs = listing(
+        compose("{key}, json_object('before', b.{c}, 'after', t.{c})", key=name_literal(c), c=quote_ident(c))
+        for c in cols
     )
     record_items(
         store,
         cur,
-        sql=f"SELECT b._id AS record_id, 'update' AS action, CAST(json_object({pairs}) AS VARCHAR) AS changes "
-        f"FROM _bulk_before b JOIN {target} t ON t._id = b._id",
+        sql=compose(
+            "SELECT b._id AS record_id, 'update' AS action, CAST(json_object({pairs}) AS VARCHAR) AS changes "
+            "FROM _bulk_before b JOIN {target} t ON t._id = b._id",
+            pairs=pairs,
+            target=target,
+        ),
         at=now,
         actor=actor.username,
         action="update",
@@ -316,10 +348,14 @@ def _request_acknowledgements(
     )
     for role in tr.acknowledge:
         cur.execute(
-            "INSERT INTO _alerts (workspace, rule, kind, table_name, record_id, level, message, roles, users, "
-            "channels, status, step, opened_at, due_at, notified_at) "
-            f"SELECT ?, ?, 'ack', ?, t._id, 'info', concat(?, {key}, ?), ?, [], [], 'open', 0, ?, ?, ? "
-            f"FROM {qualified(ws.name, table.name)} t JOIN _bulk_before b ON b._id = t._id",
+            compose(
+                "INSERT INTO _alerts (workspace, rule, kind, table_name, record_id, level, message, roles, users, "
+                "channels, status, step, opened_at, due_at, notified_at) "
+                "SELECT ?, ?, 'ack', ?, t._id, 'info', concat(?, {key}, ?), ?, [], [], 'open', 0, ?, ?, ? "
+                "FROM {table} t JOIN _bulk_before b ON b._id = t._id",
+                key=key,
+                table=qualified(ws.name, table.name),
+            ),
             [
                 ws.name,
                 f"ack:{table.name}:{index}",

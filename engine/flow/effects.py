@@ -19,8 +19,8 @@ from engine.notify.outbox import enqueue
 from engine.records.write import Write, update_from, update_one
 from engine.registry import Registry
 from engine.schema import NotifyEffect, StockEffect, Table, Transition, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store
+from engine.storage.sql import Sql, compose, name_literal, qualified, quote_ident
+from engine.storage.store import Cursor, Store
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,12 @@ def _stock_row(
     cur: Cursor, ws: Workspace, target: Table, effect: StockEffect, key: Any
 ) -> tuple[Any, ...] | None:
     return cur.execute(
-        f"SELECT _id, {quote_ident(effect.stock_field)}, _version FROM {qualified(ws.name, target.name)} "
-        f"WHERE {quote_ident(str(target.business_key))} = ?",
+        compose(
+            "SELECT _id, {stock_field}, _version FROM {target} WHERE {business_key} = ?",
+            stock_field=quote_ident(effect.stock_field),
+            target=qualified(ws.name, target.name),
+            business_key=quote_ident(str(target.business_key)),
+        ),
         [key],
     ).fetchone()
 
@@ -103,7 +107,11 @@ def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
     # Rendered in SQL over the written row, so lookups ({sku_name}) and computed fields read as on screen.
     text = render_sql(effect.message, Compiler(ctx.table, now=ctx.now, tz=ctx.ws.timezone, ws=ctx.ws).raw)
     (body,) = ctx.cur.execute(
-        f"SELECT {text.sql} FROM {qualified(ctx.ws.name, ctx.table.name)} t WHERE t._id = ?",
+        compose(
+            "SELECT {text} FROM {table} t WHERE t._id = ?",
+            text=text,
+            table=qualified(ctx.ws.name, ctx.table.name),
+        ),
         [*text.params, ctx.record["_id"]],
     ).fetchone()  # type: ignore[misc]
     message = Message(
@@ -117,10 +125,10 @@ def _notify(ctx: EffectContext, effect: NotifyEffect) -> None:
     enqueue(ctx.cur, ctx.ws.name, message, ctx.now, effect.roles, effect.users, effect.channels)
 
 
-def takes_stock_sql(ws: Workspace, table: Table) -> str:
+def takes_stock_sql(ws: Workspace, table: Table) -> Sql:
     """SQL that leaves out gift and lucky-bag orders (flagged non-sale): they move no stock."""
     flag = ws.intake_rules.non_sale_field(table)
-    return f" AND NOT coalesce(t.{quote_ident(flag)}, FALSE)" if flag else ""
+    return compose(" AND NOT coalesce(t.{flag}, FALSE)", flag=quote_ident(flag)) if flag else Sql("")
 
 
 # Bulk moves join the moved rows (_bulk_before) to their stock rows and render messages in SQL, so a set of
@@ -131,23 +139,37 @@ DIGEST_AFTER = 5
 def _stock_many(w: Write, tr: Transition, effect: StockEffect, ids: list[int]) -> None:
     store, cur, ws, table, actor, now = w.store, w.cur, w.ws, w.table, w.actor, w.now
     stock_table = stock_target(ws, table, effect)
-    sign = "-" if effect.type == "reserve_stock" else "+"
+    sign = Sql("-" if effect.type == "reserve_stock" else "+")
     col = quote_ident(effect.stock_field)
     key = quote_ident(str(stock_table.business_key))
     cur.execute("DROP TABLE IF EXISTS _bulk_stock")
     cur.execute(
-        f"CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quote_ident(effect.quantity)}) AS {col} "
-        f"FROM _bulk_before b JOIN {qualified(ws.name, table.name)} t ON t._id = b._id "
-        f"JOIN {qualified(ws.name, stock_table.name)} s ON s.{key} = t.{quote_ident(effect.relation)} "
-        f"WHERE TRUE{takes_stock_sql(ws, table)} GROUP BY s._id, s.{col}"
+        compose(
+            "CREATE TEMP TABLE _bulk_stock AS SELECT s._id, s.{col} AS before, s.{col} {sign} sum(t.{quantity}) AS {col} "
+            "FROM _bulk_before b JOIN {table} t ON t._id = b._id "
+            "JOIN {stock_table} s ON s.{key} = t.{relation} "
+            "WHERE TRUE{takes_stock} GROUP BY s._id, s.{col}",
+            col=col,
+            sign=sign,
+            quantity=quote_ident(effect.quantity),
+            table=qualified(ws.name, table.name),
+            stock_table=qualified(ws.name, stock_table.name),
+            key=key,
+            relation=quote_ident(effect.relation),
+            takes_stock=takes_stock_sql(ws, table),
+        )
     )
     update_from(w.on(stock_table), "_bulk_stock", [effect.stock_field])
     record_items(
         store,
         cur,
-        sql="SELECT _id AS record_id, 'update' AS action, "
-        f"CAST(json_object('{effect.stock_field}', json_object('before', before, 'after', {col})) AS VARCHAR) AS changes "
-        "FROM _bulk_stock",
+        sql=compose(
+            "SELECT _id AS record_id, 'update' AS action, "
+            "CAST(json_object({stock_field}, json_object('before', before, 'after', {col})) AS VARCHAR) AS changes "
+            "FROM _bulk_stock",
+            stock_field=name_literal(effect.stock_field),
+            col=col,
+        ),
         at=now,
         actor=actor.username,
         action="update",
@@ -163,8 +185,12 @@ def _notify_many(w: Write, tr: Transition, effect: NotifyEffect, ids: list[int])
     compiler = Compiler(table, now=now, tz=ws.timezone, ws=ws)
     text = render_sql(effect.message, compiler.raw)
     rows = cur.execute(
-        f"SELECT t._id, {text.sql} FROM {qualified(ws.name, table.name)} t "
-        "WHERE t._id IN (SELECT _id FROM _bulk_before) ORDER BY t._id LIMIT ?",
+        compose(
+            "SELECT t._id, {text} FROM {table} t "
+            "WHERE t._id IN (SELECT _id FROM _bulk_before) ORDER BY t._id LIMIT ?",
+            text=text,
+            table=qualified(ws.name, table.name),
+        ),
         [*text.params, DIGEST_AFTER],
     ).fetchall()
     recipients = (effect.roles, effect.users, effect.channels)

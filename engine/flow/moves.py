@@ -30,7 +30,7 @@ from engine.records.single import (
 )
 from engine.records.write import Write, after_write
 from engine.schema import Flow, StockEffect, Table, Transition, Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 @dataclass(frozen=True)

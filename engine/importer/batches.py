@@ -27,8 +27,8 @@ from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.records.bulk import preview_upsert, upsert_in
 from engine.records.cells import ROW, Progress
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident, row_dicts
-from engine.store import Store
+from engine.storage.sql import Sql, compose, listing, qualified, quote_ident, row_dicts
+from engine.storage.store import Store
 
 SKIPPED_LISTED = 200  # rows left out (blank, 合计) listed in a batch summary; all are counted
 
@@ -142,13 +142,18 @@ def stage(
             (raw_name(batch_id), frame.filter(pl.col(ROW).is_in(bad))),
         ):
             cur.register("_staged_frame", rows.to_arrow())
-            cur.execute(f"CREATE TABLE {name} AS SELECT * FROM _staged_frame")
+            cur.execute(compose("CREATE TABLE {name} AS SELECT * FROM _staged_frame", name=name))
             cur.unregister("_staged_frame")
         errors = plan.errors.join(origin, on=ROW, how="left")
         if errors.height:
             cur.register("_staged_errors", errors.to_arrow())
             cur.execute(
-                f"INSERT INTO _import_errors SELECT ?, {ROW}, {SHEET}, {SOURCE_ROW}, field, message FROM _staged_errors",
+                compose(
+                    "INSERT INTO _import_errors SELECT ?, {ROW}, {SHEET}, {SOURCE_ROW}, field, message FROM _staged_errors",
+                    ROW=quote_ident(ROW),
+                    SHEET=quote_ident(SHEET),
+                    SOURCE_ROW=quote_ident(SOURCE_ROW),
+                ),
                 [batch_id],
             )
             cur.unregister("_staged_errors")
@@ -248,8 +253,12 @@ def commit(
     staged = (
         store.cursor()
         .execute(
-            f"SELECT * FROM {_staged_name(batch_id)} WHERE {ROW} NOT IN "
-            "(SELECT row_no FROM _import_errors WHERE batch_id = ?)",
+            compose(
+                "SELECT * FROM {staged} WHERE {ROW} NOT IN "
+                "(SELECT row_no FROM _import_errors WHERE batch_id = ?)",
+                staged=_staged_name(batch_id),
+                ROW=quote_ident(ROW),
+            ),
             [batch_id],
         )
         .pl()
@@ -263,23 +272,37 @@ def commit(
         if status != "staged":  # another reviewer was quicker
             raise ConflictError(f"import batch #{batch_id} is {status} now", "staged", status)
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE _import_before AS SELECT t.{k} AS k, t._version FROM {target} t "
-            f"SEMI JOIN {_staged_name(batch_id)} s ON s.{k} = t.{k}"
+            compose(
+                "CREATE OR REPLACE TEMP TABLE _import_before AS SELECT t.{k} AS k, t._version FROM {target} t "
+                "SEMI JOIN {staged} s ON s.{k} = t.{k}",
+                k=k,
+                target=target,
+                staged=_staged_name(batch_id),
+            )
         )
         # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
         result = upsert_in(
             cur, store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
         )
         cur.register("_import_rejected", result.errors.select(pl.col(ROW).alias("r")).to_arrow())
-        status = f"t.{quote_ident(table.flow.field)}" if table.flow else "NULL"
+        status = compose("t.{field}", field=quote_ident(table.flow.field)) if table.flow else Sql("NULL")
         cur.execute(
-            "INSERT INTO _import_rows (batch_id, record_id, sheet, source_row, action, version_after, status) "
-            f"SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
-            f"CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version, {status} "
-            f"FROM {_staged_name(batch_id)} s JOIN {target} t ON t.{k} = s.{k} LEFT JOIN _import_before b ON b.k = s.{k} "
-            f"WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ?) "
-            f"AND s.{ROW} NOT IN (SELECT r FROM _import_rejected) "
-            "AND (b.k IS NULL OR b._version <> t._version)",
+            compose(
+                "INSERT INTO _import_rows (batch_id, record_id, sheet, source_row, action, version_after, status) "
+                "SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
+                "CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version, {status} "
+                "FROM {staged} s JOIN {target} t ON t.{k} = s.{k} LEFT JOIN _import_before b ON b.k = s.{k} "
+                "WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ?) "
+                "AND s.{ROW} NOT IN (SELECT r FROM _import_rejected) "
+                "AND (b.k IS NULL OR b._version <> t._version)",
+                SHEET=quote_ident(SHEET),
+                SOURCE_ROW=quote_ident(SOURCE_ROW),
+                status=status,
+                staged=_staged_name(batch_id),
+                target=target,
+                k=k,
+                ROW=quote_ident(ROW),
+            ),
             [batch_id, batch_id],
         )
         cur.unregister("_import_rejected")
@@ -323,15 +346,25 @@ def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: in
     flow = table.flow
     assert flow is not None
     target = qualified(ws.name, table.name)
-    moves = " UNION ALL ".join(
-        f"SELECT t._id, ? AS state, t.{quote_ident(field)} AS moved_at FROM {target} t "
-        f"JOIN _import_rows r ON r.record_id = t._id AND r.batch_id = ? AND r.action = 'insert' "
-        f"WHERE t.{quote_ident(field)} IS NOT NULL"
-        for _, field in pairs
+    moves = listing(
+        (
+            compose(
+                "SELECT t._id, ? AS state, t.{field} AS moved_at FROM {target} t "
+                "JOIN _import_rows r ON r.record_id = t._id AND r.batch_id = ? AND r.action = 'insert' "
+                "WHERE t.{field} IS NOT NULL",
+                field=quote_ident(field),
+                target=target,
+            )
+            for _, field in pairs
+        ),
+        " UNION ALL ",
     )
     params: list[Any] = [p for state, _ in pairs for p in (state, batch_id)]
     cur.execute(
-        f"INSERT INTO _status_moves SELECT ?, ?, _id, coalesce(lag(state) OVER w, ?), state, moved_at, ?, 'import', ? "
-        f"FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
+        compose(
+            "INSERT INTO _status_moves SELECT ?, ?, _id, coalesce(lag(state) OVER w, ?), state, moved_at, ?, 'import', ? "
+            "FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
+            moves=moves,
+        ),
         [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
     )

@@ -15,7 +15,8 @@ from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET
 from engine.records.cells import ROW
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.sql import compose
+from engine.storage.store import Store
 
 ERROR_COLUMN = "错误说明"
 
@@ -35,7 +36,7 @@ def error_report(store: Store, ws: Workspace, batch_id: int) -> bytes:
     reasons = errors.group_by("row_no", maintain_order=True).agg(
         pl.concat_str([pl.col("field"), pl.lit(": "), pl.col("message")]).str.join("; ").alias(ERROR_COLUMN)
     )
-    staged = store.cursor().execute(f"SELECT * FROM {raw_name(batch_id)}").pl()
+    staged = store.cursor().execute(compose("SELECT * FROM {raw}", raw=raw_name(batch_id))).pl()
     failing = staged.join(reasons, left_on=ROW, right_on="row_no", how="inner").sort(ROW)
     columns = [(cm.column, cm.field) for cm in mapping.columns if cm.field and cm.field in failing.columns]
     buffer = io.BytesIO()

@@ -10,7 +10,7 @@ from engine.clock import as_naive
 from engine.errors import AuthoringError, NotFoundError
 from engine.importer.mapping import Mapping, mapping_problems, signature
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 def save_mapping(

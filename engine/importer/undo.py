@@ -15,8 +15,8 @@ from engine.clock import as_naive
 from engine.importer.batches import reviewable
 from engine.records.write import Write, delete_ids, update_frame
 from engine.schema import Table, Workspace
-from engine.sql import qualified
-from engine.store import Store
+from engine.storage.sql import compose, qualified
+from engine.storage.store import Store
 
 
 def undo(
@@ -30,8 +30,11 @@ def undo(
     target = qualified(ws.name, table.name)
     with store.transaction() as cur:
         rows = cur.execute(
-            f"SELECT r.record_id, r.action, r.version_after, t._version FROM _import_rows r LEFT JOIN {target} t "
-            "ON t._id = r.record_id WHERE r.batch_id = ?",
+            compose(
+                "SELECT r.record_id, r.action, r.version_after, t._version FROM _import_rows r LEFT JOIN {target} t "
+                "ON t._id = r.record_id WHERE r.batch_id = ?",
+                target=target,
+            ),
             [batch_id],
         ).fetchall()
         edited = [
@@ -49,8 +52,11 @@ def undo(
             record_items(
                 store,
                 cur,
-                sql=f"SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
-                "WHERE list_contains(?, _id)",
+                sql=compose(
+                    "SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
+                    "WHERE list_contains(?, _id)",
+                    target=target,
+                ),
                 params=[inserted],
                 at=moment,
                 actor=actor.username,

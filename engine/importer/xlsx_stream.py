@@ -17,7 +17,7 @@ import duckdb
 import duckdb_extension_excel
 import polars as pl
 
-from engine.sql import quote_ident
+from engine.storage.sql import Sql, compose, listing, quote_ident
 
 # A number the sheet stores with binary noise (858.5700000000001): Excel shows 15 significant digits.
 NOISY_NUMBER = r"^-?\d*\.\d{6,}$"
@@ -44,12 +44,13 @@ def _reader() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _date_text(column: str) -> str:
+def _date_text(column: Sql) -> Sql:
     """A serial date cell as 'YYYY-MM-DD HH:MM:SS'; any other text as it is."""
-    number = f"TRY_CAST({column} AS DOUBLE)"
-    return (
-        f"CASE WHEN {number} IS NULL THEN {column} ELSE strftime(TIMESTAMP '{EXCEL_EPOCH}' + "
-        f"to_microseconds(CAST(round({number} * 86400) AS BIGINT) * 1000000), '%Y-%m-%d %H:%M:%S') END"
+    return compose(
+        "CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN {c} ELSE strftime(TIMESTAMP {epoch} + "
+        "to_microseconds(CAST(round(TRY_CAST({c} AS DOUBLE) * 86400) AS BIGINT) * 1000000), '%Y-%m-%d %H:%M:%S') END",
+        c=column,
+        epoch=Sql(f"'{EXCEL_EPOCH}'"),
     )
 
 
@@ -72,15 +73,22 @@ def xlsx_chunks(
     if last_row < first_row:
         return
     letters = [_column_letters(i) for i in range(width)]
-    select = ", ".join(
-        f"{_date_text(quote_ident(a)) if i in date_columns else quote_ident(a)} AS c{i}"
+    select = listing(
+        compose(
+            "{cell} AS {alias}",
+            cell=_date_text(quote_ident(a)) if i in date_columns else quote_ident(a),
+            alias=quote_ident(f"c{i}"),
+        )
         for i, a in enumerate(letters)
     )
     with _lock:  # one cursor per read; the lock only guards creating it from the shared connection
         cursor = _reader().cursor()
     try:
         result = cursor.execute(
-            f"SELECT {select} FROM read_xlsx(?, sheet = ?, header = false, all_varchar = true, range = ?)",
+            compose(
+                "SELECT {select} FROM read_xlsx(?, sheet = ?, header = false, all_varchar = true, range = ?)",
+                select=select,
+            ),
             [str(path), sheet, f"A{first_row}:{letters[-1]}{last_row}"],
         )
         for batch in result.to_arrow_reader(rows):

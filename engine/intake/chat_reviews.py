@@ -10,8 +10,8 @@ from typing import Any
 from engine.auth import Actor, may
 from engine.errors import ConflictError, NotFoundError, RefusedError
 from engine.schema import Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Store
+from engine.storage.sql import compose, listing, qualified, quote_ident
+from engine.storage.store import Store
 
 COLUMNS = ["id", "connector", "message_id", "sender", "text", "received_at", "parsed", "confidence", "reason",
            "status", "decided_by", "decided_at"]  # fmt: skip
@@ -33,10 +33,16 @@ def table_rows(store: Store, ws: Workspace, table: str, columns: dict[str, str])
     present = {alias: name for alias, name in columns.items() if t.field(name) is not None}
     if not present:
         return []
-    select = ", ".join(
-        f"{quote_ident(name)}::VARCHAR AS {quote_ident(alias)}" for alias, name in present.items()
+    select = listing(
+        compose("{name}::VARCHAR AS {alias}", name=quote_ident(name), alias=quote_ident(alias))
+        for alias, name in present.items()
     )
-    return store.cursor().execute(f"SELECT {select} FROM {qualified(ws.name, table)}").pl().to_dicts()
+    return (
+        store.cursor()
+        .execute(compose("SELECT {select} FROM {table}", select=select, table=qualified(ws.name, table)))
+        .pl()
+        .to_dicts()
+    )
 
 
 def save_reviews(
@@ -62,8 +68,11 @@ def review_queue(store: Store, ws: Workspace, status: str = "open", limit: int =
     rows = (
         store.cursor()
         .execute(
-            f"SELECT {', '.join(COLUMNS)} FROM _chat_reviews WHERE workspace = ? AND status = ? "
-            "ORDER BY id DESC LIMIT ?",
+            compose(
+                "SELECT {COLUMNS} FROM _chat_reviews WHERE workspace = ? AND status = ? "
+                "ORDER BY id DESC LIMIT ?",
+                COLUMNS=listing(map(quote_ident, COLUMNS)),
+            ),
             [ws.name, status, limit],
         )
         .fetchall()
@@ -77,7 +86,10 @@ def open_review(store: Store, ws: Workspace, review_id: int, actor: Actor) -> di
     row = (
         store.cursor()
         .execute(
-            f"SELECT {', '.join(COLUMNS)} FROM _chat_reviews WHERE workspace = ? AND id = ?",
+            compose(
+                "SELECT {COLUMNS} FROM _chat_reviews WHERE workspace = ? AND id = ?",
+                COLUMNS=listing(map(quote_ident, COLUMNS)),
+            ),
             [ws.name, review_id],
         )
         .fetchone()

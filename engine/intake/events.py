@@ -14,8 +14,8 @@ from engine.intake.model import Connector
 from engine.intake.orders import IngestOutcome, connector_actor
 from engine.intake.trust import apply_effective, record_reports, refresh_conflicts
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store, registered
+from engine.storage.sql import compose, qualified, quote_ident
+from engine.storage.store import Cursor, Store, registered
 
 
 def _resolve(cur: Cursor, ws: Workspace, table: Table, events: pl.DataFrame) -> pl.DataFrame:
@@ -35,17 +35,27 @@ def _resolve(cur: Cursor, ws: Workspace, table: Table, events: pl.DataFrame) -> 
     with registered(cur, _events=events.select(pl.int_range(pl.len()).alias("i"), *cols)):
         target = qualified(ws.name, table.name)
         by_tracking = (
-            f"LEFT JOIN (SELECT {quote_ident('tracking_no')}::VARCHAR AS w, any_value({key})::VARCHAR AS k FROM {target} "
-            "WHERE tracking_no IN (SELECT w FROM _events) GROUP BY 1) w ON w.w = e.w"
+            compose(
+                "LEFT JOIN (SELECT {tracking_no}::VARCHAR AS w, any_value({key})::VARCHAR AS k FROM {target} "
+                "WHERE tracking_no IN (SELECT w FROM _events) GROUP BY 1) w ON w.w = e.w",
+                tracking_no=quote_ident("tracking_no"),
+                key=key,
+                target=target,
+            )
             if tracking
             else "LEFT JOIN (SELECT NULL::VARCHAR AS k) w ON FALSE"
         )
         found = cur.execute(
-            "SELECT e.i, coalesce(t.k, l.record_key, w.k) AS record_key FROM _events e "
-            f"LEFT JOIN (SELECT {key}::VARCHAR AS k FROM {target} WHERE {key} IN (SELECT k FROM _events)) t ON t.k = e.k "
-            "LEFT JOIN (SELECT external_id, any_value(record_key) AS record_key FROM _channel_links "
-            "WHERE workspace = ? AND table_name = ? AND external_id IN (SELECT x FROM _events) GROUP BY 1) l "
-            f"ON l.external_id = e.x {by_tracking} ORDER BY e.i",
+            compose(
+                "SELECT e.i, coalesce(t.k, l.record_key, w.k) AS record_key FROM _events e "
+                "LEFT JOIN (SELECT {key}::VARCHAR AS k FROM {target} WHERE {key} IN (SELECT k FROM _events)) t ON t.k = e.k "
+                "LEFT JOIN (SELECT external_id, any_value(record_key) AS record_key FROM _channel_links "
+                "WHERE workspace = ? AND table_name = ? AND external_id IN (SELECT x FROM _events) GROUP BY 1) l "
+                "ON l.external_id = e.x {by_tracking} ORDER BY e.i",
+                key=key,
+                target=target,
+                by_tracking=by_tracking,
+            ),
             [ws.name, table.name],
         ).pl()
     return events.with_columns(found["record_key"].alias("record_key"))

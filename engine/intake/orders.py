@@ -19,8 +19,8 @@ from engine.intake.trust import effective_statuses, record_reports, refresh_conf
 from engine.records.bulk import upsert_in
 from engine.records.cells import ROW, coerce_frame
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store, registered
+from engine.storage.sql import compose, listing, qualified, quote_ident
+from engine.storage.store import Cursor, Store, registered
 
 TARGET, ROLE = "_target", "_role"
 
@@ -84,17 +84,35 @@ def _customers(
     virtual = customers.field(c.virtual_field) is not None
     key = quote_ident(str(customers.business_key))
     phone = quote_ident(c.phone_field)
-    source = f"SELECT {key}::VARCHAR AS k, {phone}::VARCHAR AS real, {phone}::VARCHAR AS number FROM {qualified(ws.name, customers.name)}"
+    source = compose(
+        "SELECT {key}::VARCHAR AS k, {phone}::VARCHAR AS real, {phone}::VARCHAR AS number FROM {customers}",
+        key=key,
+        phone=phone,
+        customers=qualified(ws.name, customers.name),
+    )
     if virtual:
-        source += (
-            f" UNION ALL SELECT {key}::VARCHAR, {phone}::VARCHAR, trim(unnest(string_split({quote_ident(c.virtual_field)}, ','))) "
-            f"FROM {qualified(ws.name, customers.name)} WHERE {quote_ident(c.virtual_field)} IS NOT NULL"
+        source = compose(
+            "{source}{virtual}",
+            source=source,
+            virtual=compose(
+                (
+                    " UNION ALL SELECT {key}::VARCHAR, {phone}::VARCHAR, trim(unnest(string_split({virtual_field}, ','))) "
+                    "FROM {customers} WHERE {virtual_field} IS NOT NULL"
+                ),
+                key=key,
+                phone=phone,
+                virtual_field=quote_ident(c.virtual_field),
+                customers=qualified(ws.name, customers.name),
+            ),
         )
     rows = rows.with_columns(pl.col("phone").cast(pl.String).str.replace_all(r"\s", ""))
     with registered(cur, _phones=rows.select("phone").unique()):
         found = cur.execute(
-            f"SELECT p.phone, any_value(c.k) AS _customer, any_value(c.real) AS _real FROM ({source}) c "
-            "JOIN _phones p ON p.phone = c.number WHERE c.number <> '' GROUP BY p.phone"
+            compose(
+                "SELECT p.phone, any_value(c.k) AS _customer, any_value(c.real) AS _real FROM ({source}) c "
+                "JOIN _phones p ON p.phone = c.number WHERE c.number <> '' GROUP BY p.phone",
+                source=source,
+            )
         ).pl()
     if found.is_empty():
         return rows
@@ -144,13 +162,20 @@ def _dedup(
     typed = typed.drop_nulls(cols).join(cand.select(ROW, key), on=ROW)
     window = rule.window_hours * 3600
     with registered(cur, _cand=typed):
-        on = " AND ".join(f"t.{quote_ident(c)} = c.{quote_ident(c)}" for c in rule.match)
+        on = listing((compose("t.{c} = c.{c}", c=quote_ident(c)) for c in rule.match), " AND ")
         tf = quote_ident(rule.time_field)
         k = quote_ident(key)
         earlier = cur.execute(
-            f"SELECT c.{ROW}, t.{k}::VARCHAR AS main FROM _cand c JOIN {qualified(ws.name, table.name)} t ON {on} "
-            f"AND abs(epoch(t.{tf}) - epoch(c.{tf})) <= ? AND t.{k} <> c.{k} "
-            f"QUALIFY row_number() OVER (PARTITION BY c.{ROW} ORDER BY t.{tf}, t._id) = 1",
+            compose(
+                "SELECT c.{ROW}, t.{k}::VARCHAR AS main FROM _cand c JOIN {table} t ON {on} "
+                "AND abs(epoch(t.{tf}) - epoch(c.{tf})) <= ? AND t.{k} <> c.{k} "
+                "QUALIFY row_number() OVER (PARTITION BY c.{ROW} ORDER BY t.{tf}, t._id) = 1",
+                ROW=quote_ident(ROW),
+                k=k,
+                table=qualified(ws.name, table.name),
+                on=on,
+                tf=tf,
+            ),
             [window],
         ).pl()
     rest = typed.filter(~pl.col(ROW).is_in(earlier[ROW].implode()))
@@ -227,8 +252,13 @@ def _existing(cur: Cursor, ws: Workspace, table: Table, keys: pl.Series) -> pl.D
     status = quote_ident(table.flow.field) if table.flow else "NULL"
     with registered(cur, _keys=pl.DataFrame({"k": keys.cast(pl.String)}).unique()):
         return cur.execute(
-            f"SELECT t.{key}::VARCHAR AS k, t._id, t.{status}::VARCHAR AS before FROM {qualified(ws.name, table.name)} t "
-            f"SEMI JOIN _keys s ON s.k = t.{key}"
+            compose(
+                "SELECT t.{key}::VARCHAR AS k, t._id, t.{status}::VARCHAR AS before FROM {table} t "
+                "SEMI JOIN _keys s ON s.k = t.{key}",
+                key=key,
+                status=status,
+                table=qualified(ws.name, table.name),
+            )
         ).pl()
 
 
@@ -402,9 +432,13 @@ def ingest_orders(
         if not rejected.is_empty() and not reports.is_empty():
             with registered(cur, _rejected=rejected.select(pl.col(TARGET).cast(pl.String).alias("k"))):
                 cur.execute(
-                    "DELETE FROM _status_reports WHERE workspace = ? AND table_name = ? AND source = ? "
-                    f"AND record_key IN (SELECT k FROM _rejected) AND record_key NOT IN (SELECT {quote_ident(key)}::VARCHAR "
-                    f"FROM {qualified(ws.name, table.name)} WHERE {quote_ident(key)} IN (SELECT k FROM _rejected))",
+                    compose(
+                        "DELETE FROM _status_reports WHERE workspace = ? AND table_name = ? AND source = ? "
+                        "AND record_key IN (SELECT k FROM _rejected) AND record_key NOT IN (SELECT {key}::VARCHAR "
+                        "FROM {table} WHERE {key} IN (SELECT k FROM _rejected))",
+                        key=quote_ident(key),
+                        table=qualified(ws.name, table.name),
+                    ),
                     [ws.name, table.name, conn.source],
                 )
         kept = rows.filter(~pl.col(TARGET).is_in(rejected[TARGET].implode()))
@@ -449,8 +483,13 @@ def _history(
         return
     with registered(cur, _moves=moves):
         cur.execute(
-            f"INSERT INTO _status_moves SELECT ?, ?, t._id, m.before, m.after, least(coalesce(m.{REPORTED_AT}, ?), ?), ?, ?, '' "
-            f"FROM _moves m JOIN {qualified(ws.name, table.name)} t ON t.{quote_ident(key)} = m.k",
+            compose(
+                "INSERT INTO _status_moves SELECT ?, ?, t._id, m.before, m.after, least(coalesce(m.{REPORTED_AT}, ?), ?), ?, ?, '' "
+                "FROM _moves m JOIN {table} t ON t.{key} = m.k",
+                REPORTED_AT=quote_ident(REPORTED_AT),
+                table=qualified(ws.name, table.name),
+                key=quote_ident(key),
+            ),
             [ws.name, table.name, now, now, actor.username, note],
         )
 

@@ -19,8 +19,8 @@ from engine.intake.orders import IngestOutcome, apply_deferred, decode_payloads,
 from engine.intake.synclog import record_rejects
 from engine.registry import Registry
 from engine.schema import Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Store, registered
+from engine.storage.sql import compose, qualified, quote_ident
+from engine.storage.store import Store, registered
 
 Kind = Literal["order", "status"]
 
@@ -55,8 +55,14 @@ def _priorities(store: Store, ws: Workspace, rows: pl.DataFrame) -> pl.Series:
         return zero
     cur = store.cursor()
     vips = cur.execute(
-        f"SELECT {quote_ident(str(customers.business_key))}::VARCHAR, {quote_ident(c.phone_field)}::VARCHAR "
-        f"FROM {qualified(ws.name, customers.name)} WHERE {quote_ident(c.level_field)} IN (SELECT unnest(?::VARCHAR[]))",
+        compose(
+            "SELECT {business_key}::VARCHAR, {phone_field}::VARCHAR "
+            "FROM {customers} WHERE {level_field} IN (SELECT unnest(?::VARCHAR[]))",
+            business_key=quote_ident(str(customers.business_key)),
+            phone_field=quote_ident(c.phone_field),
+            customers=qualified(ws.name, customers.name),
+            level_field=quote_ident(c.level_field),
+        ),
         [c.vip_levels],
     ).fetchall()
     known = {v for row in vips for v in row if v}

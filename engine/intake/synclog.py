@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from engine.schema import Workspace
-from engine.store import Store, registered
+from engine.storage.store import Store, registered
 
 
 def start_run(store: Store, ws: Workspace, connector: str, now: datetime, cursor: dict[str, Any]) -> int:
@@ -62,15 +62,12 @@ def record_rejects(
 
 def runs(store: Store, ws: Workspace, connector: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Recent sync runs, newest first, with their counts, error and cursors."""
-    where, params = "workspace = ?", [ws.name]
-    if connector:
-        where, params = where + " AND connector = ?", [*params, connector]
     rows = (
         store.cursor()
         .execute(
             "SELECT id, connector, started_at, finished_at, ok, counts, error, cursor_before, cursor_after "
-            f"FROM _sync_runs WHERE {where} ORDER BY id DESC LIMIT ?",
-            [*params, limit],
+            "FROM _sync_runs WHERE workspace = ? AND (? IS NULL OR connector = ?) ORDER BY id DESC LIMIT ?",
+            [ws.name, connector or None, connector, limit],
         )
         .fetchall()
     )
@@ -95,15 +92,12 @@ def runs(store: Store, ws: Workspace, connector: str | None = None, limit: int =
 
 def rejects(store: Store, ws: Workspace, connector: str | None = None, limit: int = 500) -> pl.DataFrame:
     """Rejected rows, newest first: run, connector, source order id, reason, raw payload."""
-    where, params = "workspace = ?", [ws.name]
-    if connector:
-        where, params = where + " AND connector = ?", [*params, connector]
     return (
         store.cursor()
         .execute(
             "SELECT run_id, connector, external_id, reason, payload, rejected_at FROM _sync_rejects "
-            f"WHERE {where} ORDER BY rejected_at DESC, rowid DESC LIMIT ?",
-            [*params, limit],
+            "WHERE workspace = ? AND (? IS NULL OR connector = ?) ORDER BY rejected_at DESC, rowid DESC LIMIT ?",
+            [ws.name, connector or None, connector, limit],
         )
         .pl()
     )

@@ -12,7 +12,7 @@ from engine.auth import Actor, may
 from engine.clock import as_naive
 from engine.errors import NotFoundError, RefusedError
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 def _digest(token: str) -> str:

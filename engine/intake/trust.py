@@ -15,8 +15,8 @@ from engine.auth import Actor
 from engine.intake.model import SOURCE_LABELS, IntakeConfig
 from engine.records.bulk import upsert_in
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store, registered
+from engine.storage.sql import Sql, compose, qualified, quote_ident
+from engine.storage.store import Cursor, Store, registered
 
 REPORT_COLUMNS = {
     "record_key": pl.String,
@@ -106,9 +106,14 @@ def apply_effective(
     best = effective_statuses(cur, ws, table, keys)
     with registered(cur, _best=best):
         changed = cur.execute(
-            f"SELECT t._id, t.{quote_ident(key)}::VARCHAR AS k, t.{quote_ident(status)} AS before, b.status, "
-            f"b.reported_at FROM {qualified(ws.name, table.name)} t JOIN _best b ON b.record_key = t.{quote_ident(key)} "
-            f"WHERE t.{quote_ident(status)} IS DISTINCT FROM b.status"
+            compose(
+                "SELECT t._id, t.{key}::VARCHAR AS k, t.{status} AS before, b.status, "
+                "b.reported_at FROM {table} t JOIN _best b ON b.record_key = t.{key} "
+                "WHERE t.{status} IS DISTINCT FROM b.status",
+                key=quote_ident(key),
+                status=quote_ident(status),
+                table=qualified(ws.name, table.name),
+            )
         ).pl()
     if changed.is_empty():
         return 0
@@ -212,22 +217,31 @@ def refresh_conflicts(cur: Cursor, ws: Workspace, table: Table, keys: pl.Series,
 
 def _store_conflicts(cur: Cursor, ws: Workspace, table: Table, now: datetime) -> None:
     """Resolve the open conflicts of `_keys` not in `_conflicts`, update the open ones, open the new ones."""
-    scope = "workspace = ? AND table_name = ? AND resolved_at IS NULL"
+    scope = Sql("workspace = ? AND table_name = ? AND resolved_at IS NULL")
     cur.execute(
-        f"UPDATE _status_conflicts SET resolved_at = ? WHERE {scope} AND record_key IN (SELECT record_key FROM _keys) "
-        "AND record_key NOT IN (SELECT record_key FROM _conflicts)",
+        compose(
+            "UPDATE _status_conflicts SET resolved_at = ? WHERE {scope} AND record_key IN (SELECT record_key FROM _keys) "
+            "AND record_key NOT IN (SELECT record_key FROM _conflicts)",
+            scope=scope,
+        ),
         [now, ws.name, table.name],
     )
     # A conflict still open keeps its opening time, so the list shows how long it has been open.
     cur.execute(
-        "UPDATE _status_conflicts o SET effective = c.effective, effective_source = c.source, detail = c.detail, "
-        f"advice = c.advice, updated_at = ? FROM _conflicts c WHERE o.record_key = c.record_key AND o.{scope}",
+        compose(
+            "UPDATE _status_conflicts o SET effective = c.effective, effective_source = c.source, detail = c.detail, "
+            "advice = c.advice, updated_at = ? FROM _conflicts c WHERE o.record_key = c.record_key AND o.{scope}",
+            scope=scope,
+        ),
         [now, ws.name, table.name],
     )
     cur.execute(
-        "INSERT INTO _status_conflicts SELECT ?, ?, record_key, effective, source, detail, advice, ?, ?, NULL "
-        f"FROM _conflicts c WHERE NOT EXISTS (SELECT 1 FROM _status_conflicts o WHERE o.record_key = c.record_key "
-        f"AND o.{scope})",
+        compose(
+            "INSERT INTO _status_conflicts SELECT ?, ?, record_key, effective, source, detail, advice, ?, ?, NULL "
+            "FROM _conflicts c WHERE NOT EXISTS (SELECT 1 FROM _status_conflicts o WHERE o.record_key = c.record_key "
+            "AND o.{scope})",
+            scope=scope,
+        ),
         [ws.name, table.name, now, now, ws.name, table.name],
     )
 

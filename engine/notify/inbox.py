@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.auth import Actor
-from engine.sql import Fragment, row_dicts
-from engine.store import Store
+from engine.storage.sql import Fragment, compose, row_dicts
+from engine.storage.store import Store
 
 
 def addressed_to(actor: Actor, admins_see_all: bool = False) -> Fragment:
@@ -22,10 +22,13 @@ def inbox_messages(
     """The actor's inbox, newest first, each with `read` for this user."""
     mine = addressed_to(actor)
     res = store.cursor().execute(
-        "SELECT id, title, body, level, table_name, record_id, alert_id, created_at, "
-        "list_contains(read_by, ?) AS read FROM _outbox "
-        f"WHERE workspace = ? AND channel = 'inbox' AND {mine.sql} "
-        "AND (NOT ? OR NOT list_contains(read_by, ?)) ORDER BY id DESC LIMIT ?",
+        compose(
+            "SELECT id, title, body, level, table_name, record_id, alert_id, created_at, "
+            "list_contains(read_by, ?) AS read FROM _outbox "
+            "WHERE workspace = ? AND channel = 'inbox' AND {mine} "
+            "AND (NOT ? OR NOT list_contains(read_by, ?)) ORDER BY id DESC LIMIT ?",
+            mine=mine,
+        ),
         [actor.username, workspace, *mine.params, unread_only, actor.username, limit],
     )
     return row_dicts(res)
@@ -36,7 +39,10 @@ def mark_read(store: Store, workspace: str, actor: Actor, ids: Sequence[int]) ->
     mine = addressed_to(actor)
     with store.transaction() as cur:
         cur.execute(
-            "UPDATE _outbox SET read_by = list_append(read_by, ?) WHERE workspace = ? AND channel = 'inbox' "
-            f"AND list_contains(?, id) AND NOT list_contains(read_by, ?) AND {mine.sql}",
+            compose(
+                "UPDATE _outbox SET read_by = list_append(read_by, ?) WHERE workspace = ? AND channel = 'inbox' "
+                "AND list_contains(?, id) AND NOT list_contains(read_by, ?) AND {mine}",
+                mine=mine,
+            ),
             [actor.username, workspace, list(ids), actor.username, *mine.params],
         )

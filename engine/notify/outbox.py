@@ -17,8 +17,8 @@ from typing import Any
 from engine.auth import Actor
 from engine.errors import NotFoundError, RefusedError
 from engine.notify.channels import KINDS, Channel, Message, Request, answer_error, build_request
-from engine.sql import row_dicts
-from engine.store import Cursor, Store
+from engine.storage.sql import row_dicts
+from engine.storage.store import Cursor, Store
 
 INBOX = "inbox"
 MAX_ATTEMPTS = 6

@@ -31,8 +31,8 @@ from engine.records.cells import (
 from engine.records.single import check_names
 from engine.records.write import Write, after_write, arrow_batches, insert_frame, update_frame
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store
+from engine.storage.sql import compose, listing, qualified, quote_ident
+from engine.storage.store import Cursor, Store
 
 MAX_LISTED = 20
 
@@ -221,20 +221,33 @@ class _Writer:
         The comparison runs in DuckDB, so only flags come back, not a copy of every old value.
         """
         names = [c for c in typed.columns if c not in (ROW, self.key)]
-        if self.cur.execute(f"SELECT 1 FROM {self.target} LIMIT 1").fetchone() is None:
+        if self.cur.execute(compose("SELECT 1 FROM {target} LIMIT 1", target=self.target)).fetchone() is None:
             # A first load into an empty table (a backfill) has nothing to match: skip the key join.
             return pl.DataFrame(
                 schema={ROW: pl.Int64, "_id": pl.Int64} | {f"{n}__changed": pl.Boolean for n in names}
             )
-        flags = "".join(
-            f", (i.{quote_ident(n)} IS DISTINCT FROM t.{quote_ident(n)}) AS {quote_ident(n + '__changed')}"
-            for n in names
+        flags = listing(
+            (
+                compose(
+                    ", (i.{c} IS DISTINCT FROM t.{c}) AS {flag}",
+                    c=quote_ident(n),
+                    flag=quote_ident(n + "__changed"),
+                )
+                for n in names
+            ),
+            "",
         )
         key = quote_ident(self.key)
         self.cur.register("_incoming", arrow_batches(typed))
         try:
             return self.cur.execute(
-                f"SELECT i.{ROW}, t._id{flags} FROM _incoming i JOIN {self.target} t ON t.{key} = i.{key}"
+                compose(
+                    "SELECT i.{ROW}, t._id{flags} FROM _incoming i JOIN {target} t ON t.{key} = i.{key}",
+                    ROW=quote_ident(ROW),
+                    flags=flags,
+                    target=self.target,
+                    key=key,
+                )
             ).pl()
         finally:
             self.cur.unregister("_incoming")
@@ -243,9 +256,19 @@ class _Writer:
         """The stored values of some columns for some rows (read before they are updated)."""
         self.cur.register("_ids", pl.DataFrame({"_id": ids}).to_arrow())
         try:
-            cols = "".join(f", t.{quote_ident(c)} AS {quote_ident('__old_' + c)}" for c in columns)
+            cols = listing(
+                (
+                    compose(", t.{c} AS {old}", c=quote_ident(c), old=quote_ident("__old_" + c))
+                    for c in columns
+                ),
+                "",
+            )
             return self.cur.execute(
-                f"SELECT t._id{cols} FROM {self.target} t SEMI JOIN _ids i ON i._id = t._id"
+                compose(
+                    "SELECT t._id{cols} FROM {target} t SEMI JOIN _ids i ON i._id = t._id",
+                    cols=cols,
+                    target=self.target,
+                )
             ).pl()
         finally:
             self.cur.unregister("_ids")

@@ -9,10 +9,10 @@ import polars as pl
 
 from engine.fields import RelationField
 from engine.fields.base import cached_exprs
-from engine.migrate import unique_columns
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor
+from engine.storage.migrate import unique_columns
+from engine.storage.sql import compose, qualified, quote_ident
+from engine.storage.store import Cursor
 
 ROW = "__row"
 ERROR_COLUMNS = {ROW: pl.Int64, "field": pl.String, "message": pl.String}
@@ -123,8 +123,14 @@ def unique_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFrame)
         for name in names:
             col, k = quote_ident(name), quote_ident(key)
             clash = cur.execute(
-                f"SELECT i.{ROW}, i.{col} AS v FROM _unique_in i JOIN {qualified(ws.name, table.name)} t "
-                f"ON t.{col} = i.{col} AND t.{k} IS DISTINCT FROM i.{k}"
+                compose(
+                    "SELECT i.{ROW}, i.{col} AS v FROM _unique_in i JOIN {table} t "
+                    "ON t.{col} = i.{col} AND t.{k} IS DISTINCT FROM i.{k}",
+                    ROW=quote_ident(ROW),
+                    col=col,
+                    table=qualified(ws.name, table.name),
+                    k=k,
+                )
             ).pl()
             label = table.by_name[name].label
             msg = pl.concat_str(
@@ -145,8 +151,13 @@ def relation_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFram
             cur.register("_rel_keys", keys.to_arrow())
             try:
                 found = cur.execute(
-                    f"SELECT k.{quote_ident(field.name)} AS v FROM _rel_keys k SEMI JOIN {qualified(ws.name, other.name)} o "
-                    f"ON o.{quote_ident(str(other.business_key))} = k.{quote_ident(field.name)}"
+                    compose(
+                        "SELECT k.{name} AS v FROM _rel_keys k SEMI JOIN {other} o "
+                        "ON o.{business_key} = k.{name}",
+                        name=quote_ident(field.name),
+                        other=qualified(ws.name, other.name),
+                        business_key=quote_ident(str(other.business_key)),
+                    )
                 ).pl()
             finally:
                 cur.unregister("_rel_keys")

@@ -9,7 +9,7 @@ from typing import Any
 from engine.audit import AuditRow, history
 from engine.auth import Actor, is_hidden, require_table
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 
 
 def _without(changes: dict[str, Any], hidden: set[str]) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from engine.counters import next_autonumber
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
 from engine.fields import AutonumberField, RelationField, suggest
 from engine.fields.base import coerce_values as coerce_field_values
-from engine.migrate import unique_columns
 from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.records.write import Write, after_write, delete_one, insert_one, update_one
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store
+from engine.storage.migrate import unique_columns
+from engine.storage.sql import Sql, compose, listing, qualified, quote_ident
+from engine.storage.store import Cursor, Store
 
 
 def check_names(table: Table, names: list[str]) -> list[Problem]:
@@ -92,7 +92,11 @@ def _db_problems(
         if value is None:
             continue
         hit = cur.execute(
-            f"SELECT _id FROM {target} WHERE {quote_ident(name)} = ? AND _id IS DISTINCT FROM ? LIMIT 1",
+            compose(
+                "SELECT _id FROM {target} WHERE {name} = ? AND _id IS DISTINCT FROM ? LIMIT 1",
+                target=target,
+                name=quote_ident(name),
+            ),
             [value, record_id],
         ).fetchone()
         if hit:
@@ -102,7 +106,11 @@ def _db_problems(
         if isinstance(field, RelationField) and values.get(field.name) is not None:
             other = ws.require_table(field.table)
             found = cur.execute(
-                f"SELECT 1 FROM {qualified(ws.name, other.name)} WHERE {quote_ident(str(other.business_key))} = ?",
+                compose(
+                    "SELECT 1 FROM {other} WHERE {business_key} = ?",
+                    other=qualified(ws.name, other.name),
+                    business_key=quote_ident(str(other.business_key)),
+                ),
                 [values[field.name]],
             ).fetchone()
             if not found:
@@ -122,11 +130,16 @@ def read_row(
 ) -> dict[str, Any]:
     """The stored row (all columns, or the `system` columns, business key and `columns`)."""
     if columns is None:
-        select = "*"
+        select = Sql("*")
     else:
         names = [*system, *([table.business_key] if table.business_key else []), *columns]
-        select = ", ".join(quote_ident(n) for n in dict.fromkeys(names))
-    result = cur.execute(f"SELECT {select} FROM {qualified(ws.name, table.name)} WHERE _id = ?", [record_id])
+        select = listing(map(quote_ident, dict.fromkeys(names)))
+    result = cur.execute(
+        compose(
+            "SELECT {select} FROM {table} WHERE _id = ?", select=select, table=qualified(ws.name, table.name)
+        ),
+        [record_id],
+    )
     row = result.fetchone()
     if row is None:
         raise NotFoundError(f"{table.label} ({table.name}) has no record with id {record_id}")
@@ -265,7 +278,11 @@ def _refuse_if_referenced(cur: Cursor, ws: Workspace, table: Table, row: dict[st
         for field in other.stored_fields():
             if isinstance(field, RelationField) and field.table == table.name:
                 count = cur.execute(
-                    f"SELECT count(*) FROM {qualified(ws.name, other.name)} WHERE {quote_ident(field.name)} = ?",
+                    compose(
+                        "SELECT count(*) FROM {other} WHERE {name} = ?",
+                        other=qualified(ws.name, other.name),
+                        name=quote_ident(field.name),
+                    ),
                     [row[key]],
                 ).fetchone()[0]  # type: ignore[index]
                 if count:
@@ -295,7 +312,11 @@ def find_by_key(store: Store, ws: Workspace, table_name: str, key: str, actor: A
     row = (
         store.cursor()
         .execute(
-            f"SELECT _id FROM {qualified(ws.name, table.name)} WHERE {quote_ident(table.business_key)} = ?",
+            compose(
+                "SELECT _id FROM {table} WHERE {business_key} = ?",
+                table=qualified(ws.name, table.name),
+                business_key=quote_ident(table.business_key),
+            ),
             [key],
         )
         .fetchone()

@@ -22,8 +22,8 @@ from engine.auth import Actor
 from engine.counters import reserve_ids
 from engine.registry import Registry
 from engine.schema import Table, Workspace
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor, Store
+from engine.storage.sql import compose, listing, marks, qualified, quote_ident
+from engine.storage.store import Cursor, Store
 
 SYSTEM_INSERT = ("_id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_source")
 INSERT_BATCH = 122_880  # one DuckDB row group: an Arrow table in batches this size is inserted in parallel
@@ -99,11 +99,15 @@ def audit_one(
 def insert_one(w: Write, values: dict[str, Any]) -> int:
     """Insert one row of typed values; returns its id. Audited as a 'create'."""
     new_id = reserve_ids(w.cur, w.ws, w.table, 1)
-    cols = ", ".join([*SYSTEM_INSERT, *(quote_ident(n) for n in values)])
-    marks = ", ".join(["?"] * (len(SYSTEM_INSERT) + len(values)))
+    cols = listing(map(quote_ident, [*SYSTEM_INSERT, *values]))
     user = w.actor.username
     w.cur.execute(
-        f"INSERT INTO {w.target} ({cols}) VALUES ({marks})",
+        compose(
+            "INSERT INTO {target} ({cols}) VALUES ({marks})",
+            target=w.target,
+            cols=cols,
+            marks=marks(len(SYSTEM_INSERT) + len(values)),
+        ),
         [new_id, 1, w.now, user, w.now, user, w.source, *values.values()],
     )
     audit_one(w, new_id, "create", {k: v for k, v in values.items() if v is not None})
@@ -115,12 +119,16 @@ def update_one(
 ) -> dict[str, Any]:
     """Set the changed values of one row read in this transaction; returns the row after. Audited."""
     if diff:
-        sets = ", ".join(f"{quote_ident(k)} = ?" for k in diff)
+        sets = listing(compose("{c} = ?", c=quote_ident(k)) for k in diff)
         # `current` was read in this transaction, under the process's write lock, by the only writer
         # process: its version is the row's version, so the UPDATE needs no version predicate of its own.
         w.cur.execute(
-            f"UPDATE {w.target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-            "WHERE _id = ?",
+            compose(
+                "UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+                "WHERE _id = ?",
+                target=w.target,
+                sets=sets,
+            ),
             [*diff.values(), w.now, w.actor.username, current["_id"]],
         )
     before_after = {k: {"before": current.get(k), "after": v} for k, v in diff.items()}
@@ -133,7 +141,7 @@ def update_one(
 
 def delete_one(w: Write, current: dict[str, Any]) -> None:
     """Delete one row read in this transaction. Audited with its values before."""
-    w.cur.execute(f"DELETE FROM {w.target} WHERE _id = ?", [current["_id"]])
+    w.cur.execute(compose("DELETE FROM {target} WHERE _id = ?", target=w.target), [current["_id"]])
     before = {k: v for k, v in current.items() if not k.startswith("_") and v is not None}
     audit_one(w, current["_id"], "delete", {"before": before})
 
@@ -144,12 +152,17 @@ def insert_frame(w: Write, new: pl.DataFrame, columns: list[str]) -> tuple[int, 
     rows = new.select(columns).with_columns(
         pl.int_range(first, first + new.height, dtype=pl.Int64).alias("_id")
     )
-    cols = ", ".join(quote_ident(n) for n in columns)
+    cols = listing(map(quote_ident, columns))
     w.cur.register("_new_rows", arrow_batches(rows))
     try:
         w.cur.execute(
-            f"INSERT INTO {w.target} ({', '.join(SYSTEM_INSERT)}, {cols}) "
-            f"SELECT _id, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows",
+            compose(
+                "INSERT INTO {target} ({SYSTEM_INSERT}, {cols}) "
+                "SELECT _id, 1, ?, ?, ?, ?, ?, {cols} FROM _new_rows",
+                target=w.target,
+                SYSTEM_INSERT=listing(map(quote_ident, SYSTEM_INSERT)),
+                cols=cols,
+            ),
             [w.now, w.actor.username, w.now, w.actor.username, w.source],
         )
     finally:
@@ -162,10 +175,15 @@ def update_from(w: Write, relation: str, columns: list[str]) -> None:
     columns) to its values, bumping their versions. The caller audits."""
     if not columns:
         return
-    sets = ", ".join(f"{quote_ident(c)} = u.{quote_ident(c)}" for c in columns)
+    sets = listing(compose("{c} = u.{c}", c=quote_ident(c)) for c in columns)
     w.cur.execute(
-        f"UPDATE {w.target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        f"FROM {relation} u WHERE {w.target}._id = u._id",
+        compose(
+            "UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+            "FROM {relation} u WHERE {target}._id = u._id",
+            target=w.target,
+            sets=sets,
+            relation=quote_ident(relation),
+        ),
         [w.now, w.actor.username],
     )
 
@@ -183,14 +201,19 @@ def update_frame(w: Write, frame: pl.DataFrame, columns: list[str]) -> None:
 
 def set_on(w: Write, ids_relation: str, changes: dict[str, Any]) -> None:
     """Give every row whose _id `ids_relation` lists the same values (a bulk move). The caller audits."""
-    sets = ", ".join(f"{quote_ident(c)} = ?" for c in changes)
+    sets = listing(compose("{c} = ?", c=quote_ident(c)) for c in changes)
     w.cur.execute(
-        f"UPDATE {w.target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
-        f"WHERE _id IN (SELECT _id FROM {ids_relation})",
+        compose(
+            "UPDATE {target} SET {sets}, _version = _version + 1, _updated_at = ?, _updated_by = ? "
+            "WHERE _id IN (SELECT _id FROM {ids_relation})",
+            target=w.target,
+            sets=sets,
+            ids_relation=quote_ident(ids_relation),
+        ),
         [*changes.values(), w.now, w.actor.username],
     )
 
 
 def delete_ids(w: Write, ids: list[int]) -> None:
     """Delete the rows with these ids. The caller audits."""
-    w.cur.execute(f"DELETE FROM {w.target} WHERE list_contains(?, _id)", [ids])
+    w.cur.execute(compose("DELETE FROM {target} WHERE list_contains(?, _id)", target=w.target), [ids])

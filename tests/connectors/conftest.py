@@ -15,7 +15,7 @@ from engine.intake.model import Connector
 from engine.records.bulk import bulk_upsert
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import get_workspace, save_workspace
 from hub.seed import seed_workspace
 from sample_data.fake_platform import FakePlatform, Faults, Order, code_for

@@ -116,7 +116,7 @@ def test_a_status_move_is_sealed_in_its_entry(store, home_ws) -> None:
 def test_an_old_status_history_table_is_kept_as_moves(tmp_path) -> None:
     import duckdb
 
-    from engine.store import open_store
+    from engine.storage.store import open_store
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from engine.jobs import JOBS, ensure_scheduler, job_status, run_job
-from engine.store import Store
+from engine.storage.store import Store
 
 
 def test_runs_are_recorded_with_results_and_errors(store: Store, home_ws) -> None:

@@ -10,7 +10,7 @@ import duckdb
 from engine.conditions.compile import Compiler
 from engine.messages import placeholders, render_sql
 from engine.schema_load import parse_workspace
-from engine.sql import quote_ident
+from engine.storage.sql import quote_ident
 
 WS = parse_workspace(
     {

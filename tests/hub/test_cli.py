@@ -135,7 +135,7 @@ def test_transition_from_the_command_line(tmp_path, capsys) -> None:
     capsys.readouterr()
     assert main(["users", "add", "wh", "--role", "warehouse", "--password", "long-enough", "--db", db]) == 0
     capsys.readouterr()
-    from engine.store import open_store
+    from engine.storage.store import open_store
 
     store = open_store(db)
     key = (
@@ -159,7 +159,7 @@ def test_alerts_run_with_a_chosen_clock_and_jobs(tmp_path, capsys) -> None:
     assert main(["init", "--template", "home_ecommerce", "--db", db, "--json"]) == 0
     capsys.readouterr()
     from engine.records.single import create_record
-    from engine.store import open_store
+    from engine.storage.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN
 
@@ -200,7 +200,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
         encoding="gbk",
     )
     from engine.records.single import create_record
-    from engine.store import open_store
+    from engine.storage.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN
 
@@ -225,7 +225,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
 
 def test_import_a_platform_export_with_a_fixed_channel(tmp_path, capsys) -> None:
     from engine.records.single import create_record
-    from engine.store import open_store
+    from engine.storage.store import open_store
     from engine.workspaces import get_workspace
     from sample_data.platforms import SKUS, write_taobao
     from tests.conftest import ADMIN

@@ -13,7 +13,7 @@ from engine.errors import RefusedError
 from engine.flow.moves import transition
 from engine.notify.inbox import inbox_messages
 from engine.records.single import create_record
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 from tests.conftest import ADMIN, FINANCE, NOW, OPERATOR, WAREHOUSE
 

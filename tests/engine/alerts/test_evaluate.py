@@ -16,7 +16,7 @@ from engine.flow.moves import transition
 from engine.notify.channels import Channel
 from engine.notify.outbox import deliver_due, outbox_rows, save_channel
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template, get_workspace, save_workspace
 from hub.seed import seed_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE

@@ -13,7 +13,7 @@ from engine.boards.customers import customer_scores, recent_orders
 from engine.boards.scope import Context
 from engine.records.bulk import bulk_upsert
 from engine.records.single import create_record
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 
 NOW = datetime(2026, 11, 23, 12, 0)

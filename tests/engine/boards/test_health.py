@@ -17,7 +17,7 @@ from engine.records.bulk import bulk_upsert
 from engine.records.single import create_record, find_by_key, update_record
 from engine.schema import Workspace
 from engine.schema_load import dump_workspace, parse_workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template, get_workspace, save_workspace
 
 NOW = datetime(2026, 11, 23, 12, 0)

@@ -12,7 +12,7 @@ from engine.auth import SYSTEM
 from engine.boards.heatmap import HeatmapSpec, cell_records, heatmap
 from engine.errors import AuthoringError
 from engine.records.bulk import bulk_upsert
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 from sample_data.generator import generate
 

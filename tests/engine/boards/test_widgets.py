@@ -23,7 +23,7 @@ OPERATOR = Actor("op", frozenset({"operator"}))
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    from engine.store import open_store
+    from engine.storage.store import open_store
 
     store = open_store(tmp_path_factory.mktemp("widgets") / "w.duckdb")
     ws = create_from_template(store, "home_ecommerce", SYSTEM, now=NOW)

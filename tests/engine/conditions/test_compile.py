@@ -16,8 +16,8 @@ from engine.conditions.compile import Compiler, ConditionError, compile_conditio
 from engine.conditions.extensions import CHANGES, STATUS_SINCE
 from engine.conditions.records import evaluate_condition
 from engine.schema_load import parse_workspace
-from engine.sql import quote_ident
-from engine.store import SYSTEM_DDL
+from engine.storage.sql import quote_ident
+from engine.storage.store import SYSTEM_DDL
 
 WS = parse_workspace(
     {

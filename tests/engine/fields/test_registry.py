@@ -6,7 +6,7 @@ from typing import Literal
 import pytest
 
 from engine.fields import FIELD_TYPES, AnyField, FieldBase, field_type, register
-from engine.migrate import column_type
+from engine.storage.migrate import column_type
 
 
 def test_registry_and_schema_union_list_the_same_types() -> None:

@@ -14,7 +14,7 @@ from engine.flow.bulk import bulk_transition
 from engine.flow.moves import moves, status_history
 from engine.records.single import update_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 from hub.seed import seed_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE

@@ -13,7 +13,7 @@ from engine.flow.moves import moves, status_history, transition
 from engine.notify.inbox import inbox_messages
 from engine.records.single import create_record, get_record, update_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
 

@@ -6,7 +6,7 @@ import pytest
 
 from engine.records.single import create_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW
 
 

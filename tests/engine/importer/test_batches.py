@@ -15,7 +15,7 @@ from engine.importer.sources import read_sheet
 from engine.importer.undo import undo
 from engine.records.single import find_by_key, update_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW, OPERATOR
 
 FIXTURES = Path(__file__).resolve().parents[3] / "sample_data" / "fixtures"

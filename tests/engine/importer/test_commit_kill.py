@@ -16,7 +16,7 @@ import pytest
 from engine.importer.batches import batch_info, commit, stage
 from engine.importer.mapping import ColumnMap, Mapping
 from engine.records.single import create_record
-from engine.store import open_store
+from engine.storage.store import open_store
 from engine.workspaces import create_from_template, get_workspace
 from tests.conftest import ADMIN, NOW, OPERATOR
 
@@ -26,7 +26,7 @@ CHILD = textwrap.dedent(
     """
     import sys
     from engine.importer.batches import commit
-    from engine.store import open_store
+    from engine.storage.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN, NOW
 

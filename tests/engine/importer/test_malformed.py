@@ -13,7 +13,7 @@ from engine.errors import DataError
 from engine.importer.batches import batch_errors, commit, list_batches, stage
 from engine.importer.mapping import ColumnMap, Mapping
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW, OPERATOR
 
 COLUMNS = ["订单号", "渠道", "客户名称", "手机号", "SKU", "数量", "单价", "下单时间"]

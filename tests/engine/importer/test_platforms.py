@@ -11,8 +11,8 @@ from engine.importer.batches import batch_errors, commit, stage
 from engine.importer.mapping import Mapping, suggest, with_value_maps
 from engine.importer.sources import column_values, sheet_layout
 from engine.schema import Workspace
-from engine.sql import qualified
-from engine.store import Store
+from engine.storage.sql import qualified
+from engine.storage.store import Store
 from sample_data.platforms import WRITERS, Export
 from tests.conftest import ADMIN, NOW, OPERATOR
 

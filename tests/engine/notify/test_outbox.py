@@ -12,7 +12,7 @@ from engine.auth import Actor
 from engine.notify.channels import Channel, Message, dingtalk_sign, feishu_sign
 from engine.notify.inbox import inbox_messages, mark_read
 from engine.notify.outbox import backoff, deliver_due, enqueue, outbox_rows, retry_dead, save_channel
-from engine.store import Store
+from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
 from tests.engine.notify.receiver import SECRET_DING, SECRET_FEISHU, SECRET_HOOK, Receiver
 

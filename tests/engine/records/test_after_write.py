@@ -24,7 +24,7 @@ from engine.records.single import create_record
 from engine.records.write import AFTER_WRITE, AfterWrite, Write
 from engine.registry import DuplicateNameError
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from engine.workspaces import create_from_template
 from sample_data.fake_platform import RENDER
 from tests.conftest import ADMIN, NOW, OPERATOR

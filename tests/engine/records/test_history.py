@@ -9,7 +9,7 @@ from engine.errors import RefusedError
 from engine.records.history import record_history
 from engine.records.single import create_record, delete_record, update_record
 from engine.schema import Workspace
-from engine.store import Store
+from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW, WAREHOUSE
 
 

@@ -26,8 +26,8 @@ from engine.schema_diff import (
     DropTable,
     diff_workspaces,
 )
-from engine.sql import qualified, quote_ident
-from engine.store import Cursor
+from engine.storage.sql import qualified, quote_ident
+from engine.storage.store import Cursor
 
 SYSTEM_COLUMNS = (
     ("_id", "BIGINT PRIMARY KEY"),
