@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from connectors.chat_parser import Catalog, Item, Parsed, catalog_from_rows, parse
-from connectors.sources import Batch
+from connectors.sources import FETCHERS, JSON_FILES, Batch, Context, Fetched, new_files, read_records
 from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import RefusedError
@@ -148,3 +148,26 @@ def decide_review(
         queued = accept(store, ws, conn, mapped, "order", moment)
     status = close_review(store, ws, review_id, actor, accept_it, moment)
     return {"review": review_id, "status": status, "queued": queued}
+
+
+def fetch_chat(ctx: Context) -> Fetched:
+    """New chat export files: confident messages become orders, the rest wait for review."""
+    out = Fetched(cursor=dict(ctx.cursor))
+    for path, sha in new_files(ctx, (*JSON_FILES, ".txt")):
+        messages = (
+            read_records(path).drop("_raw").to_dicts()
+            if path.suffix.lower() != ".txt"
+            else [
+                {"id": f"{path.stem}-{i}", "text": line}
+                for i, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if line.strip()
+            ]
+        )
+        batch, reviews = messages_to_orders(ctx.store, ctx.ws, ctx.conn, messages, ctx.now)
+        out.batches.append(batch)
+        out.reviews += reviews
+        out.files.append((sha, path.name))
+    return out
+
+
+FETCHERS["chat"] = fetch_chat

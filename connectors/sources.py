@@ -134,7 +134,7 @@ def fetch_api(ctx: Context) -> Fetched:
     return Fetched([Batch("order", flat, conn)], cursor, notes=notes)
 
 
-def _new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
+def new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
     folder = Path(ctx.conn.folder)
     if not ctx.conn.folder or not folder.is_dir():
         raise FetchError(f"connector {ctx.conn.name}: folder {ctx.conn.folder!r} does not exist")
@@ -194,7 +194,7 @@ def fetch_files(ctx: Context) -> Fetched:
     """New files of the watched folder (a file already read, same content, is skipped)."""
     kind = str(ctx.conn.options.get("kind", "status" if ctx.conn.type == "status_feed" else "order"))
     out = Fetched(cursor=dict(ctx.cursor))
-    for path, sha in _new_files(ctx, TEXT_FILES + JSON_FILES):
+    for path, sha in new_files(ctx, TEXT_FILES + JSON_FILES):
         flat = read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
         conn = auto_mapping(ctx, flat) if ctx.conn.type == "platform_export" else ctx.conn
         out.batches.append(Batch(kind, flat.with_columns(pl.lit(path.name).alias("_file")), conn))
@@ -202,28 +202,7 @@ def fetch_files(ctx: Context) -> Fetched:
     return out
 
 
-def fetch_chat(ctx: Context) -> Fetched:
-    """New chat export files: confident messages become orders, the rest wait for review."""
-    from connectors.chat import messages_to_orders
-
-    out = Fetched(cursor=dict(ctx.cursor))
-    for path, sha in _new_files(ctx, (*JSON_FILES, ".txt")):
-        messages = (
-            read_records(path).drop("_raw").to_dicts()
-            if path.suffix.lower() != ".txt"
-            else [
-                {"id": f"{path.stem}-{i}", "text": line}
-                for i, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-                if line.strip()
-            ]
-        )
-        batch, reviews = messages_to_orders(ctx.store, ctx.ws, ctx.conn, messages, ctx.now)
-        out.batches.append(batch)
-        out.reviews += reviews
-        out.files.append((sha, path.name))
-    return out
-
-
+# connectors/chat.py adds the chat fetcher (it parses messages, which needs the sources' readers).
 FETCHERS: Registry[Callable[[Context], Fetched]] = Registry(
     "connector fetcher",
     {
@@ -231,6 +210,5 @@ FETCHERS: Registry[Callable[[Context], Fetched]] = Registry(
         "platform_export": fetch_files,
         "pos_csv": fetch_files,
         "status_feed": fetch_files,
-        "chat": fetch_chat,
     },
 )

@@ -10,6 +10,7 @@ import traceback
 from datetime import datetime
 from typing import Any
 
+from connectors import chat as _chat  # noqa: F401  (registers the chat fetcher)
 from connectors.http import FetchError, Retry
 from connectors.sources import FETCHERS, Context, Fetched
 from engine.auth import Actor, may

@@ -37,9 +37,10 @@ def module_name(path: Path) -> str:
 
 
 def import_edges(path: Path, known: set[str]) -> set[str]:
-    """Our modules that a module imports, at the top or inside a function (a late import still ties them)."""
+    """Our modules that a module imports, at the top or inside a function (a late import still ties them);
+    imports for type checking only are left out, as they never run."""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in _runtime_nodes(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name in known}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -47,6 +48,18 @@ def import_edges(path: Path, known: set[str]) -> set[str]:
                 full = f"{node.module}.{alias.name}"
                 out.add(full if full in known else node.module)
     return {m for m in out if m in known}
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def import_circles() -> list[str]:

@@ -194,7 +194,7 @@ def _pick(
         given = {**typed, **{k: set_value(v, actor, now) for k, v in tr.set_fields.items()}}
         needed = [n for n in tr.require_fields if given.get(n) in (None, "", [])]
         if needed:
-            parts.append(compiler.missing([needed], "require_fields").wrap("NOT ({})"))
+            parts.append(compiler.condition({"missing": [needed]}, "require_fields").wrap("NOT ({})"))
         test = Fragment(
             " AND ".join(p.sql for p in parts) or "TRUE", tuple(x for p in parts for x in p.params)
         )

@@ -7,6 +7,7 @@ import pytest
 
 from engine import audit
 from engine.records.bulk import bulk_upsert
+from engine.records.history import history as audit_history
 from engine.records.single import create_record, update_record
 from hub.cli import main
 from tests.conftest import ADMIN, NOW
@@ -67,10 +68,10 @@ def test_bulk_created_rows_show_their_creation_values(audited) -> None:
     ws = get_workspace(audited, "demo")
     row = audited.cursor().execute("SELECT _id, _version FROM demo.orders WHERE order_no = 'B1'").fetchone()
     update_record(audited, ws, "orders", row[0], {"customer": "x2", "qty": 4}, row[1], ADMIN, NOW)
-    history = audit.history(audited, "demo", "orders", record_id=row[0])
+    history = audit_history(audited, "demo", "orders", record_id=row[0])
     assert [h.action for h in history] == ["update", "create"]
     assert history[1].changes == {"order_no": "B1", "customer": "x"}
-    batch = [h for h in audit.history(audited, "demo", "orders") if h.record_id is None]
+    batch = [h for h in audit_history(audited, "demo", "orders") if h.record_id is None]
     assert batch[0].changes == {"created_ids": [2, 3], "rows": 2}
 
 

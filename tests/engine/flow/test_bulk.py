@@ -12,6 +12,7 @@ from engine import audit
 from engine.errors import RefusedError
 from engine.flow.bulk import bulk_transition
 from engine.flow.moves import moves, status_history
+from engine.records.history import history as audit_history
 from engine.records.single import update_record
 from engine.schema import Workspace
 from engine.storage.store import Store
@@ -41,7 +42,7 @@ def test_bulk_review_moves_all_with_history_and_audit(store: Store, shop: Worksp
     after = {o["_id"]: o for o in _rows(store, shop, "orders")}
     assert all(after[i]["status"] == "reviewed" and after[i]["_version"] == before[i] + 1 for i in placed)
     assert status_history(store, shop, "orders", placed[0])[-1][:2] == ("placed", "reviewed")
-    entry = audit.history(store, shop.name, "orders", placed[0])[0]
+    entry = audit_history(store, shop.name, "orders", placed[0])[0]
     assert (
         entry.note == f"transition:审单通过 ×{len(placed)}" and entry.changes["status"]["after"] == "reviewed"
     )

@@ -11,6 +11,7 @@ from engine.auth import Actor
 from engine.errors import RefusedError
 from engine.flow.moves import moves, status_history, transition
 from engine.notify.inbox import inbox_messages
+from engine.records.history import history as audit_history
 from engine.records.single import create_record, get_record, update_record
 from engine.schema import Workspace
 from engine.storage.store import Store
@@ -51,7 +52,7 @@ def test_allocating_reserves_stock_and_cancelling_releases_it(store: Store, part
     transition(store, parts, "orders", order["_id"], "reviewed", 1, MANAGER, NOW)
     transition(store, parts, "orders", order["_id"], "allocated", 2, MANAGER, NOW)
     assert _stock(store, parts) == 2
-    sku_history = audit.history(store, parts.name, "skus")
+    sku_history = audit_history(store, parts.name, "skus")
     assert sku_history[0].note == f"reserve_stock:orders#{order['_id']}"
     transition(store, parts, "orders", order["_id"], "cancelled", 3, OPERATOR, NOW)
     assert _stock(store, parts) == 5
@@ -65,13 +66,13 @@ def test_not_enough_stock_refuses_the_move_and_writes_nothing(store: Store, part
         m for m in moves(store, parts, "orders", order["_id"], MANAGER, NOW) if m.to == "allocated"
     ]
     assert allocate.reasons == ["not enough stock of BP-1001: 5 left, 8 needed"]
-    entries = len(audit.history(store, parts.name))
+    entries = len(audit_history(store, parts.name))
     with pytest.raises(RefusedError, match="not enough stock of BP-1001: 5 left, 8 needed"):
         transition(store, parts, "orders", order["_id"], "allocated", 2, MANAGER, NOW)
     row = get_record(store, parts, "orders", order["_id"], ADMIN)
     assert (row["status"], row["_version"], _stock(store, parts)) == ("reviewed", 2, 5)
     assert len(status_history(store, parts, "orders", order["_id"])) == 1
-    assert len(audit.history(store, parts.name)) == entries
+    assert len(audit_history(store, parts.name)) == entries
 
 
 def test_shipping_notifies_the_operators_inbox(store: Store, parts: Workspace) -> None:

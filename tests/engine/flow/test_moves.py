@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine import audit
 from engine.auth import Actor
 from engine.errors import ConflictError, RefusedError
 from engine.flow.moves import moves, status_history, transition
+from engine.records.history import history as audit_history
 from engine.records.single import create_record, get_record, update_record
 from engine.workspaces import create_from_template
 from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
@@ -76,7 +76,7 @@ def test_moves_follow_roles_required_fields_and_set_fields(store, home_ws, order
         ("reviewed", "picking", "wh1"),
         ("picking", "shipped", "wh1"),
     ]
-    assert audit.history(store, "home_ecommerce", "orders", order["_id"])[0].note == "transition:出库"
+    assert audit_history(store, "home_ecommerce", "orders", order["_id"])[0].note == "transition:出库"
 
 
 def test_refusals_say_where_the_flow_goes_and_nothing_is_written(store, home_ws, order) -> None:

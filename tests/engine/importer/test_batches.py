@@ -13,6 +13,7 @@ from engine.importer.batches import batch_errors, batch_info, commit, list_batch
 from engine.importer.mapping import suggest
 from engine.importer.sources import read_sheet
 from engine.importer.undo import undo
+from engine.records.history import history as audit_history
 from engine.records.single import find_by_key, update_record
 from engine.schema import Workspace
 from engine.storage.store import Store
@@ -84,7 +85,7 @@ def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
     )
     batch = stage(store, shop, path, mapping, OPERATOR, now=NOW)
     assert batch.summary["new"] == 12 and batch.summary["errors"] == 0
-    entries = len(audit.history(store, shop.name))
+    entries = len(audit_history(store, shop.name))
     assert commit(store, shop, batch.id, MANAGER, now=NOW) == {
         "inserted": 12,
         "updated": 0,
@@ -109,7 +110,7 @@ def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
     assert batch_info(store, shop, batch.id)["status"] == "undone"
     with pytest.raises(ConflictError, match="is undone, not committed"):
         undo(store, shop, batch.id, MANAGER, now=NOW)
-    assert audit.verify(store).ok and len(audit.history(store, shop.name)) > entries
+    assert audit.verify(store).ok and len(audit_history(store, shop.name)) > entries
     assert [b["status"] for b in list_batches(store, shop)][:3] == ["committed", "undone", "rejected"]
 
 
@@ -162,7 +163,7 @@ def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Sto
     assert undo(store, shop, batch.id, MANAGER, now=NOW) == {"removed": 0, "restored": 12, "left_alone": []}
     order = find_by_key(store, shop, "orders", "SO202603150001", ADMIN)
     assert order["qty"] == 2 and order["_version"] == 3
-    assert audit.history(store, shop.name, "orders", order["_id"])[0].note == f"undo import:{batch.id}"
+    assert audit_history(store, shop.name, "orders", order["_id"])[0].note == f"undo import:{batch.id}"
     assert audit.verify(store).ok
 
 

@@ -20,6 +20,7 @@ from engine.importer.undo import undo
 from engine.intake.mapping import map_frame
 from engine.intake.queue import accept, drain
 from engine.records.bulk import bulk_upsert
+from engine.records.history import history as audit_history
 from engine.records.single import create_record
 from engine.records.write import AFTER_WRITE, AfterWrite, Write
 from engine.registry import DuplicateNameError
@@ -112,7 +113,7 @@ def test_an_imported_paid_in_stock_order_takes_its_automatic_transition(
         (to, who, src, note) for _, to, _, who, src, note in status_history(store, parts, "orders", moved[0])
     ][-1] == ("reviewed", "system", "auto", AUTO)
     # Set-based: one audit entry for the batch's automatic moves, as for any bulk move.
-    notes = [e.note for e in audit.history(store, parts.name, "orders") if e.note.startswith("transition:")]
+    notes = [e.note for e in audit_history(store, parts.name, "orders") if e.note.startswith("transition:")]
     assert notes == [f"transition:{AUTO} ×1"]
     # Undoing the import takes its automatic moves with it.
     assert undo(store, parts, batch.id, ADMIN, now=NOW)["removed"] == 3

@@ -8,6 +8,7 @@ import pytest
 from engine import audit
 from engine.errors import DataError, RefusedError
 from engine.records.bulk import BulkDataError, bulk_upsert
+from engine.records.history import history as audit_history
 from tests.conftest import ADMIN, NOW, WAREHOUSE, count
 
 
@@ -128,7 +129,7 @@ def test_bulk_writes_are_audited_and_verifiable(store, small_ws) -> None:
         NOW,
     )
     bulk_upsert(store, small_ws, "orders", frame(order_no=["G1"], customer=["a2"]), ADMIN, NOW)
-    history = audit.history(store, "demo", "orders", record_id=1)
+    history = audit_history(store, "demo", "orders", record_id=1)
     assert [h.action for h in history] == ["update", "create"]
     assert history[0].changes == {"customer": {"before": "a", "after": "a2"}}
     assert history[1].changes["tags"] == ["vip"]
@@ -246,7 +247,7 @@ def test_a_preview_counts_what_an_upsert_would_do_and_writes_nothing(store, smal
         ADMIN,
         NOW,
     )
-    entries = len(audit.history(store, "demo"))
+    entries = len(audit_history(store, "demo"))
     batch = frame(
         order_no=["A1", "A2", "A3", "A4"],
         customer=["甲", "乙改", "丙", "丁"],
@@ -264,4 +265,4 @@ def test_a_preview_counts_what_an_upsert_would_do_and_writes_nothing(store, smal
     }
     assert plan.errors.rows() == [(14, "qty", "数量: 'many' is not a number")]
     assert count(store, "SELECT count(*) FROM demo.orders") == 2
-    assert len(audit.history(store, "demo")) == entries
+    assert len(audit_history(store, "demo")) == entries

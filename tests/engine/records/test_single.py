@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine import audit
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
+from engine.records.history import history as audit_history
 from engine.records.single import create_record, delete_record, find_by_key, get_record, update_record
 from tests.conftest import ADMIN, NOW, OPERATOR, TEMP, WAREHOUSE, count
 
@@ -124,7 +124,7 @@ def test_delete_checks_version_and_is_audited(store, small_ws) -> None:
     delete_record(store, small_ws, "orders", row["_id"], 1, ADMIN, NOW)
     with pytest.raises(NotFoundError):
         get_record(store, small_ws, "orders", row["_id"], ADMIN)
-    history = audit.history(store, "demo", "orders", row["_id"])
+    history = audit_history(store, "demo", "orders", row["_id"])
     assert [h.action for h in history] == ["delete", "create"]
     assert history[0].changes["before"]["customer"] == "王总"
 
@@ -132,11 +132,11 @@ def test_delete_checks_version_and_is_audited(store, small_ws) -> None:
 def test_audit_trail_has_before_and_after(store, small_ws) -> None:
     row = new_order(store, small_ws)
     update_record(store, small_ws, "orders", row["_id"], {"qty": 9, "tags": "VIP"}, 1, OPERATOR, NOW)
-    latest = audit.history(store, "demo", record_id=row["_id"])[0]
+    latest = audit_history(store, "demo", record_id=row["_id"])[0]
     assert latest.actor == "op1" and latest.action == "update"
     assert latest.changes == {"qty": {"before": 3, "after": 9}, "tags": {"before": None, "after": ["vip"]}}
-    assert audit.history(store, "demo", actor="op1")[0].seq == latest.seq
-    assert audit.history(store, "demo", since=NOW + timedelta(seconds=1)) == []
+    assert audit_history(store, "demo", actor="op1")[0].seq == latest.seq
+    assert audit_history(store, "demo", since=NOW + timedelta(seconds=1)) == []
 
 
 def test_find_by_business_key(store, small_ws) -> None:
