@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.errors import DataError, NotFoundError, Problem, RefusedError
 from engine.fields import FieldBase
+from engine.registry import Registry
 from engine.roles import ACTION_ROLES, DEFAULT_TABLE_PERMISSIONS, ROLES
 from engine.schema import Table
 from engine.storage.store import Store
@@ -176,9 +178,12 @@ def ensure_admin(store: Store, now: datetime | None = None, password: str | None
 # -- permissions ---------------------------------------------------------------------------------------
 
 
-def may(actor: Actor, action: str, target: Table | None = None) -> bool:
-    """Whether the actor may take `action`: on a table's rows (read, create, update, delete) when `target` is
-    given, else one of the actions in roles.ACTION_ROLES. Admins may do everything."""
+def may(actor: Actor, action: str, target: Table | FieldBase | None = None) -> bool:
+    """Whether the actor may take `action`: on a table's rows (read, create, update, delete) or on a field's
+    values (read, update: the schema's hidden_for / readonly_for overrides) when `target` is given, else one
+    of the actions in roles.ACTION_ROLES. Admins may do everything."""
+    if isinstance(target, FieldBase):
+        return FIELD_ACTIONS.require(action)(actor, target)
     if target is not None:
         return action in table_actions(actor, target)
     return actor.is_admin or bool(actor.roles & ACTION_ROLES.require(action))
@@ -201,15 +206,27 @@ def require_table(actor: Actor, table: Table, action: str) -> None:
 
 
 def is_hidden(actor: Actor, field: FieldBase) -> bool:
+    """Whether the schema hides the field from the actor (may(actor, "read", field) is the inverse)."""
     return not actor.is_admin and bool(actor.roles & set(field.hidden_for))
 
 
 def is_readonly(actor: Actor, field: FieldBase) -> bool:
+    """Whether the actor may not write the field: derived, hidden or read-only for one of their roles."""
     return (
         not field.stored
         or is_hidden(actor, field)
         or (not actor.is_admin and bool(actor.roles & set(field.readonly_for)))
     )
+
+
+# A field's actions, with the schema's per-field overrides (hidden_for, readonly_for) applied.
+FIELD_ACTIONS: Registry[Callable[[Actor, FieldBase], bool]] = Registry(
+    "field action",
+    {
+        "read": lambda actor, field: not is_hidden(actor, field),
+        "update": lambda actor, field: not is_readonly(actor, field),
+    },
+)
 
 
 def writable_problems(actor: Actor, table: Table, names: list[str]) -> list[Problem]:

@@ -6,39 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from engine.errors import AuthoringError, Problem
 from engine.fields import (
-    BooleanField,
-    ComputedField,
-    DateField,
-    DatetimeField,
-    DecimalField,
     FieldBase,
-    IntegerField,
     LookupField,
-    MoneyField,
-    MultiSelectField,
     RelationField,
-    SingleSelectField,
 )
 from engine.forms import label_of
 from engine.schema import Table, Workspace
 
-# Field classes → the builder's value types; anything else is text. Order matters: subclasses first.
-BUILDER_TYPES: tuple[tuple[type, str], ...] = (
-    (BooleanField, "boolean"),
-    (DatetimeField, "datetime"),
-    (DateField, "date"),
-    (MultiSelectField, "multiselect"),
-    (SingleSelectField, "select"),
-    ((IntegerField, DecimalField, MoneyField, ComputedField), "number"),  # type: ignore[arg-type]
-)
+# Field kinds → the builder's value types; a text field with options is a select.
+BUILDER_TYPES = {"bool": "boolean", "list": "multiselect", "number": "number"}
 RELATION_GROUP = "_rel"
 TIME_OPS = {"hours_since": "hours_since", "hours_in_status": "hours_in_status"}
 
 
+def _builder_type(field: FieldBase) -> str:
+    if field.is_kind("time"):
+        return "date" if field.polars_dtype() == pl.Date() else "datetime"
+    return BUILDER_TYPES.get(field.kind, "select" if field.has_options else "text")
+
+
 def _field_config(field: FieldBase, lang: str) -> dict[str, Any]:
-    kind = next((name for cls, name in BUILDER_TYPES if isinstance(field, cls)), "text")
+    kind = _builder_type(field)
     config: dict[str, Any] = {"label": label_of(field, lang), "type": kind}
     if kind in ("select", "multiselect"):
         options = field.options  # type: ignore[attr-defined]

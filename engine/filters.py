@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from engine.errors import DataError, Problem
-from engine.fields import ComputedField, FieldBase, MultiSelectField, suggest
+from engine.fields import ComputedField, FieldBase, suggest
 from engine.registry import Registry
 from engine.storage.sql import Fragment
 
@@ -43,15 +43,15 @@ def _any(_: FieldBase) -> bool:
 
 
 def _scalar(field: FieldBase) -> bool:
-    return not isinstance(field, MultiSelectField)
+    return not field.is_kind("list")
 
 
 def _ordered(field: FieldBase) -> bool:
-    return field.ordered or isinstance(field, ComputedField)
+    return field.ordered or field.is_kind("number")
 
 
 def _texty(field: FieldBase) -> bool:
-    return field.polars_dtype() == pl.String() and not isinstance(field, MultiSelectField)
+    return field.polars_dtype() == pl.String() and field.is_kind("text")
 
 
 def _cmp(sym: str) -> Callable[[str, list[Any]], Fragment]:
@@ -95,7 +95,7 @@ for _name, _op in {
         lambda c, v: Fragment(f"{c} IN ({', '.join('?' * len(v))})", tuple(v)),
         _scalar,
     ),
-    "has": Operator("含有标签", "has tag", 1, _list_contains, lambda f: isinstance(f, MultiSelectField)),
+    "has": Operator("含有标签", "has tag", 1, _list_contains, lambda f: f.is_kind("list")),
     "is_empty": Operator("为空", "is empty", 0, lambda c, v: Fragment(f"{c} IS NULL"), _any),
     "not_empty": Operator("不为空", "is not empty", 0, lambda c, v: Fragment(f"{c} IS NOT NULL"), _any),
 }.items():
@@ -128,7 +128,7 @@ def _values(field: FieldBase, flt: Filter, arity: int, path: str) -> list[Any]:
             return [float(v) for v in raw]
         except (TypeError, ValueError):
             raise DataError(f"{path}: {raw!r} is not a number") from None
-    if isinstance(field, MultiSelectField):
+    if field.is_kind("list"):
         coerced = field.coerce([str(v) for v in raw])
         if not coerced.ok or not coerced.value:
             raise DataError(f"{path}: {coerced.problem or 'a tag is needed'}")

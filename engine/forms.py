@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.auth import Actor, is_hidden, is_readonly, table_actions
+from engine.auth import Actor, may, table_actions
 from engine.fields import AutonumberField, FieldBase, LinkField, MultiSelectField, SingleSelectField
 from engine.schema import Table
 
@@ -47,19 +47,19 @@ def form_fields(table: Table, actor: Actor, lang: str = "zh") -> list[FormField]
     out = []
     status = table.flow.field if table.flow else None
     for field in table.fields:
-        if is_hidden(actor, field):
+        if not may(actor, "read", field):
             continue
         options: tuple[tuple[str, str], ...] = ()
-        if isinstance(field, SingleSelectField | MultiSelectField):
-            options = tuple((o.value, o.label) for o in field.options)
+        if field.has_options:
+            options = tuple((o.value, o.label) for o in field.options)  # type: ignore[attr-defined]
         out.append(
             FormField(
                 name=field.name,
                 label=label_of(field, lang),
                 type=field.type,
                 widget=field.widget,
-                required=field.required and not isinstance(field, AutonumberField),
-                readonly=is_readonly(actor, field) or field.name == status,  # moved by transitions only
+                required=field.required and not field.generated,
+                readonly=not may(actor, "update", field) or field.name == status,  # moved by transitions only
                 help=field.help,
                 default=field.default,
                 options=options,
@@ -91,7 +91,7 @@ def grid_frame(table: Table, frame: pl.DataFrame, actor: Actor) -> pl.DataFrame:
     labels (which the engine accepts back), multi-select tags joined, decimals as floats."""
     columns = []
     for field in table.fields:
-        if field.name not in frame.columns or is_hidden(actor, field):
+        if field.name not in frame.columns or not may(actor, "read", field):
             continue
         col = pl.col(field.name)
         if isinstance(field, SingleSelectField):

@@ -15,7 +15,6 @@ from engine.fields import (
     FieldBase,
     MoneyField,
     MultiSelectField,
-    SingleSelectField,
 )
 from engine.storage.sql import Fragment
 
@@ -46,11 +45,11 @@ def render_sql(template: str, value: Callable[[str], tuple[Fragment, FieldBase]]
         sql, field = value(m.group(1))
         parts.append("?")
         params.append(template[last : m.start()])
-        if isinstance(field, SingleSelectField | MultiSelectField) and field.options:
+        if field is not None and field.has_options and field.options:  # type: ignore[attr-defined]
             # People read an option's label (顺丰速运), not its stored value (sf).
             cases = " ".join("WHEN ? THEN ?" for _ in field.options)
             labels = [x for o in field.options for x in (o.value, o.label)]
-            if isinstance(field, MultiSelectField):
+            if field.is_kind("list"):
                 parts.append(
                     f"coalesce(array_to_string(list_transform({sql.sql}, v -> CASE v {cases} ELSE v END), '、'), '')"
                 )

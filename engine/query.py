@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.auth import Actor, is_hidden, require_table, table_actions
+from engine.auth import Actor, may, require_table, table_actions
 from engine.errors import DataError
 from engine.expressions import compile_expression
 from engine.fields import ComputedField, FieldBase, LookupField, PhoneField, RelationField, suggest
@@ -61,7 +61,7 @@ def build_source(ws: Workspace, table: Table, actor: Actor | None) -> Source:
     fields: dict[str, FieldBase] = {}
 
     for field in table.fields:
-        if actor is not None and is_hidden(actor, field):
+        if actor is not None and not may(actor, "read", field):
             continue
         fields[field.name] = field
         if field.stored:

@@ -27,7 +27,6 @@ from engine.fields import (
     DecimalField,
     IntegerField,
     LookupField,
-    MoneyField,
     PhoneField,
     RelationField,
     SingleSelectField,
@@ -41,7 +40,6 @@ from engine.schema import StockEffect, Table, Workspace
 # Guards may use the clock; checking that they compile needs some instant, any will do.
 GUARD_CHECK_CLOCK = datetime(2000, 1, 1)
 KEY_TYPES = (TextField, AutonumberField, PhoneField)
-NUMERIC_TYPES = (IntegerField, DecimalField, MoneyField)
 
 
 def _t(i: int) -> str:
@@ -143,7 +141,7 @@ def _check_lookup(ws: Workspace, table: Table, field: LookupField, path: str) ->
 def check_computed(ws: Workspace) -> list[Problem]:
     problems = []
     for i, table in enumerate(ws.tables):
-        numeric = {f.name for f in table.fields if isinstance(f, NUMERIC_TYPES)}
+        numeric = {f.name for f in table.fields if f.stored and f.is_kind("number")}
         for j, field in enumerate(table.fields):
             if isinstance(field, ComputedField):
                 problems += check_expression(field.expression, numeric, f"{_f(i, j)}.expression")

@@ -19,7 +19,6 @@ from engine.condition_builder import (
     split,
 )
 from engine.errors import EngineError
-from engine.fields import DateField, DatetimeField
 from engine.forms import label_of
 from engine.notify.outbox import channels
 from engine.roles import ROLES
@@ -81,7 +80,7 @@ output = condition_tree(
     tree=rule.builder if rule else None,
     key=f"{key}_tree",
 )
-time_fields = [f.name for f in table.fields if isinstance(f, DateField | DatetimeField)]
+time_fields = [f.name for f in table.fields if f.is_kind("time")]
 st.markdown(f"**{t('time_clauses')}**")
 clause_rows = st.data_editor(
     [clause_row(c) for c in clauses_before],

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine.auth import is_readonly
+from engine.auth import may
 from engine.edits import apply_grid_edits
 from engine.errors import EngineError
 from engine.filters import OPERATORS, Filter, filter_from_text, operators_for
@@ -184,7 +184,7 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
         submitted = st.form_submit_button(t("save"), disabled=not can(me, table, "update"))
     if submitted:
         changes = changed_values(
-            {k: v for k, v in entered.items() if not is_readonly(me, table.by_name[k])}, record
+            {k: v for k, v in entered.items() if may(me, "update", table.by_name[k])}, record
         )
         try:
             after = update_record(store, ws, table_name, int(record["_id"]), changes, int(version), me)

@@ -18,36 +18,30 @@ from engine.boards.model import (
 )
 from engine.errors import Problem
 from engine.fields import (
-    ComputedField,
-    DateField,
-    DatetimeField,
-    DecimalField,
     FieldBase,
-    IntegerField,
-    MoneyField,
     RelationField,
     suggest,
 )
+from engine.fields.base import KIND_LABELS, Kind
 from engine.registry import Registry
 
 if TYPE_CHECKING:
     from engine.schema import Table, Workspace
 
 CHECK_CLOCK = datetime(2026, 1, 1)
-NUMBERS = (IntegerField, DecimalField, MoneyField, ComputedField)
-DATES = (DateField, DatetimeField)
+NUMBERS: Kind = "number"
+DATES: Kind = "time"
 
 
-def _field(table: Table, name: str | None, path: str, kinds: tuple[type, ...] | None = None) -> list[Problem]:
+def _field(table: Table, name: str | None, path: str, kind: Kind | None = None) -> list[Problem]:
     if name is None:
         return []
     field = table.field(name)
     if field is None:
         names = [f.name for f in table.fields]
         return [Problem(path, f"{table.name!r} has no field {name!r}{suggest(name, names)}")]
-    if kinds and not isinstance(field, kinds):
-        wanted = "a number" if kinds == NUMBERS else "a date or datetime"
-        return [Problem(path, f"{name!r} is {field.type}, not {wanted} field")]
+    if kind and not field.is_kind(kind):
+        return [Problem(path, f"{name!r} is {field.type}, not {KIND_LABELS[kind][1]} field")]
     return []
 
 
@@ -90,15 +84,15 @@ def _chart(ws: Workspace, table: Table, w: ChartWidget, path: str) -> list[Probl
     out = _measure(table, w, path) + _condition(ws, table, w.rate_condition, f"{path}.rate_condition")
     out += _field(table, w.group_by, f"{path}.group_by") + _field(table, w.split, f"{path}.split")
     group = table.field(w.group_by)
-    if group is not None and isinstance(group, DATES) and w.bucket == "none":
+    if group is not None and group.is_kind(DATES) and w.bucket == "none":
         out.append(
             Problem(f"{path}.bucket", f"{w.group_by!r} is a date: choose day, week, month or hour_of_day")
         )
-    if group is not None and not isinstance(group, DATES) and w.bucket != "none":
+    if group is not None and not group.is_kind(DATES) and w.bucket != "none":
         out.append(
             Problem(f"{path}.bucket", f"time buckets need a date field; {w.group_by!r} is {group.type}")
         )
-    if w.days is not None and group is not None and not isinstance(group, DATES):
+    if w.days is not None and group is not None and not group.is_kind(DATES):
         out.append(Problem(f"{path}.days", f"days needs group_by to be a date field, not {group.type}"))
     return out
 

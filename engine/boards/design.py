@@ -148,4 +148,4 @@ def choices(kind: str, setting: str) -> list[str]:
 def field_options(table: Table, control: str) -> list[str]:
     """Field names of the table a field control offers: dates for `date`, numbers for `number`."""
     wanted = {"date": DATES, "number": NUMBERS}.get(control)
-    return [f.name for f in table.fields if wanted is None or isinstance(f, wanted)]
+    return [f.name for f in table.fields if wanted is None or f.is_kind(wanted)]

@@ -15,7 +15,6 @@ from engine.boards.scope import BUCKETS
 from engine.clock import as_naive
 from engine.conditions.compile import Compiler
 from engine.errors import AuthoringError
-from engine.fields import DateField, DatetimeField
 from engine.schema import Table, Workspace
 from engine.storage.sql import Fragment, Sql, all_of, compose, listing, qualified, quote_ident, row_dicts
 from engine.storage.store import Store
@@ -38,7 +37,7 @@ class HeatmapSpec(BaseModel):
 def _checked(ws: Workspace, spec: HeatmapSpec) -> Table:
     table = ws.require_table(spec.table)
     x, y = table.field(spec.x), table.field(spec.y)
-    if not isinstance(x, DateField | DatetimeField):
+    if x is None or not x.is_kind("time"):
         raise AuthoringError(f"x: {spec.x!r} is not a date or datetime field of {table.name!r}")
     if y is None or not y.stored:
         raise AuthoringError(f"y: {table.name!r} has no stored field {spec.y!r}")

@@ -10,11 +10,11 @@ from typing import Any
 
 import polars as pl
 
-from engine.auth import Actor, is_hidden, require_table
+from engine.auth import Actor, may, require_table
 from engine.boards.model import BoardFilter
 from engine.conditions.compile import Compiler
 from engine.errors import RefusedError
-from engine.fields import MultiSelectField, RelationField, SingleSelectField
+from engine.fields import RelationField
 from engine.schema import Flow, Table, Workspace
 from engine.storage.sql import Fragment, Sql, all_of, compose, qualified
 from engine.storage.store import Store
@@ -50,7 +50,7 @@ class Scope:
     def value(self, name: str, path: str = "field") -> Fragment:
         """The SQL of a field's value; a field hidden from the viewer is refused."""
         target = self.table.field(name)
-        if target is not None and is_hidden(self.ctx.actor, target):
+        if target is not None and not may(self.ctx.actor, "read", target):
             raise RefusedError(f"{self.ctx.actor.username} may not see {self.table.name}.{name}")
         return self.compiler.value({"var": name}, path).sql
 
@@ -127,7 +127,7 @@ def scope(ctx: Context, table_name: str, condition: dict[str, Any] | None, path:
 def labelled(frame: pl.DataFrame, table: Table, column: str, name: str) -> pl.DataFrame:
     """The frame with `<column>_label`: option labels for a select field, else the value as text."""
     target = table.field(name)
-    if isinstance(target, SingleSelectField | MultiSelectField) and frame.schema.get(column) == pl.String:
+    if target is not None and target.has_options and frame.schema.get(column) == pl.String:
         labels = {o.value: o.label for o in target.options}
         label = pl.col(column).replace_strict(labels, default=pl.col(column), return_dtype=pl.String)
     else:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+
 from engine.clock import DEFAULT_TZ
 from engine.conditions import operators as _operators  # noqa: F401  (registers the operators)
 from engine.conditions.extensions import local_time
@@ -29,26 +31,16 @@ from engine.conditions.operands import (
 )
 from engine.expressions import compile_expression
 from engine.fields import (
-    BooleanField,
     ComputedField,
-    DateField,
-    DatetimeField,
-    DecimalField,
     FieldBase,
-    IntegerField,
     LookupField,
-    MoneyField,
-    MultiSelectField,
     RelationField,
     suggest,
 )
-from engine.fields.base import StringField
 from engine.schema import Table, Workspace
 from engine.storage.sql import Fragment, Sql, compose, join, qualified, quote_ident
 
 __all__ = ["AUDIT_ITEMS_SQL", "Compiler", "ConditionError", "compile_condition"]
-
-NUMBER_FIELDS = (IntegerField, DecimalField, MoneyField, ComputedField)
 
 
 class Compiler:
@@ -229,23 +221,16 @@ class Compiler:
 
 
 def _typed_sql(field: FieldBase, sql: Sql) -> Sql:
-    if isinstance(field, NUMBER_FIELDS):
+    if field.is_kind("number"):
         return compose("CAST({sql} AS DOUBLE)", sql=sql)
-    return compose("CAST({sql} AS TIMESTAMP)", sql=sql) if isinstance(field, DateField) else sql
+    # A date compares with a time of day (now, a datetime literal) as its midnight.
+    return compose("CAST({sql} AS TIMESTAMP)", sql=sql) if field.polars_dtype() == pl.Date() else sql
 
 
 def _kind_of(field: FieldBase, path: str = "condition") -> str:
-    if isinstance(field, NUMBER_FIELDS):
-        return "number"
-    if isinstance(field, BooleanField):
-        return "bool"
-    if isinstance(field, DateField | DatetimeField):
-        return "time"
-    if isinstance(field, MultiSelectField):
-        return "list"
-    if isinstance(field, StringField):
-        return "text"
-    raise fail(path, f"field {field.name!r} ({field.type}) cannot be used in a condition")
+    if field.kind == "lookup":
+        raise fail(path, f"field {field.name!r} ({field.type}) cannot be used in a condition")
+    return field.kind
 
 
 def compile_condition(

@@ -8,7 +8,7 @@ and an import can never disagree about a value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +26,16 @@ BLANKS = (
 
 
 NOT_QUICK: Any = object()
+
+# What a field's values are, for conditions, boards, imports and forms; "lookup" reads another field's kind.
+Kind = Literal["number", "text", "time", "bool", "list", "lookup"]
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "number": ("数字", "a number"),
+    "text": ("文本", "text"),
+    "time": ("日期或时间", "a date or datetime"),
+    "bool": ("是/否", "yes/no"),
+    "list": ("多选", "a multi-select"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,16 @@ class FieldBase(BaseModel):
     ordered: ClassVar[bool] = False
     # The form widget that edits this type (pages map each widget name to a Streamlit input).
     widget: ClassVar[str] = "text"
+    # What the values are (conditions compare, boards sum or bucket, imports parse by it).
+    kind: ClassVar[Kind] = "text"
+    # Values come from the field's option list (forms offer them, imports map labels onto them).
+    has_options: ClassVar[bool] = False
+    # The engine fills the value (a serial key): never asked for on entry, never required of a row.
+    generated: ClassVar[bool] = False
+
+    def is_kind(self, *kinds: Kind) -> bool:
+        """Whether the field's values are of one of `kinds`."""
+        return self.kind in kinds
 
     @model_validator(mode="before")
     @classmethod

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from engine.fields.base import NOT_QUICK, FieldBase, StringField, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, Kind, StringField, problem_when
 from engine.fields.text import as_text
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "对", "√", "✓", "✔", "on")
@@ -18,6 +18,8 @@ COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 class BooleanField(FieldBase):
     """Yes/no; reads 是/否, √/×, yes/no, 1/0."""
+
+    kind: ClassVar[Kind] = "bool"
 
     type: Literal["boolean"] = "boolean"
     widget = "checkbox"
@@ -51,6 +53,7 @@ class Option(BaseModel):
 
 
 class _SelectBase(FieldBase):
+    has_options: ClassVar[bool] = True
     options: list[Option] = Field(min_length=1)
 
     @field_validator("options")
@@ -113,6 +116,8 @@ class SingleSelectField(_SelectBase, StringField):
 
 class MultiSelectField(_SelectBase):
     """Several options (tags); text input is split on , ， ; ； 、 | /."""
+
+    kind: ClassVar[Kind] = "list"
 
     type: Literal["multi_select"] = "multi_select"
     widget = "multiselect"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase
+from engine.fields.base import FieldBase, Kind
 
 
 class ComputedField(FieldBase):
     """A read-only number derived from other fields, e.g. amount = qty × unit_price."""
+
+    kind: ClassVar[Kind] = "number"
 
     type: Literal["computed"] = "computed"
     widget = "readonly"

@@ -7,12 +7,12 @@ column of its own and reads a field of the related row at query time.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import Field, field_validator
 
-from engine.fields.base import FieldBase, StringField, is_trimmed_text
+from engine.fields.base import FieldBase, Kind, StringField, is_trimmed_text
 from engine.fields.text import as_text, code_text, is_clean_code, quick_code
 
 DATE_PARTS = {"": "", "YYYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "YYYYMM": "%Y%m"}
@@ -20,6 +20,8 @@ DATE_PARTS = {"": "", "YYYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "YYYYMM": "%Y%m"
 
 class AutonumberField(StringField):
     """Numbers such as SO202611230001: prefix, date part, then a counter that restarts with each date part."""
+
+    generated: ClassVar[bool] = True
 
     type: Literal["autonumber"] = "autonumber"
     widget = "text"
@@ -64,6 +66,8 @@ class RelationField(StringField):
 
 class LookupField(FieldBase):
     """Reads a field of the row a relation points to; has no column and cannot be written."""
+
+    kind: ClassVar[Kind] = "lookup"
 
     type: Literal["lookup"] = "lookup"
     widget = "readonly"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import Field
 
-from engine.fields.base import NOT_QUICK, FieldBase, first_problem, problem_when
+from engine.fields.base import NOT_QUICK, FieldBase, Kind, first_problem, problem_when
 
 CURRENCY_MARKS = r"[,，\s¥￥元]|RMB|CNY"
 
@@ -52,6 +52,8 @@ def _quick_decimal(raw: Any, scale: int) -> Decimal | None:
 
 class IntegerField(FieldBase):
     """Whole numbers (quantities, counts)."""
+
+    kind: ClassVar[Kind] = "number"
 
     type: Literal["integer"] = "integer"
     widget = "integer"
@@ -104,6 +106,8 @@ class IntegerField(FieldBase):
 class DecimalField(FieldBase):
     """Fixed-point numbers; extra decimals are rounded to `scale`."""
 
+    kind: ClassVar[Kind] = "number"
+
     type: Literal["decimal"] = "decimal"
     widget = "number"
     scale: int = Field(4, ge=0, le=8, description="Digits after the decimal point.")
@@ -132,6 +136,8 @@ class DecimalField(FieldBase):
 
 class MoneyField(FieldBase):
     """An amount in yuan with exactly 2 decimals; more decimals are refused, not rounded."""
+
+    kind: ClassVar[Kind] = "number"
 
     type: Literal["money"] = "money"
     widget = "number"

@@ -6,11 +6,11 @@ Datetimes are stored naive, in the workspace's local time (Asia/Shanghai by defa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 
-from engine.fields.base import BLANKS, NOT_QUICK, FieldBase, first_problem, problem_when
+from engine.fields.base import BLANKS, NOT_QUICK, FieldBase, Kind, first_problem, problem_when
 
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -66,6 +66,8 @@ def from_serial(days: pl.Expr) -> pl.Expr:
 class DateField(FieldBase):
     """A calendar date."""
 
+    kind: ClassVar[Kind] = "time"
+
     type: Literal["date"] = "date"
     widget = "date"
     minimum: date | None = None
@@ -95,6 +97,8 @@ class DateField(FieldBase):
 
 class DatetimeField(FieldBase):
     """A date and time, to the second."""
+
+    kind: ClassVar[Kind] = "time"
 
     type: Literal["datetime"] = "datetime"
     widget = "datetime"

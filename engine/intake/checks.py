@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.errors import Problem
-from engine.fields import BooleanField, DateField, DatetimeField, suggest
+from engine.fields import suggest
 
 if TYPE_CHECKING:
     from engine.schema import Table, Workspace
@@ -65,7 +65,7 @@ def _rules(ws: Workspace) -> list[Problem]:
     if rules.dedup.enabled:
         problems += _fields(table, rules.dedup.match, "intake.dedup.match")
         time_field = table.field(rules.dedup.time_field)
-        if not isinstance(time_field, (DateField, DatetimeField)):
+        if time_field is None or not time_field.is_kind("time"):
             problems.append(
                 Problem("intake.dedup.time_field", f"{rules.dedup.time_field!r} is not a date field")
             )
@@ -73,7 +73,7 @@ def _rules(ws: Workspace) -> list[Problem]:
         problems += _fields(table, [rules.presale.amount_field], "intake.presale.amount_field")
     if rules.gifts.enabled:
         flag = table.field(rules.gifts.flag_field)
-        if not isinstance(flag, BooleanField):
+        if flag is None or not flag.is_kind("bool"):
             problems.append(
                 Problem(
                     "intake.gifts.flag_field",

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from engine.fields import DateField, DatetimeField
 from engine.intake.model import Connector
 from engine.schema import Table
 
@@ -106,7 +105,7 @@ def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path:
     if field in conn.options.get("cents", []):
         return pl.col(path).cast(pl.Float64, strict=False) / 100
     target = table.field(field)
-    if isinstance(target, (DateField, DatetimeField)) and frame.schema[path].is_numeric():
+    if target is not None and target.is_kind("time") and frame.schema[path].is_numeric():
         return as_datetime(frame, path, tz)
     return pl.col(path)
 

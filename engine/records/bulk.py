@@ -18,7 +18,6 @@ from engine.auth import Actor, require_table, writable_problems
 from engine.clock import as_naive
 from engine.counters import next_autonumber
 from engine.errors import DataError, Problem, RefusedError
-from engine.fields import AutonumberField
 from engine.records.cells import (
     ROW,
     Progress,
@@ -278,10 +277,7 @@ class _Writer:
         missing = [
             f
             for f in self.table.stored_fields()
-            if f.required
-            and f.name not in typed.columns
-            and f.default is None
-            and not isinstance(f, AutonumberField)
+            if f.required and f.name not in typed.columns and f.default is None and not f.generated
         ]
         if not missing:
             return []
@@ -325,7 +321,7 @@ class _Writer:
         for field in self.table.stored_fields():
             if field.name in new.columns:
                 continue
-            if isinstance(field, AutonumberField) and new.height:
+            if field.generated and new.height:
                 extra.append(
                     pl.Series(
                         field.name,

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.audit import plain
-from engine.auth import Actor, is_hidden, require_table
+from engine.auth import Actor, may, require_table
 from engine.schema import Workspace
 from engine.storage.sql import Sql, compose, listing, qualified
 from engine.storage.store import Store
@@ -143,6 +143,6 @@ def record_history(
     """The record's audited changes, newest first, without the fields hidden from `viewer`."""
     table = ws.require_table(table_name)
     require_table(viewer, table, "read")
-    hidden = {f.name for f in table.fields if is_hidden(viewer, f)}
+    hidden = {f.name for f in table.fields if not may(viewer, "read", f)}
     entries = history(store, ws.name, table_name, record_id, limit=limit)
     return [replace(e, changes=_without(e.changes, hidden)) for e in entries]

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from engine.audit import StatusMove
-from engine.auth import Actor, is_hidden, require_table, writable_problems
+from engine.auth import Actor, may, require_table, writable_problems
 from engine.clock import as_naive
 from engine.counters import next_autonumber
 from engine.errors import ConflictError, DataError, NotFoundError, Problem, RefusedError
-from engine.fields import AutonumberField, RelationField, suggest
+from engine.fields import RelationField, suggest
 from engine.fields.base import coerce_values as coerce_field_values
 from engine.query import SYSTEM_FIELDS, fetch_record
 from engine.records.write import Write, after_write, delete_one, insert_one, update_one
@@ -57,7 +57,7 @@ def coerce_values(
         elif creating and field.default is not None:
             out[field.name] = field.coerce(field.default).value
         if (field.required and field.name in out and out[field.name] is None) or (
-            creating and field.required and field.name not in out and not isinstance(field, AutonumberField)
+            creating and field.required and field.name not in out and not field.generated
         ):
             problems.append(Problem(field.name, f"{field.label} ({field.name}) is required"))
     return out, problems
@@ -172,7 +172,7 @@ def create_record(
     moment = as_naive(now, ws.timezone)
     with store.transaction() as cur:
         for field in table.stored_fields():
-            if isinstance(field, AutonumberField) and typed.get(field.name) is None:
+            if field.generated and typed.get(field.name) is None:
                 typed[field.name] = next_autonumber(cur, ws, table, field, moment)[0]
         problems = _db_problems(cur, ws, table, typed, None)
         if problems:
@@ -235,7 +235,7 @@ def write_changes(
 
 def visible_row(table: Table, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
     """The row without the fields hidden from the actor."""
-    hidden = {f.name for f in table.fields if is_hidden(actor, f)}
+    hidden = {f.name for f in table.fields if not may(actor, "read", f)}
     return {k: v for k, v in row.items() if k not in hidden}
 
 

@@ -59,3 +59,15 @@ def test_table_permissions_follow_the_schema(home_ws) -> None:
     assert auth.is_hidden(temp, orders.by_name["address"])
     assert auth.is_readonly(temp, orders.by_name["unit_price"])
     assert not auth.is_hidden(ADMIN, orders.by_name["unit_cost"])
+
+
+def test_may_applies_the_schemas_field_overrides(home_ws) -> None:
+    orders = home_ws.require_table("orders")
+    temp = auth.Actor("t", frozenset({"temp_worker"}))
+    address, price, cost = (orders.by_name[n] for n in ("address", "unit_price", "unit_cost"))
+    assert not auth.may(temp, "read", address) and not auth.may(temp, "update", address)  # hidden: neither
+    assert auth.may(temp, "read", price) and not auth.may(temp, "update", price)  # read-only for the role
+    assert auth.may(ADMIN, "read", cost) and auth.may(ADMIN, "update", cost)
+    assert auth.may(temp, "update", orders) and not auth.may(temp, "delete", orders)
+    with pytest.raises(KeyError):
+        auth.may(temp, "delete", price)  # a field has no delete: a typo fails loudly
