@@ -53,6 +53,11 @@ class RelationField(StringField):
     type: Literal["relation"] = "relation"
     widget = "relation"
     table: str = Field(description="Name of the target table; it must have a business key.")
+    on_import: Literal["create", "match", "refuse"] = Field(
+        "match",
+        description="An imported row pointing to a row that does not exist yet: create that row from the file "
+        "(an SKU from its code and title), keep the row with the cell flagged for repair (match), or refuse it.",
+    )
 
     def is_clean_column(self, column: pl.Series) -> bool:
         return is_trimmed_text(column)

@@ -22,10 +22,18 @@ from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
 from engine.importer.plausible import implausible_dates
+from engine.importer.relations import (
+    create_targets,
+    missing_targets,
+    planned,
+    related_columns,
+    related_problems,
+)
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.records.bulk import preview_upsert, upsert_in
-from engine.records.cells import ROW, Progress
+from engine.records.cells import ROW, Progress, null_cells, split_problems
+from engine.records.repairs import store_flags
 from engine.schema import Table, Workspace
 from engine.storage.sql import Sql, compose, listing, qualified, quote_ident, row_dicts
 from engine.storage.store import Store
@@ -94,7 +102,9 @@ def stage(
     report = progress or (lambda phase, done, total: None)
     table = ws.require_table(mapping.table)
     require_table(actor, table, "create")
-    problems = mapping_problems(mapping, table)
+    problems = mapping_problems(mapping, table) + related_problems(
+        ws, table, [cm.field for cm in mapping.columns if cm.field]
+    )
     if problems:
         raise DataError("the mapping needs fixing: " + "; ".join(f"{c or '—'}: {m}" for c, m in problems))
     path = Path(path)
@@ -106,13 +116,22 @@ def stage(
         raise DataError(
             f"{file_name or path.name}: the header is there but no data rows below it; nothing was staged"
         )
-    fields = frame.drop(SHEET, SOURCE_ROW)
+    related = related_columns(frame.columns)
+    fields = frame.drop(SHEET, SOURCE_ROW, *related)
     plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
     moment = as_naive(now, ws.timezone)
     odd = implausible_dates(table, plan.typed, moment)
     if odd.height:
         plan = replace(plan, errors=pl.concat([plan.errors, odd]).sort(ROW, "field"))
-    summary = plan.preview()
+    new = missing_targets(store.cursor(), ws, table, plan.typed, frame.select(ROW, *related))
+    plan = replace(plan, errors=_without_created(ws, table, plan.errors, plan.typed, new))
+    refusing, flagged = split_problems(table, plan.errors)
+    flagged = flagged.filter(~pl.col(ROW).is_in(refusing[ROW].implode()))
+    summary = replace(plan, errors=refusing).preview() | {
+        "flagged": flagged.height,
+        "flagged_rows": flagged[ROW].n_unique(),
+        "creates": planned(new, ws, table),
+    }
     summary["skipped"] = skipped[:SKIPPED_LISTED]
     summary["skipped_rows"] = len(skipped)
     sha = file_sha256(path)
@@ -138,18 +157,24 @@ def stage(
         origin = frame.select(ROW, SHEET, SOURCE_ROW)
         bad = plan.bad_rows.implode()
         for name, rows in (
-            (_staged_name(batch_id), plan.typed.join(origin, on=ROW)),
+            (
+                _staged_name(batch_id),
+                plan.typed.join(origin, on=ROW).join(frame.select(ROW, *related), on=ROW),
+            ),
             (raw_name(batch_id), frame.filter(pl.col(ROW).is_in(bad))),
         ):
             cur.register("_staged_frame", rows.to_arrow())
             cur.execute(compose("CREATE TABLE {name} AS SELECT * FROM _staged_frame", name=name))
             cur.unregister("_staged_frame")
-        errors = plan.errors.join(origin, on=ROW, how="left")
+        errors = pl.concat(
+            [refusing.with_columns(refuses=pl.lit(True)), flagged.with_columns(refuses=pl.lit(False))]
+        ).join(origin, on=ROW, how="left")
         if errors.height:
             cur.register("_staged_errors", errors.to_arrow())
             cur.execute(
                 compose(
-                    "INSERT INTO _import_errors SELECT ?, {ROW}, {SHEET}, {SOURCE_ROW}, field, message FROM _staged_errors",
+                    "INSERT INTO _import_errors SELECT ?, {ROW}, {SHEET}, {SOURCE_ROW}, field, message, refuses "
+                    "FROM _staged_errors",
                     ROW=quote_ident(ROW),
                     SHEET=quote_ident(SHEET),
                     SOURCE_ROW=quote_ident(SOURCE_ROW),
@@ -187,11 +212,13 @@ def batch_info(store: Store, ws: Workspace, batch_id: int) -> dict[str, Any]:
 
 
 def batch_errors(store: Store, batch_id: int) -> pl.DataFrame:
-    """The failing cells of a batch: its row, sheet and sheet row, the field and the reason."""
+    """The problems of a batch: row, sheet and sheet row, field, reason, and whether it refuses the row (else
+    the row lands with the cell flagged for repair)."""
     return (
         store.cursor()
         .execute(
-            "SELECT row_no, sheet, source_row, field, message FROM _import_errors WHERE batch_id = ? ORDER BY row_no, field",
+            "SELECT row_no, sheet, source_row, field, message, coalesce(refuses, TRUE) AS refuses "
+            "FROM _import_errors WHERE batch_id = ? ORDER BY row_no, field",
             [batch_id],
         )
         .pl()
@@ -240,22 +267,23 @@ def commit(
     valid_only: bool = False,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Upsert the staged rows by business key (all of them, or only the valid ones when `valid_only`)."""
+    """Upsert the staged rows by business key. A row with only flagged cells lands with them empty and listed
+    in the repair queue; rows refused for their key block the commit unless `valid_only` leaves them out."""
     info = reviewable(store, ws, batch_id, actor, "staged")
     table = ws.require_table(info["table_name"])
     moment = as_naive(now, ws.timezone)
     failing = int(info["summary"].get("errors", 0))
     if failing and not valid_only:
         raise DataError(
-            f"{failing} row(s) of import batch #{batch_id} have problems; fix them (download the error report) "
-            "or import the valid rows only; nothing was written"
+            f"{failing} row(s) of import batch #{batch_id} are refused (their business key is missing or bad); "
+            "fix them (download the error report) or import the other rows only; nothing was written"
         )
     staged = (
         store.cursor()
         .execute(
             compose(
                 "SELECT * FROM {staged} WHERE {ROW} NOT IN "
-                "(SELECT row_no FROM _import_errors WHERE batch_id = ?)",
+                "(SELECT row_no FROM _import_errors WHERE batch_id = ? AND coalesce(refuses, TRUE))",
                 staged=_staged_name(batch_id),
                 ROW=quote_ident(ROW),
             ),
@@ -263,7 +291,21 @@ def commit(
         )
         .pl()
     )
-    fields = staged.drop(SHEET, SOURCE_ROW)
+    related = related_columns(staged.columns)
+    staged_flags = (
+        store.cursor()
+        .execute(
+            compose(
+                "SELECT row_no AS {ROW}, field, message FROM _import_errors WHERE batch_id = ? AND NOT refuses",
+                ROW=quote_ident(ROW),
+            ),
+            [batch_id],
+        )
+        .pl()
+    )
+    # Cells flagged on staging (a year 2126) stay empty whatever a second reading of them would say.
+    fields = null_cells(staged.drop(SHEET, SOURCE_ROW, *related), staged_flags)
+    raw = store.cursor().execute(compose("SELECT * FROM {raw}", raw=raw_name(batch_id))).pl()
     target, k = qualified(ws.name, table.name), quote_ident(str(table.business_key))
     # One transaction: the records, what each row did (for undo), the status history and the batch's status
     # land together or not at all, even if the process dies half-way.
@@ -280,10 +322,26 @@ def commit(
                 staged=_staged_name(batch_id),
             )
         )
+        new = missing_targets(cur, ws, table, fields, staged.select(ROW, *related))
+        created = create_targets(cur, store, ws, table, new, actor, moment, batch_id)
         # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
         result = upsert_in(
-            cur, store, ws, table.name, fields, actor, moment, source=f"import:{batch_id}", report=valid_only
+            cur,
+            store,
+            ws,
+            table.name,
+            fields,
+            actor,
+            moment,
+            source=f"import:{batch_id}",
+            report=valid_only,
+            flag_cells=True,
         )
+        flags = pl.concat([staged_flags.cast(result.flags.schema), result.flags]).unique(
+            subset=[ROW, "field"], keep="first", maintain_order=True
+        )
+        flags = flags.filter(~pl.col(ROW).is_in(result.errors[ROW].implode()))
+        flagged = store_flags(cur, ws, table, flags, fields, raw, batch_id, moment)
         cur.register("_import_rejected", result.errors.select(pl.col(ROW).alias("r")).to_arrow())
         status = compose("t.{field}", field=quote_ident(table.flow.field)) if table.flow else Sql("NULL")
         cur.execute(
@@ -292,7 +350,7 @@ def commit(
                 "SELECT ?, t._id, s.{SHEET}, s.{SOURCE_ROW}, "
                 "CASE WHEN b.k IS NULL THEN 'insert' ELSE 'update' END, t._version, {status} "
                 "FROM {staged} s JOIN {target} t ON t.{k} = s.{k} LEFT JOIN _import_before b ON b.k = s.{k} "
-                "WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ?) "
+                "WHERE s.{ROW} NOT IN (SELECT row_no FROM _import_errors WHERE batch_id = ? AND coalesce(refuses, TRUE)) "
                 "AND s.{ROW} NOT IN (SELECT r FROM _import_rejected) "
                 "AND (b.k IS NULL OR b._version <> t._version)",
                 SHEET=quote_ident(SHEET),
@@ -312,7 +370,11 @@ def commit(
             [ws.name, table.name, f"import:{batch_id}"],
         ).fetchone()  # type: ignore[misc]
         _history_from_timestamps(cur, ws, table, batch_id, actor)
-        done = result.summary() | {"rejected": result.rejected + failing}
+        done = result.summary() | {
+            "rejected": result.rejected + failing,
+            "flagged": flagged,
+            "created": created,
+        }
         summary = info["summary"] | {"committed": done}
         (last,) = cur.execute("SELECT max(seq) FROM _audit_log").fetchone()  # type: ignore[misc]
         cur.execute(
@@ -322,6 +384,17 @@ def commit(
         )
         _drop_staged(cur, batch_id)
     return done
+
+
+def _without_created(
+    ws: Workspace, table: Table, errors: pl.DataFrame, typed: pl.DataFrame, new: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """The problems less "no such SKU" for the keys the import will create."""
+    for relation, rows in new.items():
+        key = str(ws.require_table(table.by_name[relation].table).business_key)  # type: ignore[attr-defined]
+        created = typed.filter(pl.col(relation).is_in(rows[key].implode()))[ROW].implode()
+        errors = errors.filter(~((pl.col("field") == relation) & pl.col(ROW).is_in(created)))
+    return errors
 
 
 def status_times(table: Table) -> list[tuple[str, str]]:

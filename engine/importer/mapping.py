@@ -265,7 +265,9 @@ def mapping_problems(mapping: Mapping, table: Table) -> list[tuple[str, str]]:
     for cm in mapping.columns:
         if cm.field is None:
             continue
-        if table.field(cm.field) is None:
+        if "." in cm.field:  # relation.field: fills a row the import creates (checked by importer.relations)
+            pass
+        elif table.field(cm.field) is None:
             problems.append((cm.column, f"{table.name!r} has no field {cm.field!r}"))
         elif cm.field in seen:
             problems.append((cm.column, f"{cm.field!r} is already filled from column {seen[cm.field]!r}"))

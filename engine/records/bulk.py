@@ -7,6 +7,7 @@ written and the rest come back as an error report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +23,12 @@ from engine.records.cells import (
     ROW,
     Progress,
     coerce_frame,
+    empty_errors,
     errors_where,
     frame_checks,
+    null_cells,
     relation_checks,
+    split_problems,
     unique_checks,
 )
 from engine.records.single import check_names
@@ -43,6 +47,9 @@ class UpsertResult:
     unchanged: int
     rejected: int
     errors: pl.DataFrame  # __row, field, message
+    flags: pl.DataFrame = dataclass_field(
+        default_factory=empty_errors
+    )  # cells left empty for repair (flag_cells)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -171,14 +178,23 @@ def upsert_in(
     now: datetime | None = None,
     source: str = "import",
     report: bool = False,
+    flag_cells: bool = False,
 ) -> UpsertResult:
-    """bulk_upsert inside the caller's open transaction (`cur`), for writes that must land with others."""
+    """bulk_upsert inside the caller's open transaction (`cur`), for writes that must land with others.
+
+    With `flag_cells` (history imports) a bad cell does not cost its row: the row lands with the cell empty (a
+    stored row keeps its value) and the cell comes back in `flags`; only key problems refuse a row."""
     table = ws.require_table(table_name)
     frame = pl.from_arrow(data) if isinstance(data, pa.Table) else data
     assert isinstance(frame, pl.DataFrame)
     frame = _prepare(table, frame, actor)
     writer = _Writer(store, cur, ws, table, actor, as_naive(now, ws.timezone), source)
     plan = _plan(writer, frame)
+    flags = empty_errors()
+    if flag_cells:
+        refusing, flags = split_problems(table, plan.errors)
+        flags = flags.filter(~pl.col(ROW).is_in(refusing[ROW].implode()))
+        plan = writer.without_flagged(plan, refusing, flags)
     errors, bad_rows = plan.errors, plan.bad_rows
     if bad_rows.len() and not report:
         raise BulkDataError(
@@ -190,7 +206,7 @@ def upsert_in(
         good, plan.existing.filter(~pl.col(ROW).is_in(bad_rows.implode()))
     )
     after_write(writer.w, writer.written)
-    return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors)
+    return UpsertResult(inserted, updated, unchanged, bad_rows.len(), errors, flags)
 
 
 class _Writer:
@@ -250,6 +266,26 @@ class _Writer:
             ).pl()
         finally:
             self.cur.unregister("_incoming")
+
+    def without_flagged(self, plan: UpsertPlan, refusing: pl.DataFrame, flags: pl.DataFrame) -> UpsertPlan:
+        """The plan with its flagged cells emptied, or for a stored row set back to the stored value, and its
+        change flags computed again; only `refusing` problems remain."""
+        if not flags.height:
+            return UpsertPlan(plan.typed, plan.existing, refusing)
+        typed = null_cells(plan.typed, flags)
+        stored = flags.join(plan.existing.select(ROW, "_id"), on=ROW)
+        if stored.height:
+            columns = [c for c in stored["field"].unique().to_list() if c in typed.columns]
+            before = self.before_values(stored["_id"].unique(), columns)
+            typed = typed.join(plan.existing.select(ROW, "_id").join(before, on="_id"), on=ROW, how="left")
+            for name in columns:
+                rows = stored.filter(pl.col("field") == name)[ROW].implode()
+                old = pl.col("__old_" + name).cast(typed.schema[name])
+                typed = typed.with_columns(
+                    pl.when(pl.col(ROW).is_in(rows)).then(old).otherwise(pl.col(name)).alias(name)
+                )
+            typed = typed.drop("_id", *("__old_" + c for c in columns))
+        return UpsertPlan(typed, self.existing(typed), refusing)
 
     def before_values(self, ids: pl.Series, columns: list[str]) -> pl.DataFrame:
         """The stored values of some columns for some rows (read before they are updated)."""

@@ -142,6 +142,28 @@ def unique_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFrame)
     return out
 
 
+def split_problems(table: Table, errors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(problems that refuse their row, problems that only flag their cell) for a history import: a row is
+    never lost for one bad cell, unless the cell is its business key or a relation that refuses."""
+    refusing = {str(table.business_key)} | {
+        f.name for f in table.stored_fields() if isinstance(f, RelationField) and f.on_import == "refuse"
+    }
+    whole_row = pl.col("field").is_in(list(refusing))
+    return errors.filter(whole_row), errors.filter(~whole_row)
+
+
+def null_cells(typed: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """The typed rows with the listed (row, field) cells emptied."""
+    out = typed
+    for (name,), part in cells.group_by(["field"]):
+        if name in out.columns:
+            rows = part[ROW].implode()
+            out = out.with_columns(
+                pl.when(pl.col(ROW).is_in(rows)).then(None).otherwise(pl.col(name)).alias(name)
+            )
+    return out
+
+
 def relation_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFrame) -> list[pl.DataFrame]:
     out = []
     for field in table.stored_fields():

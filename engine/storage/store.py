@@ -100,6 +100,17 @@ SYSTEM_DDL = (
         action VARCHAR NOT NULL, version_after INTEGER NOT NULL)""",
     # The status each import gave a record: the imported snapshots the consistency dimension compares.
     "ALTER TABLE _import_rows ADD COLUMN IF NOT EXISTS status VARCHAR",
+    # A problem that refuses its row (a bad business key) or only flags its cell (the row lands, the cell waits
+    # for repair); NULL in batches staged before flags existed, where every problem refused its row.
+    "ALTER TABLE _import_errors ADD COLUMN IF NOT EXISTS refuses BOOLEAN",
+    # Rows an import created in the tables its relations point to (SKUs a fresh workspace lacked), for undo.
+    """CREATE TABLE IF NOT EXISTS _import_created (
+        batch_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL)""",
+    # Cells a history import left empty because the file's value did not fit: the repair queue.
+    """CREATE TABLE IF NOT EXISTS _cell_flags (
+        workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, record_id BIGINT NOT NULL, field VARCHAR NOT NULL,
+        raw VARCHAR, message VARCHAR NOT NULL, batch_id BIGINT, flagged_at TIMESTAMP NOT NULL,
+        resolved_at TIMESTAMP, resolved_by VARCHAR)""",
     "CREATE SCHEMA IF NOT EXISTS _staging",
     """CREATE TABLE IF NOT EXISTS _job_runs (
         job VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,

@@ -8,7 +8,7 @@ import pytest
 
 from engine import audit
 from engine.auth import Actor
-from engine.errors import ConflictError, DataError, RefusedError
+from engine.errors import ConflictError, RefusedError
 from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage
 from engine.importer.mapping import suggest
 from engine.importer.sources import read_sheet
@@ -54,19 +54,20 @@ def _orders(store: Store, ws: Workspace) -> int:
 
 
 def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
-    # channel is required for new orders and not in the file: every row fails until the mapping says it.
+    # channel is required for new orders and not in the file: no row is lost for it, every row would land
+    # with the cell flagged for repair.
     batch = stage(store, shop, WORKBOOK, _mapping(shop), OPERATOR, now=NOW)
     info = batch_info(store, shop, batch.id)
     assert (
         info["status"] == "staged" and info["file_name"] == WORKBOOK.name and info["sheets"] == ["订单明细"]
     )
-    assert batch.summary["rows"] == 12 and batch.summary["errors"] == 12
+    assert batch.summary["rows"] == 12 and batch.summary["errors"] == 0
+    assert batch.summary["flagged"] == 12 and batch.summary["flagged_rows"] == 12
     errors = batch_errors(store, batch.id)
     assert set(errors["field"]) == {"channel"} and errors["source_row"].to_list()[0] == 5
+    assert not errors["refuses"].any()
     with pytest.raises(RefusedError, match="may not review imports"):
         commit(store, shop, batch.id, OPERATOR, now=NOW)
-    with pytest.raises(DataError, match="nothing was written"):
-        commit(store, shop, batch.id, MANAGER, now=NOW)
     reject(store, shop, batch.id, MANAGER, "缺渠道", now=NOW)
     assert batch_info(store, shop, batch.id)["status"] == "rejected"
 
@@ -91,6 +92,8 @@ def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "flagged": 0,
+        "created": {},
     }
     assert _orders(store, shop) == 12
     order = find_by_key(store, shop, "orders", "SO202603150001", ADMIN)

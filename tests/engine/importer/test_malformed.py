@@ -12,6 +12,7 @@ import xlsxwriter
 from engine.errors import DataError
 from engine.importer.batches import batch_errors, commit, list_batches, stage
 from engine.importer.mapping import ColumnMap, Mapping
+from engine.records.repairs import open_repairs
 from engine.schema import Workspace
 from engine.storage.store import Store
 from tests.conftest import ADMIN, NOW, OPERATOR
@@ -116,23 +117,33 @@ def test_a_malformed_file_is_refused_and_nothing_is_written(
     _nothing_written(store, shop)
 
 
-def test_dates_a_century_away_are_cell_errors_and_block_the_commit(
+def test_dates_a_century_away_are_flagged_cells_and_their_rows_still_land(
     store: Store, shop: Workspace, tmp_path
 ) -> None:
     rows = [COLUMNS, ROW, [*ROW[:-1], "2126-03-01 09:00"], [*ROW[:-1], "1826-03-01 09:00"]]
     rows[2][0], rows[3][0] = "SO500002", "SO500003"
     batch = stage(store, shop, _workbook(tmp_path / "年份.xlsx", rows), MAPPING, OPERATOR, now=NOW)
-    assert (batch.summary["new"], batch.summary["errors"]) == (1, 2)
-    errors = batch_errors(store, batch.id).select("source_row", "field", "message").rows()
+    assert (batch.summary["new"], batch.summary["errors"], batch.summary["flagged"]) == (3, 0, 2)
+    errors = batch_errors(store, batch.id).select("source_row", "field", "message", "refuses").rows()
     assert errors == [
         (
             3,
             "ordered_at",
             "下单时间: 2126-03-01 is more than 10 years after the import — a typo in the year?",
+            False,
         ),
-        (4, "ordered_at", "下单时间: 1826-03-01 is before 1900 — a typo in the year?"),
+        (4, "ordered_at", "下单时间: 1826-03-01 is before 1900 — a typo in the year?", False),
     ]
-    with pytest.raises(DataError, match="2 row\\(s\\) of import batch"):
-        commit(store, shop, batch.id, ADMIN, now=NOW)
-    assert store.cursor().execute(f'SELECT count(*) FROM "{shop.name}".orders').fetchone() == (0,)
-    assert commit(store, shop, batch.id, ADMIN, valid_only=True, now=NOW)["inserted"] == 1
+    assert commit(store, shop, batch.id, ADMIN, now=NOW)["inserted"] == 3
+    landed = (
+        store.cursor()
+        .execute(f'SELECT order_no, ordered_at FROM "{shop.name}".orders ORDER BY order_no')
+        .fetchall()
+    )
+    assert [no for no, _ in landed] == ["SO500001", "SO500002", "SO500003"]
+    assert [at is None for _, at in landed] == [False, True, True]  # the typo is not stored as a date
+    queue = open_repairs(store, shop, ADMIN, "orders")
+    assert [(q["record_key"], q["field"], q["raw"]) for q in queue] == [
+        ("SO500002", "ordered_at", "2126-03-01 09:00"),
+        ("SO500003", "ordered_at", "1826-03-01 09:00"),
+    ]

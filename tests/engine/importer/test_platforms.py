@@ -10,6 +10,7 @@ import pytest
 from engine.importer.batches import batch_errors, commit, stage
 from engine.importer.mapping import Mapping, suggest, with_value_maps
 from engine.importer.sources import column_values, sheet_layout
+from engine.records.repairs import open_repairs
 from engine.schema import Workspace
 from engine.storage.sql import qualified
 from engine.storage.store import Store
@@ -72,14 +73,19 @@ def test_a_platform_export_imports_value_for_value(
     export = WRITERS[platform](tmp_path)
     mapping = _mapping(shop, export, platform)
     batch = stage(store, shop, export.path, mapping, OPERATOR, now=NOW)
-    assert (batch.summary["new"], batch.summary["errors"]) == (len(export.rows), len(export.problems))
+    # No row is lost for one bad cell: a row lands with the cell flagged, an SKU the shop lacks is created.
+    creates = [p for p in export.problems if p[1] == "sku"]
+    flags = [p for p in export.problems if p[1] != "sku"]
+    rows = len(export.rows) + len(export.problems)
+    assert (batch.summary["new"], batch.summary["errors"], batch.summary["flagged"]) == (rows, 0, len(flags))
+    assert batch.summary["creates"] == ({"skus": len(creates)} if creates else {})
 
     errors = batch_errors(store, batch.id)
     assert [(e["sheet"], e["source_row"], e["field"]) for e in errors.iter_rows(named=True)] == [
-        (export.sheet, row, field) for row, field, _ in export.problems
+        (export.sheet, row, field) for row, field, _ in flags
     ]
-    for error, (_, _, start) in zip(errors.iter_rows(named=True), export.problems, strict=True):
-        assert error["message"].startswith(start), error
+    for error, (_, _, start) in zip(errors.iter_rows(named=True), flags, strict=True):
+        assert error["message"].startswith(start) and not error["refuses"], error
 
     staged = store.cursor().execute(f"SELECT * FROM _staging.b{batch.id}").pl()
     by_row = {r["_source_row"]: r for r in staged.iter_rows(named=True)}
@@ -88,8 +94,11 @@ def test_a_platform_export_imports_value_for_value(
         assert got["_source_sheet"] == export.sheet
         assert {f: got[f] for f in values} == values, (platform, row)
 
-    done = commit(store, shop, batch.id, ADMIN, valid_only=True, now=NOW)
-    assert done["inserted"] == len(export.rows) and done["rejected"] == len(export.problems)
+    done = commit(store, shop, batch.id, ADMIN, now=NOW)
+    assert (done["inserted"], done["rejected"], done["flagged"]) == (rows, 0, len(flags))
+    queue = open_repairs(store, shop, ADMIN, "orders")
+    assert sorted(q["field"] for q in queue) == sorted(field for _, field, _ in flags)
+    assert all(q["raw"] and q["message"] for q in queue)
     provenance = (
         store.cursor()
         .execute(
@@ -99,7 +108,8 @@ def test_a_platform_export_imports_value_for_value(
         )
         .fetchall()
     )
-    assert sorted((row, sheet) for _, sheet, row, _ in provenance) == sorted(
-        (row, export.sheet) for row in export.rows
+    assert sorted(row for _, sheet, row, _ in provenance if sheet == export.sheet) == sorted(
+        [*export.rows, *(row for row, _, _ in export.problems)]
     )
-    assert {no: row for no, _, row, _ in provenance} == {v["order_no"]: row for row, v in export.rows.items()}
+    by_no = {no: row for no, _, row, _ in provenance}
+    assert all(by_no[v["order_no"]] == row for row, v in export.rows.items())
