@@ -16,7 +16,8 @@ from connectors.flatten import flatten
 from connectors.http import FetchError, Retry, get_json
 from connectors.platforms import APIS, ApiSpec, dig
 from engine.importer.batches import file_sha256
-from engine.importer.mapping import suggest, suggest_value_map, unprotect
+from engine.importer.mapping import suggest_value_map, unprotect
+from engine.importer.proposal import propose
 from engine.importer.sources import read_chunks
 from engine.intake.mapping import as_datetime
 from engine.intake.model import Connector
@@ -172,14 +173,22 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
     conn = ctx.conn
     table = ctx.ws.require_table(conn.table)
     fields = dict(conn.fields)
+    fixed = dict(conn.fixed)
     if not fields:
         columns = [c for c in flat.columns if not c.startswith("_")]
-        # A field the connector fixes (渠道 = 淘宝) is not taken from a look-alike column (店铺名称).
+        samples = {
+            c: flat[c].drop_nulls().unique(maintain_order=True).head(200).cast(pl.String).to_list()
+            for c in columns
+        }
+        proposed, _ = propose(ctx.ws, table, columns, samples)
+        # A field the connector fixes (渠道 = 淘宝) is not taken from a look-alike column (店铺名称); the
+        # channel of a recognised platform is fixed when the connector names none.
         fields = {
             c.field: c.column
-            for c in suggest(table, columns).columns
-            if c.field and c.field not in conn.fixed
+            for c in proposed.columns
+            if c.field and c.field not in conn.fixed and "." not in c.field
         }
+        fixed = proposed.fixed | fixed
     statuses = dict(conn.statuses)
     status = table.flow.field if table.flow else None
     if status and status in fields and fields[status] in flat.columns:
@@ -187,7 +196,7 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
         field_ = table.field(status)
         assert field_ is not None
         statuses = suggest_value_map(field_, [v for v in values if v not in statuses]) | statuses
-    return conn.model_copy(update={"fields": fields, "statuses": statuses})
+    return conn.model_copy(update={"fields": fields, "statuses": statuses, "fixed": fixed})
 
 
 def fetch_files(ctx: Context) -> Fetched:

@@ -237,7 +237,8 @@ def _bench_import(tmp: Path, now: datetime, rows: int) -> dict[str, Any]:
     """A generated 100,000-row x 20-column .xlsx: staged and validated, committed, and read by pandas+openpyxl."""
     import pandas as pd
 
-    from engine.importer.batches import commit, stage
+    from engine.importer.batches import stage
+    from engine.importer.commit import commit
     from engine.importer.layout import find_layout
     from engine.importer.mapping import suggest
     from engine.importer.sources import read_head

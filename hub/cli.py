@@ -260,8 +260,9 @@ def cmd_jobs(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.importer.batches import batch_errors, commit, stage
-    from engine.importer.mapping import suggest, with_value_maps
+    from engine.importer.batches import batch_errors, stage
+    from engine.importer.commit import commit
+    from engine.importer.proposal import propose
     from engine.importer.saved import load_mapping, mapping_for
     from engine.importer.sources import column_values, sheet_layout
 
@@ -278,10 +279,9 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         mapping, how = saved, f"saved mapping {saved.name!r} (same columns)"
     else:
         table = ws.require_table(args.table)
-        suggested = with_value_maps(
-            table, suggest(table, columns), column_values(path, sheets[0] if sheets else None)
-        )
-        mapping, how = suggested, "suggested from the column names and values"
+        proposed, platform = propose(ws, table, columns, column_values(path, sheets[0] if sheets else None))
+        mapping = proposed
+        how = "suggested from the column names and values" + (f" ({platform.label})" if platform else "")
     if mapping.table != args.table:
         raise DataError(f"mapping {mapping.name!r} is for table {mapping.table!r}, not {args.table!r}")
     bad = [f for f in args.fixed if "=" not in f]
@@ -404,6 +404,15 @@ def cmd_conflicts(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     store, ws = _ws(args)
     return open_conflicts(store, ws, limit=args.limit)
+
+
+def cmd_import_check(args: argparse.Namespace) -> dict[str, Any]:
+    from hub.import_check import import_check
+
+    result = import_check(args.template or None, args.only)
+    if not args.details:
+        result["per_file"] = [{k: v for k, v in r.items() if k != "wrong"} for r in result["per_file"]]
+    return result
 
 
 def cmd_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -578,6 +587,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(sub, "conflicts", cmd_conflicts, "open status conflicts between sources")
     p.add_argument("--limit", type=int, default=100)
 
+    p = add(
+        sub,
+        "import-check",
+        cmd_import_check,
+        "import every corpus file unaided into fresh workspaces and count rows landed and cells right",
+    )
+    p.add_argument("--template", action="append", choices=workspaces.template_names())
+    p.add_argument("--only", help="only the corpus files whose name contains this")
+    p.add_argument("--details", action="store_true", help="list the wrong cells of each file")
     p = add(sub, "bench", cmd_bench, "measure upserts, updates, queries, moves, alerts, imports and memory")
     p.add_argument("--orders", type=int, default=100_000)
     p.add_argument("--updates", type=int, default=1000)

@@ -173,9 +173,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage": ("检查并暂存", "Check and stage"),
     "staged": ("已暂存批次 #{id}", "Staged as batch #{id}"),
     "preview_counts": (
-        "共 {rows} 行: 新增 {new}, 更新 {updated}, 不变 {unchanged}, 有错误 {errors}",
-        "{rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {errors} with errors",
+        "共 {rows} 行: 新增 {new}, 更新 {updated}, 不变 {unchanged}, 拒收 {errors}, 待修复单元格 {flagged}",
+        "{rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {errors} refused, "
+        "{flagged} cells to repair",
     ),
+    "will_create": ("将新建: {what}", "Will create: {what}"),
+    "recognised": (
+        "识别为{platform}导出; 渠道: {channel}",
+        "Recognised as a {platform} export; channel: {channel}",
+    ),
+    "committed_counts": (
+        "已导入: 新增 {inserted}, 更新 {updated}, 不变 {unchanged}, 拒收 {rejected}, 待修复单元格 {flagged}",
+        "Imported: {inserted} new, {updated} updated, {unchanged} unchanged, {rejected} refused, "
+        "{flagged} cells to repair",
+    ),
+    "undone_counts": (
+        "已撤销: 删除 {removed} 行, 恢复 {restored} 行, {left} 行之后被修改过而保留",
+        "Undone: {removed} rows removed, {restored} restored, {left} edited since and left alone",
+    ),
+    "repairs": ("待修复的单元格", "Cells to repair"),
+    "repairs_help": (
+        "导入时这些单元格的值不符合字段要求: 行已导入, 单元格留空。填入正确的值后保存。",
+        "These cells did not fit their field on import: the rows landed with them empty. Fill in the right value and save.",
+    ),
+    "repair_value": ("正确的值", "Right value"),
+    "repair_save": ("保存修复", "Save repairs"),
+    "repaired": ("已修复 {n} 个单元格", "{n} cells repaired"),
+    "no_repairs": ("没有待修复的单元格", "No cell waits for repair"),
+    "as_written": ("文件中的值", "As written"),
+    "reason": ("原因", "Reason"),
+    "record": ("记录", "Record"),
+    "fit": ("值相符", "Values fit"),
     "error_report": ("下载错误报告 (.xlsx)", "Download the error report (.xlsx)"),
     "boards": ("看板", "Boards"),
     "board": ("看板", "Board"),

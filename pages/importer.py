@@ -12,19 +12,34 @@ import streamlit as st
 from engine.auth import may
 from engine.errors import EngineError
 from engine.forms import label_of
-from engine.importer.batches import batch_errors, commit, list_batches, reject, stage
+from engine.importer.batches import batch_errors, list_batches, reject, stage
+from engine.importer.commit import commit
 from engine.importer.layout import find_layout
-from engine.importer.mapping import editor_rows, mapping_from_rows, suggest
+from engine.importer.mapping import editor_rows, mapping_from_rows
 from engine.importer.progress import ProgressMeter
+from engine.importer.proposal import propose, target_labels
 from engine.importer.report import error_report
 from engine.importer.saved import load_mapping, mapping_for, mapping_names, save_mapping
 from engine.importer.sources import column_values, read_head, sheet_names
 from engine.importer.undo import undo
 from engine.importer.uploads import keep_upload
+from engine.records.repairs import open_repairs, repair
 from pages._ui import choose_table, lang, page_context, show_error, t
 
 store, me, ws = page_context()
 st.title(t("import"))
+
+
+def _counts(summary: dict) -> dict:
+    return {k: summary.get(k, 0) for k in ("rows", "new", "updated", "unchanged", "errors", "flagged")}
+
+
+def _creates(creates: dict[str, int]) -> str:
+    return ", ".join(f"{n} × {label_of(ws.require_table(name), lang())}" for name, n in creates.items())
+
+
+if done := st.session_state.pop("imp_done", None):
+    st.success(done)
 table = choose_table(ws, "create", "imp_table")
 upload = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv"], key="imp_file")
 if upload is not None and st.session_state.get("imp_name") != upload.name:
@@ -62,9 +77,12 @@ if path_text:
         index=["", *saved_names].index(same.name) if same and same.name in saved_names else 0,
         key="imp_saved",
     )
-    mapping = load_mapping(store, ws, pick) if pick else suggest(table, layout.columns)
-    st.caption(t("suggested", how=pick or "字段名 / 同义词 / 模糊匹配"))
-    fields = {f.name: label_of(f, lang()) for f in table.fields if f.stored}
+    proposed, platform = propose(ws, table, layout.columns, samples)
+    mapping = load_mapping(store, ws, pick) if pick else proposed
+    st.caption(t("suggested", how=pick or "字段名 / 同义词 / 值 / 模糊匹配"))
+    if platform is not None and mapping.fixed.get("channel"):
+        st.info(t("recognised", platform=platform.label, channel=mapping.fixed["channel"]))
+    fields = target_labels(ws, table, lang())
     st.markdown(f"**{t('mapping')}**")
     edited = st.data_editor(
         editor_rows(table, mapping, samples),
@@ -72,6 +90,7 @@ if path_text:
             "column": st.column_config.TextColumn(disabled=True),
             "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
             "confidence": st.column_config.NumberColumn(format="%.2f", disabled=True),
+            "fit": st.column_config.ProgressColumn(t("fit"), min_value=0.0, max_value=1.0, format="%.0f%%"),
             "sample": st.column_config.TextColumn(disabled=True),
             "value_map": st.column_config.TextColumn("value map (JSON)"),
             "date_format": st.column_config.TextColumn("date format", help="%d/%m/%Y %H:%M"),
@@ -133,12 +152,9 @@ if path_text:
         else:
             st.session_state["imp_batch"] = batch.id
             st.success(t("staged", id=batch.id))
-            st.info(
-                t(
-                    "preview_counts",
-                    **{k: batch.summary[k] for k in ("rows", "new", "updated", "unchanged", "errors")},
-                )
-            )
+            st.info(t("preview_counts", **_counts(batch.summary)))
+            if batch.summary.get("creates"):
+                st.info(t("will_create", what=_creates(batch.summary["creates"])))
             if batch.summary.get("changed_fields"):
                 st.caption(
                     t("changed_fields")
@@ -161,10 +177,7 @@ for batch in list_batches(store, ws, limit=20):
         st.markdown(
             f"**#{batch['id']}** {batch['file_name']} · {batch['table_name']} · {batch['status']} · "
             f"{batch['operator']} {batch['created_at']:%Y-%m-%d %H:%M}  \n"
-            + t(
-                "preview_counts",
-                **{k: summary.get(k, 0) for k in ("rows", "new", "updated", "unchanged", "errors")},
-            )
+            + t("preview_counts", **_counts(summary))
         )
         if batch["status"] == "staged":
             errors = batch_errors(store, batch["id"])
@@ -185,7 +198,7 @@ for batch in list_batches(store, ws, limit=20):
                     except EngineError as exc:
                         show_error(exc)
                     else:
-                        st.success(str(done))
+                        st.session_state["imp_done"] = t("committed_counts", **done)
                         st.rerun()
                 if b3.button(t("reject"), key=f"imp_reject_{batch['id']}"):
                     reject(store, ws, batch["id"], me)
@@ -200,4 +213,56 @@ for batch in list_batches(store, ws, limit=20):
             except EngineError as exc:
                 show_error(exc)
             else:
-                st.success(str(result))
+                st.success(
+                    t(
+                        "undone_counts",
+                        removed=result["removed"],
+                        restored=result["restored"],
+                        left=len(result["left_alone"]),
+                    )
+                )
+
+st.subheader(t("repairs"))
+queue = open_repairs(store, ws, me, limit=200)
+if not queue:
+    st.caption(t("no_repairs"))
+else:
+    st.caption(t("repairs_help"))
+    labels = {tb.name: {f.name: label_of(f, lang()) for f in tb.fields} for tb in ws.tables}
+    rows = [
+        {
+            "id": i,
+            t("record"): f"{label_of(ws.require_table(q['table']), lang())} {q['record_key']}",
+            t("field"): labels[q["table"]].get(q["field"], q["field"]),
+            t("as_written"): q["raw"] or "",
+            t("reason"): q["message"],
+            t("repair_value"): "",
+        }
+        for i, q in enumerate(queue)
+    ]
+    edited_repairs = st.data_editor(
+        rows,
+        column_config={"id": None}
+        | {
+            c: st.column_config.TextColumn(disabled=True)
+            for c in (t("record"), t("field"), t("as_written"), t("reason"))
+        },
+        hide_index=True,
+        key="imp_repairs",
+    )
+    if st.button(t("repair_save"), key="imp_repair_save"):
+        fixed = 0
+        for row in edited_repairs:
+            value = str(row.get(t("repair_value")) or "").strip()
+            if not value:
+                continue
+            q = queue[row["id"]]
+            try:
+                repair(store, ws, q["table"], q["record_id"], q["field"], value, me)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                fixed += 1
+        if fixed:
+            st.session_state["imp_done"] = t("repaired", n=fixed)
+            st.rerun()

@@ -143,6 +143,7 @@ class ColumnMap(BaseModel):
         None, description="strftime format of this column's dates when they are ambiguous, e.g. %d/%m/%Y."
     )
     confidence: float = 0.0
+    fit: float | None = Field(None, description="Share of the column's sample values the field reads.")
 
 
 class Mapping(BaseModel):
@@ -163,22 +164,23 @@ class Mapping(BaseModel):
         return signature([c.column for c in self.columns])
 
 
-def _norm(name: str) -> str:
+def norm(name: str) -> str:
+    """A column or field name as compared: no spaces, brackets or punctuation, lower case."""
     return re.sub(r"[\s_\-:：()（）*]+", "", name).lower()
 
 
 def signature(columns: list[str]) -> str:
     """What identifies a kind of file: its column names, normalised, in any order."""
-    return hashlib.sha256("\n".join(sorted(_norm(c) for c in columns)).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join(sorted(norm(c) for c in columns)).encode()).hexdigest()[:16]
 
 
-def _score(column: str, field: FieldBase) -> float:
+def score(column: str, field: FieldBase) -> float:
     """How well a column name fits a field: 1 exact, 0.9 a synonym, else a fuzzy ratio scaled below 0.8."""
-    whole, last = _norm(column), _norm(column.split("/")[-1])
-    names = {_norm(field.name), _norm(field.label), _norm(field.label_en or "")} - {""}
+    whole, last = norm(column), norm(column.split("/")[-1])
+    names = {norm(field.name), norm(field.label), norm(field.label_en or "")} - {""}
     if whole in names or last in names:
         return 1.0
-    words = {_norm(w) for w in SYNONYMS.get(field.name, ())}
+    words = {norm(w) for w in SYNONYMS.get(field.name, ())}
     if whole in words or last in words:
         return 0.9
     best = max(SequenceMatcher(None, last, n).ratio() for n in names | words) if names | words else 0.0
@@ -189,14 +191,14 @@ def suggest(table: Table, columns: list[str], threshold: float = 0.5) -> Mapping
     """A field for every column that fits one well enough, each field used once (best fits first)."""
     fields = [f for f in table.fields if f.stored and not isinstance(f, LookupField)]
     scored = sorted(
-        ((_score(c, f), i, f.name) for i, c in enumerate(columns) for f in fields),
+        ((score(c, f), i, f.name) for i, c in enumerate(columns) for f in fields),
         key=lambda x: (-x[0], x[1]),
     )
     chosen: dict[int, tuple[str, float]] = {}
     used: set[str] = set()
-    for score, i, name in scored:
-        if score >= threshold and i not in chosen and name not in used:
-            chosen[i] = (name, score)
+    for fit_score, i, name in scored:
+        if fit_score >= threshold and i not in chosen and name not in used:
+            chosen[i] = (name, fit_score)
             used.add(name)
     return Mapping(
         table=table.name,
@@ -211,15 +213,15 @@ def suggest_value_map(field: FieldBase, values: list[str]) -> dict[str, str]:
     """For a select field, the option each distinct source value most likely means (labels, platform words)."""
     if not isinstance(field, SingleSelectField):
         return {}
-    by_label = {_norm(o.label): o.value for o in field.options} | {
-        _norm(o.value): o.value for o in field.options
+    by_label = {norm(o.label): o.value for o in field.options} | {
+        norm(o.value): o.value for o in field.options
     }
     words = {
-        _norm(w): state for state, ws in STATUS_WORDS.items() for w in ws if state in field.option_values()
+        norm(w): state for state, ws in STATUS_WORDS.items() for w in ws if state in field.option_values()
     }
     out = {}
     for value in values:
-        key = _norm(value)
+        key = norm(value)
         target = by_label.get(key) or words.get(key)
         if target and target != value:
             out[value] = target
@@ -305,6 +307,7 @@ def editor_rows(table: Table, mapping: Mapping, samples: dict[str, list[str]]) -
             "column": cm.column,
             "field": cm.field,
             "confidence": cm.confidence,
+            "fit": cm.fit,
             "sample": ", ".join(str(v) for v in samples.get(cm.column, [])[:3]),
             "value_map": json.dumps(cm.value_map, ensure_ascii=False) if cm.value_map else "",
             "date_format": cm.date_format or "",
@@ -333,6 +336,7 @@ def mapping_from_rows(table: str, name: str, rows: list[dict[str, Any]]) -> Mapp
                 value_map={str(k): str(v) for k, v in value_map.items()},
                 date_format=(row.get("date_format") or "").strip() or None,
                 confidence=float(row.get("confidence") or 0.0),
+                fit=None if row.get("fit") is None else float(row["fit"]),
             )
         )
     return Mapping(name=name.strip(), table=table, columns=columns)

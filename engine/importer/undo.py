@@ -13,9 +13,10 @@ from engine.audit import record_items
 from engine.auth import Actor
 from engine.clock import as_naive
 from engine.importer.batches import reviewable
+from engine.importer.relations import creating
 from engine.records.write import Write, delete_ids, update_frame
 from engine.schema import Table, Workspace
-from engine.storage.sql import compose, qualified
+from engine.storage.sql import compose, qualified, quote_ident
 from engine.storage.store import Store
 
 
@@ -48,34 +49,80 @@ def undo(
         ]
         entries = (info["audit_seq"], info.get("audit_last") or info["audit_seq"])
         restored = _restore(store, cur, ws, table, entries, updated, actor, moment, batch_id)
-        if inserted:
-            record_items(
-                store,
-                cur,
-                sql=compose(
-                    "SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
-                    "WHERE list_contains(?, _id)",
-                    target=target,
-                ),
-                params=[inserted],
-                at=moment,
-                actor=actor.username,
-                action="delete",
-                workspace=ws.name,
-                table=table.name,
-                note=f"undo import:{batch_id}",
-            )
-            delete_ids(Write(store, cur, ws, table, actor, moment, f"undo import:{batch_id}"), inserted)
-            # The rows are gone: so is their history, the file's and the automatic moves the commit made.
-            cur.execute(
-                "DELETE FROM _status_moves WHERE workspace = ? AND table_name = ? AND list_contains(?, record_id)",
-                [ws.name, table.name, inserted],
-            )
+        _remove(store, cur, ws, table, inserted, actor, moment, batch_id)
+        created = _unused_created(cur, ws, table, batch_id)
+        for target_name, ids in created.items():
+            _remove(store, cur, ws, ws.require_table(target_name), ids, actor, moment, batch_id)
         cur.execute(
             "UPDATE _import_batches SET status = 'undone', note = ? WHERE id = ?",
             [f"undone by {actor.username}; {len(edited)} row(s) edited since were left alone", batch_id],
         )
-    return {"removed": len(inserted), "restored": restored, "left_alone": sorted(edited)}
+    result = {"removed": len(inserted), "restored": restored, "left_alone": sorted(edited)}
+    return result | ({"removed_created": {t: len(ids) for t, ids in created.items()}} if created else {})
+
+
+def _remove(
+    store: Store,
+    cur: Any,
+    ws: Workspace,
+    table: Table,
+    ids: list[int],
+    actor: Actor,
+    now: datetime,
+    batch_id: int,
+) -> None:
+    """Delete rows the batch made, audited with their values, with their history and open repair flags."""
+    if not ids:
+        return
+    target = qualified(ws.name, table.name)
+    record_items(
+        store,
+        cur,
+        sql=compose(
+            "SELECT _id AS record_id, 'delete' AS action, CAST(to_json(t) AS VARCHAR) AS changes FROM {target} t "
+            "WHERE list_contains(?, _id)",
+            target=target,
+        ),
+        params=[ids],
+        at=now,
+        actor=actor.username,
+        action="delete",
+        workspace=ws.name,
+        table=table.name,
+        note=f"undo import:{batch_id}",
+    )
+    delete_ids(Write(store, cur, ws, table, actor, now, f"undo import:{batch_id}"), ids)
+    # The rows are gone: so is their history, the file's and the automatic moves the commit made.
+    for system in ("_status_moves", "_cell_flags"):
+        cur.execute(
+            compose(
+                "DELETE FROM {system} WHERE workspace = ? AND table_name = ? AND list_contains(?, record_id)",
+                system=quote_ident(system),
+            ),
+            [ws.name, table.name, ids],
+        )
+
+
+def _unused_created(cur: Any, ws: Workspace, table: Table, batch_id: int) -> dict[str, list[int]]:
+    """Rows the batch created in related tables (SKUs) that nobody edited since and no row points to now."""
+    out: dict[str, list[int]] = {}
+    for relation in creating(table):
+        other = ws.require_table(relation.table)
+        rows = cur.execute(
+            compose(
+                "SELECT c.record_id FROM _import_created c JOIN {other} o ON o._id = c.record_id "
+                "WHERE c.batch_id = ? AND c.table_name = ? AND o._version = 1 AND o.{key} NOT IN "
+                "(SELECT {rel} FROM {table} WHERE {rel} IS NOT NULL)",
+                other=qualified(ws.name, other.name),
+                key=quote_ident(str(other.business_key)),
+                rel=quote_ident(relation.name),
+                table=qualified(ws.name, table.name),
+            ),
+            [batch_id, other.name],
+        ).fetchall()
+        if rows:
+            out.setdefault(other.name, []).extend(r for (r,) in rows)
+    return out
 
 
 def _restore(

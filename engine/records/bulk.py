@@ -6,10 +6,7 @@ written and the rest come back as an error report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -18,7 +15,7 @@ from engine.audit import BulkEntry
 from engine.auth import Actor, require_table, writable_problems
 from engine.clock import as_naive
 from engine.counters import next_autonumber
-from engine.errors import DataError, Problem, RefusedError
+from engine.errors import DataError, RefusedError
 from engine.records.cells import (
     ROW,
     Progress,
@@ -31,72 +28,12 @@ from engine.records.cells import (
     split_problems,
     unique_checks,
 )
+from engine.records.outcome import BulkDataError, UpsertPlan, UpsertResult
 from engine.records.single import check_names
 from engine.records.write import Write, after_write, arrow_batches, insert_frame, update_frame
 from engine.schema import Table, Workspace
 from engine.storage.sql import compose, listing, qualified, quote_ident
 from engine.storage.store import Cursor, Store
-
-MAX_LISTED = 20
-
-
-@dataclass(frozen=True)
-class UpsertResult:
-    inserted: int
-    updated: int
-    unchanged: int
-    rejected: int
-    errors: pl.DataFrame  # __row, field, message
-    flags: pl.DataFrame = dataclass_field(
-        default_factory=empty_errors
-    )  # cells left empty for repair (flag_cells)
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
-
-
-class BulkDataError(DataError):
-    """A batch refused because some cells are invalid; `errors` lists every one (row, field, message)."""
-
-    def __init__(self, message: str, errors: pl.DataFrame) -> None:
-        problems = [Problem(f"row {r}.{f}", m) for r, f, m in errors.head(MAX_LISTED).iter_rows()]
-        super().__init__(message, problems)
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class UpsertPlan:
-    """What an upsert would do: typed rows, which exist already (with per-field change flags), every problem."""
-
-    typed: pl.DataFrame
-    existing: pl.DataFrame
-    errors: pl.DataFrame
-
-    @property
-    def bad_rows(self) -> pl.Series:
-        return self.errors[ROW].unique()
-
-    def preview(self) -> dict[str, Any]:
-        """Counts for the preview: new, updated (and how many rows change each field), unchanged, with errors."""
-        bad = self.bad_rows.implode()
-        existing = self.existing.filter(~pl.col(ROW).is_in(bad))
-        flags = [c for c in existing.columns if c.endswith("__changed")]
-        changed = existing.filter(pl.any_horizontal(pl.col(flags))) if flags else existing.clear()
-        per_field = {c.removesuffix("__changed"): int(changed[c].sum()) for c in flags if changed[c].any()}
-        good = self.typed.height - self.bad_rows.len()
-        return {
-            "rows": self.typed.height,
-            "new": good - existing.height,
-            "updated": changed.height,
-            "unchanged": existing.height - changed.height,
-            "errors": self.bad_rows.len(),
-            "changed_fields": per_field,
-        }
 
 
 def _prepare(table: Table, frame: pl.DataFrame, actor: Actor) -> pl.DataFrame:

@@ -196,7 +196,8 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
     csv_path.write_text(
         "订单号,渠道,客户,手机,SKU,单价,下单时间\n"
         "SO800001,淘宝,王总,13800138000,SF-1001,10,2026-03-01 09:00\n"
-        "SO800002,淘宝,李姐,1390013900,SF-1001,10,2026-03-02 09:00\n",
+        "SO800002,淘宝,李姐,1390013900,SF-1001,10,2026-03-02 09:00\n"
+        ",淘宝,赵总,13700137000,SF-1001,10,2026-03-03 09:00\n",
         encoding="gbk",
     )
     from engine.records.single import create_record
@@ -210,15 +211,24 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
     )
     store.close()
     code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--db", db, "--json")
-    assert code == 0 and out["rows"] == 2 and out["new"] == 1 and out["errors"] == 1
+    # The short phone flags its cell (the row lands); the row without an order number is refused.
+    assert code == 0 and (out["rows"], out["new"], out["errors"], out["flagged"]) == (3, 2, 1, 1), out
     assert out["mapping"] == "suggested from the column names and values"
-    assert out["error_cells"][0]["source_row"] == 3 and out["error_cells"][0]["field"] == "phone"
+    cells = {(c["source_row"], c["field"]): c["refuses"] for c in out["error_cells"]}
+    assert cells == {(3, "phone"): False, (4, "order_no"): True}
     code, out, _ = run(capsys, "import", str(csv_path), "--table", "orders", "--commit", "--db", db, "--json")
     assert code == 1
     code, out, _ = run(
         capsys, "import", str(csv_path), "--table", "orders", "--commit", "--valid-only", "--db", db, "--json"
     )
-    assert code == 0 and out["committed"] == {"inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert code == 0 and out["committed"] == {
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "flagged": 1,
+        "created": {},
+    }
     code, _, err = run(capsys, "import", str(tmp_path / "none.csv"), "--table", "orders", "--db", db)
     assert code == 1 and "no file" in err
 
@@ -244,9 +254,9 @@ def test_import_a_platform_export_with_a_fixed_channel(tmp_path, capsys) -> None
     code, out, _ = run(capsys, *args, "--fixed", "channel")
     assert code == 1
     code, out, _ = run(capsys, *args, "--fixed", "channel=淘宝", "--commit", "--valid-only")
-    # The fixed value wins over 店铺名称 (suggested for the channel too); the row with 两件 is refused.
-    assert code == 0 and (out["new"], out["errors"]) == (len(export.rows), 1), out
-    assert out["error_cells"][0]["field"] == "qty"
+    # The fixed value wins; the row with 两件 lands with its quantity flagged for repair.
+    assert code == 0 and (out["new"], out["errors"], out["flagged"]) == (len(export.rows) + 1, 0, 1), out
+    assert out["error_cells"][0]["field"] == "qty" and not out["error_cells"][0]["refuses"]
     store = open_store(db)
     channels = store.cursor().execute("SELECT DISTINCT channel FROM home_ecommerce.orders").fetchall()
     store.close()

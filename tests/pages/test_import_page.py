@@ -32,12 +32,13 @@ def test_upload_stage_and_commit(app_env) -> None:
     assert not at.error, [e.value for e in at.error]
     assert at.success[-1].value.startswith("已暂存批次 #")
     counts = at.info[-1].value
-    assert counts == "共 2 行: 新增 1, 更新 0, 不变 0, 有错误 1"
-    assert any("phone" in str(df.value) for df in at.dataframe)  # the failing cell is listed
+    # The short phone does not cost its row: the row lands with the cell flagged for repair.
+    assert counts == "共 2 行: 新增 2, 更新 0, 不变 0, 拒收 0, 待修复单元格 1", [
+        str(d.value) for d in at.dataframe
+    ]
+    assert any("phone" in str(df.value) for df in at.dataframe)  # the flagged cell is listed
     batch_id = int(at.success[-1].value.split("#")[1])
-    commit = at.button(key=f"imp_commit_{batch_id}")
-    at.checkbox(key=f"imp_valid_{batch_id}").check()
-    commit.click().run()
+    at.button(key=f"imp_commit_{batch_id}").click().run()
     assert not at.error, [e.value for e in at.error]
     ws = workspaces.get_workspace(store, "home_ecommerce")
     (status,) = (
@@ -49,16 +50,23 @@ def test_upload_stage_and_commit(app_env) -> None:
         .execute("SELECT count(*) FROM home_ecommerce.orders WHERE _source = ?", [f"import:{batch_id}"])
         .fetchone()[0]
     )
-    assert imported == 1
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT order_no FROM home_ecommerce.orders WHERE _source = ? LIMIT 1", [f"import:{batch_id}"]
-        )
-        .fetchone()[0]
-    )
-    order = find_by_key(store, ws, "orders", row, SYSTEM)
+    assert imported == 2
+    assert at.success[0].value.startswith("已导入: 新增 2")
+    order = find_by_key(store, ws, "orders", "SO990001", SYSTEM)
     assert (order["order_no"], order["status"]) == (
         "SO990001",
         "signed",
     )  # 交易成功 through the suggested value map
+
+    # The flagged phone waits in the repair queue with the value as written; a repair fills it.
+    repairs = at.data_editor(key="imp_repairs")
+    assert "1390013900" in str(repairs.value) and "SO990002" in str(repairs.value)
+    at.session_state["imp_repairs"] = {
+        "edited_rows": {0: {"正确的值": "13900139000"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="imp_repair_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert find_by_key(store, ws, "orders", "SO990002", SYSTEM)["phone"] == "13900139000"
+    assert any("没有待修复的单元格" in c.value for c in at.caption)

@@ -9,7 +9,8 @@ import pytest
 from engine import audit
 from engine.auth import Actor
 from engine.errors import ConflictError, RefusedError
-from engine.importer.batches import batch_errors, batch_info, commit, list_batches, reject, stage
+from engine.importer.batches import batch_errors, batch_info, list_batches, reject, stage
+from engine.importer.commit import commit
 from engine.importer.mapping import suggest
 from engine.importer.sources import read_sheet
 from engine.importer.undo import undo
@@ -172,7 +173,7 @@ def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Sto
 
 def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Workspace, tmp_path) -> None:
     from engine.flow.moves import status_history
-    from engine.importer.batches import status_times
+    from engine.importer.commit import status_times
 
     assert status_times(shop.require_table("orders")) == [("shipped", "shipped_at"), ("signed", "signed_at")]
     path = tmp_path / "history.csv"

@@ -13,7 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from engine.importer.batches import batch_info, commit, stage
+from engine.importer.batches import batch_info, stage
+from engine.importer.commit import commit
 from engine.importer.mapping import ColumnMap, Mapping
 from engine.records.single import create_record
 from engine.storage.store import open_store
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CHILD = textwrap.dedent(
     """
     import sys
-    from engine.importer.batches import commit
+    from engine.importer.commit import commit
     from engine.storage.store import open_store
     from engine.workspaces import get_workspace
     from tests.conftest import ADMIN, NOW

@@ -10,7 +10,8 @@ import pytest
 import xlsxwriter
 
 from engine.errors import DataError
-from engine.importer.batches import batch_errors, commit, list_batches, stage
+from engine.importer.batches import batch_errors, list_batches, stage
+from engine.importer.commit import commit
 from engine.importer.mapping import ColumnMap, Mapping
 from engine.records.repairs import open_repairs
 from engine.schema import Workspace

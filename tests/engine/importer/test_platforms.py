@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine.importer.batches import batch_errors, commit, stage
+from engine.importer.batches import batch_errors, stage
+from engine.importer.commit import commit
 from engine.importer.mapping import Mapping, suggest, with_value_maps
 from engine.importer.sources import column_values, sheet_layout
 from engine.records.repairs import open_repairs

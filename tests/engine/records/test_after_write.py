@@ -14,7 +14,8 @@ from connectors.presets import preset
 from engine import audit
 from engine.errors import DataError
 from engine.flow.moves import status_history
-from engine.importer.batches import commit, stage
+from engine.importer.batches import stage
+from engine.importer.commit import commit
 from engine.importer.mapping import ColumnMap, Mapping
 from engine.importer.undo import undo
 from engine.intake.mapping import map_frame

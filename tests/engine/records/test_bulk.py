@@ -7,8 +7,9 @@ import pytest
 
 from engine import audit
 from engine.errors import DataError, RefusedError
-from engine.records.bulk import BulkDataError, bulk_upsert
+from engine.records.bulk import bulk_upsert
 from engine.records.history import history as audit_history
+from engine.records.outcome import BulkDataError
 from tests.conftest import ADMIN, NOW, WAREHOUSE, count
 
 
