@@ -7,6 +7,7 @@ from typing import Any
 
 from connectors.platforms import APIS, EXPORT_STATUSES, FEED_STATUSES, LOGISTICS_STATUSES, Meaning
 from engine.errors import DataError
+from engine.flow.meanings import state_for
 from engine.intake.model import Connector
 from engine.schema import Table, Workspace
 
@@ -39,33 +40,11 @@ POS_FIELDS = {
 FEED_FIELDS = {"order_no": "order_no", "tracking_no": "tracking_no", "status": "status"}
 
 
-def _state_for(table: Table, meaning: Meaning) -> str | None:
-    flow = table.flow
-    if flow is None:
-        return None
-    names = [s.name for s in flow.states]
-    by_category = {s.category: s.name for s in reversed(flow.states)}
-    if meaning == "unpaid":
-        return flow.initial
-    if meaning == "paid":
-        # As the import reads 买家已付款，等待卖家发货: waiting to be picked where the flow has that step.
-        return "picking" if "picking" in names else flow.initial
-    if meaning in names:
-        return meaning
-    if meaning == "shipped":
-        return next((s.name for s in flow.states if any(w in s.label for w in ("发货", "出库"))), None)
-    if meaning == "signed":
-        return by_category.get("done")
-    if meaning == "cancelled":
-        return by_category.get("cancelled")
-    return None
-
-
 def states(table: Table, meanings: dict[str, Meaning]) -> dict[str, str]:
     """Source value → state of this table, for the values whose meaning the table has a state for."""
     out = {}
     for value, meaning in meanings.items():
-        state = _state_for(table, meaning)
+        state = state_for(table.flow, meaning)
         if state:
             out[value] = state
     return out
@@ -132,7 +111,7 @@ def preset(
             "fixed": _channel(table, platform),
         }
     elif type_ == "pos_csv":
-        done = _state_for(table, "signed")
+        done = state_for(table.flow, "signed")
         base |= {
             "source": "pos",
             "folder": f"data/inbox/{name}",

@@ -195,7 +195,7 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
         values = flat[fields[status]].drop_nulls().unique().cast(pl.String).to_list()
         field_ = table.field(status)
         assert field_ is not None
-        statuses = suggest_value_map(field_, [v for v in values if v not in statuses]) | statuses
+        statuses = suggest_value_map(field_, [v for v in values if v not in statuses], table.flow) | statuses
     return conn.model_copy(update={"fields": fields, "statuses": statuses, "fixed": fixed})
 
 

@@ -260,7 +260,7 @@ def cmd_jobs(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.importer.batches import batch_errors, stage
+    from engine.importer.batches import batch_errors, reject, stage
     from engine.importer.commit import commit
     from engine.importer.proposal import propose
     from engine.importer.saved import load_mapping, mapping_for
@@ -297,7 +297,12 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     errors = batch_errors(store, batch.id)
     out["error_cells"] = errors.head(20).to_dicts()
     if args.commit:
-        out["committed"] = commit(store, ws, batch.id, CLI_ACTOR, valid_only=args.valid_only)
+        try:
+            out["committed"] = commit(store, ws, batch.id, CLI_ACTOR, valid_only=args.valid_only)
+        except EngineError:
+            # The command staged this batch only to commit it: a refused commit leaves no batch behind.
+            reject(store, ws, batch.id, CLI_ACTOR, "commit refused (command line)")
+            raise
     return out
 
 

@@ -18,13 +18,16 @@ from engine.fields.base import NOT_QUICK, StringField, problem_when
 from engine.fields.text import as_text, code_text, is_clean_code, quick_code
 
 MOBILE = r"^1[3-9]\d{9}$"
-MASKED_MOBILE = r"^1[3-9]\d\*{4}\d{4}$"
+# Every masking platforms use: 138****2222 (Taobao, Douyin), 1******6198 (JD), *******6198, 186******05 (Youzan).
+MASKED_MOBILE = r"^(?:1[3-9]\d\*{4}\d{4}|1\*{6}\d{4}|\*{7}\d{4}|1[3-9]\d\*{6}\d{2})$"
 # A platform's privacy number: a relay mobile plus an extension (17012345678-1234), kept as given.
 VIRTUAL_MOBILE = r"^1[3-9]\d{9}-\d{1,6}$"
 LANDLINE = r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$"
 EMAIL = r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$"
 # Inputs already in stored form, for the single-record shortcut (normalisation would leave them unchanged).
-_CLEAN_PHONE = re.compile(r"1[3-9]\d{9}(-\d{1,6})?|0\d{2,3}-\d{7,8}(-\d{1,6})?|1[3-9]\d\*{4}\d{4}")
+_CLEAN_PHONE = re.compile(
+    r"1[3-9]\d{9}(-\d{1,6})?|0\d{2,3}-\d{7,8}(-\d{1,6})?|1[3-9]\d\*{4}\d{4}|1\*{6}\d{4}|\*{7}\d{4}|1[3-9]\d\*{6}\d{2}"
+)
 _CLEAN_PHONE_UNMASKED = re.compile(r"1[3-9]\d{9}(-\d{1,6})?|0\d{2,3}-\d{7,8}(-\d{1,6})?")
 _EMAIL = re.compile(EMAIL)
 FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}

@@ -12,12 +12,23 @@ from pydantic import Field
 from engine.fields.base import NOT_QUICK, FieldBase, Kind, first_problem, problem_when
 
 CURRENCY_MARKS = r"[,，\s¥￥元]|RMB|CNY"
+# A count written with its unit (2件, 3 个, 5pcs): the unit goes, the number stays.
+COUNT_UNIT = r"\s*(件|个|只|盒|箱|套|台|双|瓶|包|把|条|支|张|袋|罐|桶|份|根|片|卷|(?i:pcs|pc))$"
+
+
+# What a Chinese IME types for numbers: full-width digits, point, signs and comma.
+FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "－": "-", "＋": "+", "，": ","}
+
+
+def half_width(text: pl.Expr) -> pl.Expr:
+    """Full-width digits, point, signs and comma as their ASCII forms."""
+    return text.str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
 
 
 def to_float(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Read a raw column as Float64; text loses separators and currency marks first."""
+    """Read a raw column as Float64; text is made half-width and loses separators and currency marks first."""
     if dtype == pl.String:
-        return raw.str.replace_all(CURRENCY_MARKS, "").cast(pl.Float64, strict=False)
+        return half_width(raw).str.replace_all(CURRENCY_MARKS, "").cast(pl.Float64, strict=False)
     if dtype == pl.Boolean:
         return pl.lit(None, pl.Float64)
     if dtype.is_numeric():
@@ -45,7 +56,7 @@ def _quick_decimal(raw: Any, scale: int) -> Decimal | None:
     """An int, or plain digits with at most `scale` decimals, as an exact Decimal; else None."""
     if type(raw) is int and abs(raw) < 10**12:
         return Decimal(raw).quantize(Decimal(1).scaleb(-scale))
-    if type(raw) is str and re.fullmatch(rf"-?\d{{1,12}}(\.\d{{1,{scale}}})?", raw):
+    if type(raw) is str and re.fullmatch(rf"-?[0-9]{{1,12}}(\.[0-9]{{1,{scale}}})?", raw):
         return Decimal(raw).quantize(Decimal(1).scaleb(-scale))
     return None
 
@@ -84,7 +95,7 @@ class IntegerField(FieldBase):
             raw
             if type(raw) is int
             else int(raw)
-            if type(raw) is str and re.fullmatch(r"-?\d{1,15}", raw)
+            if type(raw) is str and re.fullmatch(r"-?[0-9]{1,15}", raw)
             else None
         )
         if value is None or abs(value) >= 10**15 or not _in_range(value, self.minimum, self.maximum):
@@ -92,7 +103,7 @@ class IntegerField(FieldBase):
         return value
 
     def coerce_exprs(self, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-        number = to_float(raw, dtype)
+        number = to_float(raw.str.replace(COUNT_UNIT, "") if dtype == pl.String else raw, dtype)
         whole = number.round(0) == number
         value = pl.when(whole).then(number).cast(pl.Int64, strict=False)
         problems = [
@@ -161,7 +172,7 @@ class MoneyField(FieldBase):
         value = number.round(2)
         if dtype == pl.String:
             # Decide on the digits as written: float cents are inexact for large amounts (144912174.17).
-            digits = raw.str.replace_all(CURRENCY_MARKS, "")
+            digits = half_width(raw).str.replace_all(CURRENCY_MARKS, "")
             excess = digits.str.contains(r"\.\d{2}\d*[1-9]")
             value = pl.coalesce(digits.cast(pl.Decimal(18, 2), strict=False), value)
         else:

@@ -26,6 +26,9 @@ DATETIME_FORMATS = (
     "%Y.%m.%d",
     "%Y年%m月%d日",
     "%Y%m%d",
+    # US exports (TikTok Shop): month first with AM/PM; a day-first sheet sets its column's date format.
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
 )
 # Excel counts days from 1899-12-30 (it keeps Lotus's 1900 leap-year bug); serials 1..2958465 cover 1900..9999.
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -44,7 +47,8 @@ def parse_datetime(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return from_serial(raw.cast(pl.Float64))
     if dtype != pl.String:
         return pl.lit(None, pl.Datetime("us"))
-    text = raw.str.replace("Z$", "").str.replace(r"\.\d+$", "")
+    # A seconds fraction goes (…:05.123); a dotted date (2025.10.8) keeps its dots.
+    text = raw.str.replace("Z$", "").str.replace(r"(:\d{2})\.\d+$", "$1")
     # Digits such as 0000011 fit %Y%m%d as year 0, which no date can hold (years run 1…9999): not a date.
     parsed = [
         pl.when(p.dt.year() >= 1).then(p)

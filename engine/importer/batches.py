@@ -21,7 +21,7 @@ from engine.auth import Actor, may, require_table
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
-from engine.importer.plausible import implausible_dates
+from engine.importer.plausible import damaged_keys, implausible_dates
 from engine.importer.relations import (
     missing_targets,
     planned,
@@ -118,7 +118,7 @@ def stage(
     fields = frame.drop(SHEET, SOURCE_ROW, *related)
     plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
     moment = as_naive(now, ws.timezone)
-    odd = implausible_dates(table, plan.typed, moment)
+    odd = pl.concat([implausible_dates(table, plan.typed, moment), damaged_keys(table, fields)])
     if odd.height:
         plan = replace(plan, errors=pl.concat([plan.errors, odd]).sort(ROW, "field"))
     new = missing_targets(store.cursor(), ws, table, plan.typed, frame.select(ROW, *related))

@@ -71,6 +71,11 @@ def commit(
         .pl()
     )
     # Cells flagged on staging (a year 2126) stay empty whatever a second reading of them would say.
+    if staged.is_empty():
+        raise DataError(
+            f"no row of import batch #{batch_id} can be imported: all {failing} are refused for their business "
+            "key (see the error report); nothing was written"
+        )
     fields = null_cells(staged.drop(SHEET, SOURCE_ROW, *related), staged_flags)
     raw = store.cursor().execute(compose("SELECT * FROM {raw}", raw=raw_name(batch_id))).pl()
     target, k = qualified(ws.name, table.name), quote_ident(str(table.business_key))
@@ -196,4 +201,25 @@ def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: in
             moves=moves,
         ),
         [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
+    )
+    # The file's times tell the way; the status column tells the end. A cancelled or refunded order that had
+    # shipped ends on its status, not on shipped: one closing move at its last known time.
+    cur.execute(
+        compose(
+            "INSERT INTO _status_moves SELECT ?, ?, m.record_id, m.to_state, t.{status}, m.moved_at, ?, 'import', ? "
+            "FROM (SELECT record_id, arg_max(to_state, moved_at) AS to_state, max(moved_at) AS moved_at "
+            "FROM _status_moves WHERE workspace = ? AND table_name = ? AND note = ? GROUP BY record_id) m "
+            "JOIN {target} t ON t._id = m.record_id WHERE t.{status} IS NOT NULL AND t.{status} <> m.to_state",
+            status=quote_ident(flow.field),
+            target=target,
+        ),
+        [
+            ws.name,
+            table.name,
+            actor.username,
+            f"import:{batch_id}",
+            ws.name,
+            table.name,
+            f"import:{batch_id}",
+        ],
     )

@@ -10,7 +10,8 @@ from typing import Any
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first_row, first_col), (last_row, last_col)), inclusive
 # Read by polars (Rust regex syntax).
-SUMMARY_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|(?i:total|sum)\b)"
+# 合计, 总计, 小计 — also after a short label (9月合计, 本页小计) — and Total / Sum.
+SUMMARY_PATTERN = r"^\s*(\S{0,8}?(合\s*计|总\s*计|小\s*计)|(?i:total|sum)\b)"
 NUMBER = re.compile(r"^[\s¥$￥=+\-\"'\t]*[\d,，.]+%?\"?\s*$")
 HEAD_ROWS = 30  # rows looked at to find the header
 

@@ -9,125 +9,26 @@ import hashlib
 import json
 import re
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.errors import AuthoringError
 from engine.fields import FieldBase, LookupField, SingleSelectField
-from engine.schema import Table
+from engine.flow.meanings import state_for
+from engine.importer.vocabulary import (
+    NOT_FOR,
+    PLACEHOLDERS,
+    REFUND_DONE,
+    STATUS_PREFIXES,
+    STATUS_WORDS,
+    SYNONYMS,
+)
+from engine.schema import Flow, Table
 
-# Words platforms and hand-made sheets use for a field, by field name (Chinese and English, lower case).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "order_no": (
-        "订单号",
-        "订单编号",
-        "单号",
-        "主订单编号",
-        "订单id",
-        "order no",
-        "order id",
-        "order number",
-    ),
-    "platform_order_id": ("平台订单号", "子订单编号", "外部订单号", "交易号"),
-    "customer_name": (
-        "客户",
-        "客户名称",
-        "客户姓名",
-        "买家",
-        "收货人",
-        "收货人姓名",
-        "收件人",
-        "customer",
-        "buyer",
-    ),
-    "customer_no": ("客户编号", "客户编码", "会员号", "customer no"),
-    "phone": (
-        "手机",
-        "手机号",
-        "手机号码",
-        "收件人手机号",
-        "联系手机",
-        "联系电话",
-        "电话",
-        "phone",
-        "mobile",
-    ),
-    "address": ("地址", "收货地址", "详细地址", "收件地址", "客户地址", "address"),
-    "province": ("省", "省份", "province"),
-    "city": ("市", "城市", "city"),
-    "sku": (
-        "sku",
-        "商品编码",
-        "货号",
-        "商家编码",
-        "商家编码-SKU维度",
-        "商品编号",
-        "物料编码",
-        "product code",
-    ),
-    "qty": (
-        "数量",
-        "商品数量",
-        "商品数量(件)",
-        "件数",
-        "购买数量",
-        "订购数量",
-        "宝贝总数量",
-        "qty",
-        "quantity",
-    ),
-    "unit_price": ("单价", "商品单价", "价格", "京东价", "unit price", "price"),
-    "amount": ("金额", "订单金额", "实付金额", "订单应付金额", "应付金额", "amount", "total"),
-    "status": ("状态", "订单状态", "交易状态", "status", "order status"),
-    "ordered_at": (
-        "下单时间",
-        "创建时间",
-        "订单创建时间",
-        "订单提交时间",
-        "下单日期",
-        "order time",
-        "created at",
-    ),
-    "paid_at": (
-        "付款时间",
-        "支付时间",
-        "订单付款时间",
-        "支付完成时间",
-        "付款确认时间",
-        "拼单成功时间",
-        "付款日期",
-        "paid at",
-        "payment time",
-    ),
-    "shipped_at": ("发货时间", "出库时间", "shipped at"),
-    "signed_at": ("签收时间", "确认收货时间", "完成时间", "订单完成时间", "signed at"),
-    "promised_at": ("承诺送达时间", "预计送达", "promised at"),
-    "carrier": ("快递公司", "承运商", "物流公司", "carrier"),
-    "tracking_no": ("快递单号", "运单号", "物流单号", "快递信息", "tracking no", "tracking number"),
-    "warehouse": ("仓库", "发货仓", "发货仓库", "warehouse"),
-    "channel": ("渠道", "平台", "来源", "店铺", "channel", "platform"),
-    "remarks": ("备注", "买家留言", "卖家备注", "商家备注", "商家备忘", "订单备注", "remarks", "note"),
-}
-# Platform wording of order statuses, by the state name it usually means.
-STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "placed": ("等待买家付款", "待付款", "待支付", "等待付款", "已下单", "新订单"),
-    "picking": ("买家已付款，等待卖家发货", "等待卖家发货", "待发货", "等待出库", "备货中"),
-    "shipped": (
-        "已发货",
-        "卖家已发货",
-        "卖家已发货，等待买家确认",
-        "等待买家确认收货",
-        "等待确认收货",
-        "已发货，待签收",
-        "运输中",
-        "待收货",
-    ),
-    "signed": ("已签收", "交易成功", "完成", "已完成", "已收货"),
-    "cancelled": ("交易关闭", "已取消", "取消", "已关闭", "未发货，退款成功"),
-    "after_sale": ("售后中", "退款中", "退货中"),
-}
+# A receiver in one cell: name，(86-)phone，address (full-width or ASCII commas, a trailing comma).
+CONTACT_CELL = r"^\s*([^，,\d]{1,20})[，,]\s*((?:\+?86-?)?[\d*\-]{7,})[，,]\s*(.*?)[\s，,]*$"
 PROTECTED = re.compile(r'^="(.*)"$')
 
 
@@ -146,6 +47,23 @@ class ColumnMap(BaseModel):
     fit: float | None = Field(None, description="Share of the column's sample values the field reads.")
 
 
+class Derived(BaseModel):
+    """A field the file gives only inside other columns: `divide` (unit price = goods total ÷ quantity),
+    `carrier_in` (the carrier named in a combined tracking cell, YT123…-圆通速递), `contact_in` (a receiver's
+    name, phone or address out of a Tmall 收货地址 "周强，86-139…，江苏省 扬州市 …，"), `date_in_key` (the order
+    date a Pinduoduo number starts with, 250901-…, where the time column is blank), `refund` (a refund or
+    after-sale column whose 退款成功 makes the order `state`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    kind: Literal["divide", "carrier_in", "contact_in", "date_in_key", "refund"]
+    column: str
+    by: str | None = None  # divide: the quantity column
+    state: str | None = None  # refund: the state a refunded order is in
+    part: Literal["name", "phone", "address"] | None = None  # contact_in: which part of the cell
+
+
 class Mapping(BaseModel):
     """How the columns of one kind of file (淘宝订单报表, 抖店订单导出) fill a table; saved by name."""
 
@@ -158,6 +76,7 @@ class Mapping(BaseModel):
         default_factory=dict,
         description="Fields no column fills, the same for every row of the file (渠道 = 淘宝 for a Taobao export).",
     )
+    derived: list[Derived] = Field(default_factory=list)
 
     @property
     def signature(self) -> str:
@@ -175,16 +94,22 @@ def signature(columns: list[str]) -> str:
 
 
 def score(column: str, field: FieldBase) -> float:
-    """How well a column name fits a field: 1 exact, 0.9 a synonym, else a fuzzy ratio scaled below 0.8."""
-    whole, last = norm(column), norm(column.split("/")[-1])
+    """How well a column name fits a field: 1 exact, 0.9 a synonym, about 0.7 when it ends with one (the head
+    word of a Chinese compound: 收货人省份 is a province), else a fuzzy ratio scaled below 0.7."""
+    if any(w in column.lower() for w in NOT_FOR.get(field.name, ())):
+        return 0.0
+    parts = {norm(column), *(norm(p) for p in column.split("/") if p.strip())} - {""}
     names = {norm(field.name), norm(field.label), norm(field.label_en or "")} - {""}
-    if whole in names or last in names:
+    if parts & names:
         return 1.0
-    words = {norm(w) for w in SYNONYMS.get(field.name, ())}
-    if whole in words or last in words:
+    words = {norm(w) for w in SYNONYMS.get(field.name, ())} | names
+    if parts & words:
         return 0.9
-    best = max(SequenceMatcher(None, last, n).ratio() for n in names | words) if names | words else 0.0
-    return round(best * 0.8, 3)
+    heads = [len(w) / len(p) for p in parts for w in words if len(w) >= 2 and p.endswith(w)]
+    if heads:
+        return round(0.6 + 0.25 * max(heads), 3)
+    best = max(SequenceMatcher(None, p, n).ratio() for p in parts for n in words) if words else 0.0
+    return round(best * 0.7, 3)
 
 
 def suggest(table: Table, columns: list[str], threshold: float = 0.5) -> Mapping:
@@ -209,23 +134,33 @@ def suggest(table: Table, columns: list[str], threshold: float = 0.5) -> Mapping
     )
 
 
-def suggest_value_map(field: FieldBase, values: list[str]) -> dict[str, str]:
-    """For a select field, the option each distinct source value most likely means (labels, platform words)."""
+def suggest_value_map(field: FieldBase, values: list[str], flow: Flow | None = None) -> dict[str, str]:
+    """For a select field, the option each distinct source value most likely means: its label or value,
+    a platform's status word (a JD "(删除)" mark aside), or the one option whose label starts with it
+    (顺丰 → 顺丰速运, 华东仓 → 华东仓(上海))."""
     if not isinstance(field, SingleSelectField):
         return {}
     by_label = {norm(o.label): o.value for o in field.options} | {
         norm(o.value): o.value for o in field.options
     }
+    states = {m: state_for(flow, m) if flow else m for m in STATUS_WORDS}
     words = {
-        norm(w): state for state, ws in STATUS_WORDS.items() for w in ws if state in field.option_values()
+        norm(w): states[m] for m, ws in STATUS_WORDS.items() for w in ws if states[m] in field.option_values()
     }
     out = {}
     for value in values:
-        key = norm(value)
-        target = by_label.get(key) or words.get(key)
+        key = norm(STATUS_PREFIXES.sub("", str(value)))
+        target = by_label.get(key) or words.get(key) or _by_short_name(field, key)
         if target and target != value:
             out[value] = target
     return out
+
+
+def _by_short_name(field: SingleSelectField, key: str) -> str | None:
+    if len(key) < 2:
+        return None
+    fits = {o.value for o in field.options if norm(o.label).startswith(key) or norm(o.label).endswith(key)}
+    return fits.pop() if len(fits) == 1 else None
 
 
 def unprotect(column: pl.Expr) -> pl.Expr:
@@ -237,16 +172,18 @@ def unprotect(column: pl.Expr) -> pl.Expr:
         .str.strip_chars(" \t")
         .str.strip_chars_start("'")
     )
-    return pl.when(cleaned.is_in(["-", "—", ""])).then(None).otherwise(cleaned)
+    return pl.when(cleaned.is_in(list(PLACEHOLDERS))).then(None).otherwise(cleaned)
 
 
 def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     """The source frame as field columns (text, ready for the field registry), plus the `keep` columns."""
-    columns: list[pl.Expr] = [pl.col(k) for k in keep]
+    columns: dict[str, pl.Expr] = {k: pl.col(k) for k in keep}
     for cm in mapping.columns:
         if cm.field is None or cm.column not in frame.columns:
             continue
         value = unprotect(pl.col(cm.column).cast(pl.String))
+        if cm.field == "tracking_no":
+            value = tracking_number(value)
         if cm.value_map:
             value = value.replace(cm.value_map)
         if cm.date_format:
@@ -255,9 +192,50 @@ def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] =
             value = (
                 pl.when(parsed.is_not_null()).then(parsed.dt.strftime("%Y-%m-%d %H:%M:%S")).otherwise(value)
             )
-        columns.append(value.alias(cm.field))
-    columns += [pl.lit(value, pl.String).alias(name) for name, value in mapping.fixed.items()]
-    return frame.select(columns)
+        columns[cm.field] = value
+    for name, value in mapping.fixed.items():
+        columns[name] = pl.lit(value, pl.String)
+    for d in mapping.derived:
+        if d.column in frame.columns and (d.by is None or d.by in frame.columns):
+            columns[d.field] = derive(d, columns.get(d.field))
+    return frame.select([e.alias(n) for n, e in columns.items()])
+
+
+def tracking_number(value: pl.Expr) -> pl.Expr:
+    """A tracking number as platforms write it, without "No:" (Taobao) or a carrier after it (抖店 快递信息)."""
+    bare = value.str.replace(r"^(?i:no)[:：]\s*", "")
+    return bare.str.replace(r"^([0-9A-Za-z]{6,})\s*[-—]\s*\D+$", "$1")
+
+
+def derive(d: Derived, current: pl.Expr | None) -> pl.Expr:
+    """The text of a derived field (see Derived), over the source columns; `current` is what a column gives."""
+    source = unprotect(pl.col(d.column).cast(pl.String))
+    if d.kind == "divide":
+        total = source.str.replace_all(r"[¥￥,\s元]", "").cast(pl.Float64, strict=False)
+        qty = (
+            unprotect(pl.col(str(d.by)).cast(pl.String))
+            .str.extract(r"(\d+(?:\.\d+)?)")
+            .cast(pl.Float64, strict=False)
+        )
+        unit = pl.when(qty > 0).then((total / qty).round(2))
+        return unit.cast(pl.String) if current is None else pl.coalesce(current, unit.cast(pl.String))
+    if d.kind == "carrier_in":
+        named = source.str.extract(r"^[0-9A-Za-z]{6,}\s*[-—]\s*(\D+)$")
+        return named if current is None else pl.coalesce(current, named)
+    if d.kind == "contact_in":
+        part = source.str.extract(CONTACT_CELL, {"name": 1, "phone": 2, "address": 3}[str(d.part)])
+        if d.part == "phone":
+            part = part.str.replace(r"^\+?86-?", "")
+        return part if current is None else pl.coalesce(part, current)
+    if d.kind == "date_in_key":
+        day = (
+            source.str.extract(r"^(\d{6})-\d{6,}$")
+            .str.to_date("%y%m%d", strict=False)
+            .dt.strftime("%Y-%m-%d")
+        )
+        return day if current is None else pl.coalesce(current, day)
+    refunded = source.str.to_lowercase().is_in(list(REFUND_DONE))
+    return pl.when(refunded).then(pl.lit(d.state)).otherwise(current if current is not None else pl.lit(None))
 
 
 def mapping_problems(mapping: Mapping, table: Table) -> list[tuple[str, str]]:
@@ -294,7 +272,10 @@ def with_value_maps(table: Table, mapping: Mapping, samples: dict[str, list[str]
     for cm in mapping.columns:
         field = table.field(cm.field) if cm.field else None
         if field is not None and not cm.value_map:
-            cm = cm.model_copy(update={"value_map": suggest_value_map(field, samples.get(cm.column, []))})
+            flow = table.flow if table.flow and table.flow.field == field.name else None
+            cm = cm.model_copy(
+                update={"value_map": suggest_value_map(field, samples.get(cm.column, []), flow)}
+            )
         columns.append(cm)
     return mapping.model_copy(update={"columns": columns})
 

@@ -9,6 +9,7 @@ wins (联系手机 over an empty 联系电话).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,7 +17,9 @@ import polars as pl
 from engine.fields import FieldBase, LookupField
 from engine.forms import label_of
 from engine.importer.mapping import (
+    CONTACT_CELL,
     ColumnMap,
+    Derived,
     Mapping,
     norm,
     score,
@@ -26,8 +29,22 @@ from engine.importer.mapping import (
 )
 from engine.importer.platforms import Platform, channel_option, recognise
 from engine.importer.relations import creating
-from engine.schema import Table, Workspace
+from engine.schema import Flow, Table, Workspace
 
+# Columns that hold the goods total of a line (a unit price is it divided by the quantity).
+GOODS_TOTAL = (
+    "商品总价",
+    "商品总价(元)",
+    "商品金额",
+    "商品金额合计",
+    "买家应付货款",
+    "货品总价",
+    "商品总额",
+    "SKU Subtotal Before Discount",
+)
+# Columns that say whether an order was refunded, beside its status.
+REFUND_COLUMNS = ("售后状态", "退款状态", "订单退款状态", "商品退款状态", "Cancelation/Return Type")
+COMBINED_TRACKING = r"[0-9A-Za-z]{6,}\s*[-—]\s*\D+"
 THRESHOLD = 0.5
 MIN_FIT = 0.5  # share of a column's values a typed field must read for the column to be mapped to it
 # Words for the name of a row an import creates (an SKU's title), by the target field.
@@ -68,13 +85,13 @@ def _clean(values: list[str]) -> list[str]:
     return [v for v in cleaned["v"].to_list() if v]
 
 
-def value_fit(field: FieldBase, values: list[str]) -> float | None:
+def value_fit(field: FieldBase, values: list[str], flow: Flow | None = None) -> float | None:
     """The share of values the field reads (for a select field: that match an option or a platform word);
     None for free text, which reads anything."""
     if not values:
         return 0.0
     if field.has_options:
-        mapped = suggest_value_map(field, values)
+        mapped = suggest_value_map(field, values, flow)
         options = set(field.option_values())  # type: ignore[attr-defined]
         return sum(1 for v in values if v in options or v in mapped) / len(values)
     if field.kind == "text" and field.type in ("text", "long_text", "relation", "autonumber"):
@@ -127,7 +144,8 @@ def propose(
             name_score = _name_score(column, name, field)
             if name_score < THRESHOLD:
                 continue
-            fit = value_fit(field, cleaned[column]) if field is not None else None
+            flow = table.flow if table.flow and field is not None and table.flow.field == field.name else None
+            fit = value_fit(field, cleaned[column], flow) if field is not None else None
             if fit is not None and fit < MIN_FIT:
                 continue
             if fit is None and not cleaned[column] and samples.get(column):
@@ -150,8 +168,47 @@ def propose(
     ]
     platform = recognise(columns)
     fixed = _platform_fixed(table, platform, used)
-    mapping = Mapping(table=table.name, columns=mapped, fixed=fixed)
+    by_field = {cm.field: cm.column for cm in mapped if cm.field}
+    derived = _derived(table, columns, cleaned, by_field)
+    mapping = Mapping(table=table.name, columns=mapped, fixed=fixed, derived=derived)
     return with_value_maps(table, mapping, samples), platform
+
+
+def _matching(values: list[str], pattern: str) -> float:
+    return sum(1 for v in values if re.fullmatch(pattern, v)) / len(values) if values else 0.0
+
+
+def _column_named(columns: list[str], words: tuple[str, ...]) -> str | None:
+    wanted = {norm(w) for w in words}
+    return next((c for c in columns if {norm(c), *(norm(p) for p in c.split("/"))} & wanted), None)
+
+
+def _derived(
+    table: Table, columns: list[str], cleaned: dict[str, list[str]], by_field: dict[str, str]
+) -> list[Derived]:
+    """Fields the file gives only inside other columns (see mapping.Derived)."""
+    out = []
+    if table.field("unit_price") and "unit_price" not in by_field and "qty" in by_field:
+        total = _column_named(columns, GOODS_TOTAL)
+        if total:
+            out.append(Derived(field="unit_price", kind="divide", column=total, by=by_field["qty"]))
+    tracking = by_field.get("tracking_no")
+    if table.field("carrier") and tracking and _matching(cleaned[tracking], COMBINED_TRACKING) >= 0.5:
+        out.append(Derived(field="carrier", kind="carrier_in", column=tracking))
+    key = by_field.get(str(table.business_key))
+    if table.field("ordered_at") and key and _matching(cleaned[key], r"\d{6}-\d{6,}") >= 0.9:
+        out.append(Derived(field="ordered_at", kind="date_in_key", column=key))
+    address = by_field.get("address")
+    if address and _matching(cleaned[address], CONTACT_CELL) >= 0.5:
+        for name, part in (("customer_name", "name"), ("phone", "phone"), ("address", "address")):
+            if table.field(name) and (name == "address" or name not in by_field):
+                out.append(Derived(field=name, kind="contact_in", column=address, part=part))
+    flow = table.flow
+    refund = _column_named(columns, REFUND_COLUMNS)
+    cancelled = [st.name for st in flow.states if st.category == "cancelled"] if flow else []
+    if flow and refund and flow.field in by_field and cancelled:
+        out.append(Derived(field=flow.field, kind="refund", column=refund, state=cancelled[0]))
+    return out
 
 
 def _platform_fixed(table: Table, platform: Platform | None, used: set[str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -325,15 +326,35 @@ def _table(sheet: str, layout: Layout, raw: pl.DataFrame, start: int) -> SheetDa
     first = pl.coalesce([pl.when(pl.col(c) != "").then(pl.col(c)) for c in layout.columns])
     blank = first.is_null()
     summary = first.str.contains(SUMMARY_PATTERN).fill_null(False)
+    # The first row under the header may describe the columns (TikTok Shop): not data either.
+    described = start == layout.data_start + 1 and _describes(frame.head(1))
+    summary = summary | ((pl.col(ROW) == start) & described)
     marked = frame.with_columns(blank.alias("_blank"), summary.alias("_summary"), first.alias("_first"))
     skipped = [
-        (row, "blank row" if is_blank_row else f"summary row ({label})")
-        for row, is_blank_row, label in marked.filter(pl.col("_blank") | pl.col("_summary"))
+        (row, "blank row" if is_blank else _skip_reason(row == start and described, label))
+        for row, is_blank, label in marked.filter(pl.col("_blank") | pl.col("_summary"))
         .select(ROW, "_blank", "_first")
         .iter_rows()
     ]
     data = marked.filter(~pl.col("_blank") & ~pl.col("_summary")).drop("_blank", "_summary", "_first")
     return SheetData(sheet, layout, data, skipped)
+
+
+PROSE = re.compile(r"[A-Za-z\u4e00-\u9fff][^0-9]{0,200}\s[^0-9]+\s[^0-9]+")
+
+
+def _skip_reason(described: bool, label: str) -> str:
+    return "field descriptions under the header" if described else f"summary row ({label})"
+
+
+def _describes(head: pl.DataFrame) -> bool:
+    """Whether the first row under the header describes the columns instead of holding data (TikTok Shop
+    exports put "Platform unique order ID." there): most of its cells are prose without a digit."""
+    if head.height == 0:
+        return False
+    cells = [v for v in head.row(0, named=True).values() if isinstance(v, str) and v]
+    prose = [v for v in cells if PROSE.fullmatch(v)]
+    return len(cells) >= 3 and len(prose) >= 0.6 * len(cells)
 
 
 def column_values(path: Path, sheet: str | None = None, limit: int = 200) -> dict[str, list[str]]:

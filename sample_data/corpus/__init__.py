@@ -83,13 +83,19 @@ def build(folder: Path, seed: int = 11) -> list[CorpusFile]:
     """Write every layout in each of its formats, and the hand-kept workbooks, into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for n, layout in enumerate(LAYOUTS.values()):
-        data, expected = _lines(layout, seed + n)
+    seeds = {name: seed + n for n, name in enumerate(LAYOUTS)}
+    for layout in LAYOUTS.values():
+        data, expected = _lines(layout, seeds[layout.orders_of or layout.name])
         for fmt in layout.formats:
             path = folder / f"{layout.name}.{fmt}"
             (_write_csv if fmt == "csv" else _write_xlsx)(path, layout, list(layout.columns), data)
             out.append(CorpusFile(path, layout.name, len(data), expected))
     for name, write in HANDKEPT.items():
-        path, rows, expected = write(folder, seed)
-        out.append(CorpusFile(path, name, rows, expected))
+        rows, expected = write(folder / name, seed)
+        out.append(CorpusFile(folder / name, "handkept", rows, expected))
     return out
+
+
+def file_names() -> list[str]:
+    """The names of the files `build` writes, without writing them."""
+    return [f"{layout.name}.{fmt}" for layout in LAYOUTS.values() for fmt in layout.formats] + list(HANDKEPT)

@@ -38,8 +38,7 @@ def _spaced(phone: str) -> str:
     return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
 
 
-def yearly_summary(folder: Path, seed: int) -> tuple[Path, int, dict[str, dict[str, Any]]]:
-    path = folder / "2025年度订单汇总.xlsx"
+def yearly_summary(path: Path, seed: int) -> tuple[int, dict[str, dict[str, Any]]]:
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("2025")
     bold = book.add_format({"bold": True, "align": "center"})
@@ -109,15 +108,14 @@ def yearly_summary(folder: Path, seed: int) -> tuple[Path, int, dict[str, dict[s
             "unit_price": o.price,
             "carrier": o.carrier,
             "tracking_no": o.tracking,
-            "status": o.our_state,
+            "status": o.meaning,
         }
     sheet.write_row(row, 0, [f"{month}月合计"])
     book.close()
-    return path, data_rows, expected
+    return data_rows, expected
 
 
-def order_register(folder: Path, seed: int) -> tuple[Path, int, dict[str, dict[str, Any]]]:
-    path = folder / "客户订单登记.csv"
+def order_register(path: Path, seed: int) -> tuple[int, dict[str, dict[str, Any]]]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(
@@ -173,14 +171,14 @@ def order_register(folder: Path, seed: int) -> tuple[Path, int, dict[str, dict[s
             "qty": o.qty,
             "unit_price": Decimal(f"{o.price:.2f}"),
             "carrier": o.carrier,
-            "status": o.our_state,
+            "status": o.meaning,
             "remarks": _gbk(o.remark) or None,
         }
     path.write_bytes(buffer.getvalue().encode("gbk"))
-    return path, len(data), expected
+    return len(data), expected
 
 
-HANDKEPT: dict[str, Callable[[Path, int], tuple[Path, int, dict[str, dict[str, Any]]]]] = {
-    "yearly_summary": yearly_summary,
-    "order_register": order_register,
+HANDKEPT: dict[str, Callable[[Path, int], tuple[int, dict[str, dict[str, Any]]]]] = {
+    "2025年度订单汇总.xlsx": yearly_summary,
+    "客户订单登记.csv": order_register,
 }

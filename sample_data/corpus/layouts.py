@@ -47,6 +47,7 @@ class Layout:
     encoding: str = "utf-8-sig"
     id_style: str = "taobao"
     quirks: frozenset[str] = field(default_factory=frozenset)
+    orders_of: str | None = None  # the layout whose orders these are (宝贝报表: its order list's)
 
 
 TAOBAO_STATUS = {
@@ -101,7 +102,7 @@ TIKTOK_STATUS = {
 
 def _core(o: Order, channel: str, **extra: Any) -> dict[str, Any]:
     """The fields every order export carries: key, state, channel, and the times it gives."""
-    return {"order_no": o.order_id, "status": o.our_state, "channel": channel or None, **extra}
+    return {"order_no": o.order_id, "status": o.meaning, "channel": channel or None, **extra}
 
 
 def _times(o: Order, *names: str) -> dict[str, Any]:
@@ -560,6 +561,67 @@ def _tiktok_expect(o: Order) -> dict[str, Any]:
     )
 
 
+TMALL_NEWER = (
+    "订单编号",
+    "支付单号",
+    "买家应付货款",
+    "总金额",
+    "订单状态",
+    "收货地址",
+    "订单创建时间",
+    "商品标题",
+)
+QIANNIU = (
+    "订单编号", "买家下单时间", "买家付款时间", "发货时间", "确认收货时间", "物流公司", "买家实付金额", "运单号", "买家会员名",
+    "联系手机", "收货地址", "宝贝标题", "宝贝规格", "宝贝总数量", "订单状态",
+)  # fmt: skip
+
+
+def _tmall(o: Order) -> dict[str, Any]:
+    # 收货地址 holds the receiver too: "周强，86-13900000004，江苏省 扬州市 广陵区 示例地址 ，"
+    return {
+        "订单编号": o.order_id,
+        "支付单号": "2025" + o.sub_id[:24],
+        "买家应付货款": _m(o.total),
+        "总金额": _m(o.paid),
+        "订单状态": TAOBAO_STATUS[o.state],
+        "收货地址": f"{o.name}，86-{o.phone}，{o.street} ，",
+        "订单创建时间": _t(o.ordered_at),
+        "商品标题": o.title,
+    }
+
+
+def _tmall_expect(o: Order) -> dict[str, Any]:
+    return _core(o, "taobao", customer_name=o.name, phone=o.phone, address=o.street, ordered_at=o.ordered_at)
+
+
+def _qianniu(o: Order) -> dict[str, Any]:
+    return {
+        "订单编号": o.order_id,
+        "买家下单时间": _t(o.ordered_at),
+        "买家付款时间": _t(o.paid_at),
+        "发货时间": _t(o.shipped_at),
+        "确认收货时间": _t(o.signed_at),
+        "物流公司": CARRIERS.get(o.carrier or "", ""),
+        "买家实付金额": _m(o.paid),
+        "运单号": o.tracking or "",
+        "买家会员名": o.buyer,
+        "联系手机": _mask(o.phone),
+        "收货地址": o.street,
+        "宝贝标题": o.title,
+        "宝贝规格": o.spec,
+        "宝贝总数量": str(o.qty),
+        "订单状态": TAOBAO_STATUS[o.state],
+    }
+
+
+def _qianniu_expect(o: Order) -> dict[str, Any]:
+    return _core(
+        o, "taobao", phone=_mask(o.phone), address=o.street, qty=o.qty, carrier=o.carrier, tracking_no=o.tracking,
+        **_times(o, "ordered_at", "paid_at", "shipped_at", "signed_at"),
+    )  # fmt: skip
+
+
 def _settlement_expect(o: Order) -> dict[str, Any]:
     return {k: v for k, v in _items_expect(o, "jd").items() if k != "unit_price"}  # 应结金额 is a line total
 
@@ -570,7 +632,9 @@ LAYOUTS: dict[str, Layout] = {
         Layout("taobao_list_2017", "taobao", TAOBAO_LIST_2017, _taobao_list, _taobao_list_expect, ("csv",), "gbk"),
         Layout("taobao_list_2020", "taobao", TAOBAO_LIST_2020, _taobao_list, _taobao_list_expect),
         Layout("taobao_items", "taobao", TAOBAO_ITEMS, _taobao_items, lambda o: _items_expect(o, "taobao"), ("csv",),
-               "gbk", quirks=frozenset({"trailing_comma"})),
+               "gbk", quirks=frozenset({"trailing_comma"}), orders_of="taobao_list_2017"),
+        Layout("tmall_newer", "taobao", TMALL_NEWER, _tmall, _tmall_expect, ("xlsx",)),
+        Layout("taobao_qianniu", "taobao", QIANNIU, _qianniu, _qianniu_expect, ("xlsx", "csv")),
         Layout("jd_legacy", "jd", JD_LEGACY, _jd, lambda o: _jd_expect(o, True), ("csv",), "gbk", "jd",
                quirks=frozenset({"deleted_prefix"})),
         Layout("jd_newer", "jd", JD_NEWER, _jd, lambda o: _jd_expect(o, False), ("xlsx", "csv"), id_style="jd"),

@@ -84,9 +84,9 @@ class Order:
         return f"{self.street}"
 
     @property
-    def our_state(self) -> str:
-        """The state of the home_ecommerce flow this order is in after import."""
-        return "cancelled" if self.state == "refunded" else self.state
+    def meaning(self) -> str:
+        """What its status means (engine.flow.meanings): a refunded order is cancelled."""
+        return {"placed": "unpaid", "picking": "paid", "refunded": "cancelled"}.get(self.state, self.state)
 
 
 def orders(seed: int, n: int, start: datetime, id_style: str) -> list[Order]:
@@ -96,7 +96,12 @@ def orders(seed: int, n: int, start: datetime, id_style: str) -> list[Order]:
     for i in range(n):
         code, title, spec, price = ITEMS[rng.randrange(len(ITEMS))]
         province, city, district, road = PLACES[rng.randrange(len(PLACES))]
-        state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
+        # Every file has every state (a refunded order included), then the usual mix.
+        state = (
+            STATES[i][0]
+            if i < len(STATES)
+            else rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
+        )
         ordered = start + timedelta(hours=7 * i, minutes=rng.randrange(60), seconds=rng.randrange(60))
         paid = ordered + timedelta(minutes=rng.randrange(2, 50)) if state != "placed" else None
         if state == "cancelled" and rng.random() < 0.5:
