@@ -178,6 +178,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{flagged} cells to repair",
     ),
     "will_create": ("将新建: {what}", "Will create: {what}"),
+    "derived": ("由其他列得出: {what}", "Read out of other columns: {what}"),
+    "col_sheet": ("工作表", "Sheet"),
+    "col_source_row": ("表中行号", "Sheet row"),
+    "col_refuses": ("整行拒收", "Row refused"),
     "recognised": (
         "识别为{platform}导出; 渠道: {channel}",
         "Recognised as a {platform} export; channel: {channel}",

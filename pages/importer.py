@@ -15,7 +15,7 @@ from engine.forms import label_of
 from engine.importer.batches import batch_errors, list_batches, reject, stage
 from engine.importer.commit import commit
 from engine.importer.layout import find_layout
-from engine.importer.mapping import editor_rows, mapping_from_rows
+from engine.importer.mapping import Derived, editor_rows, mapping_from_rows
 from engine.importer.progress import ProgressMeter
 from engine.importer.proposal import propose, target_labels
 from engine.importer.report import error_report
@@ -32,6 +32,11 @@ st.title(t("import"))
 
 def _counts(summary: dict) -> dict:
     return {k: summary.get(k, 0) for k in ("rows", "new", "updated", "unchanged", "errors", "flagged")}
+
+
+def _derivation(d: Derived, labels: dict[str, str]) -> str:
+    how = f" ÷ {d.by}" if d.kind == "divide" else f" (退款成功 → {d.state})" if d.kind == "refund" else ""
+    return f"{labels.get(d.field, d.field)} ← {d.column}{how}"
 
 
 def _creates(creates: dict[str, int]) -> str:
@@ -109,6 +114,9 @@ if path_text:
         hide_index=True,
         key=f"imp_fixed_{pick}",
     )
+    derived = mapping.derived  # what the proposal (or the saved mapping) reads out of other columns
+    if derived:
+        st.caption(t("derived", what="; ".join(_derivation(d, fields) for d in derived)))
     try:
         mapping = mapping_from_rows(table.name, pick, list(edited))
     except EngineError as exc:
@@ -116,7 +124,8 @@ if path_text:
         st.stop()
     mapping = mapping.model_copy(
         update={
-            "fixed": {r["field"]: str(r["value"]) for r in fixed_rows if r.get("field") and r.get("value")}
+            "fixed": {r["field"]: str(r["value"]) for r in fixed_rows if r.get("field") and r.get("value")},
+            "derived": [d for d in derived if any(c.column == d.column for c in mapping.columns)],
         }
     )
     c1, c2 = st.columns([3, 1])
@@ -182,7 +191,24 @@ for batch in list_batches(store, ws, limit=20):
         if batch["status"] == "staged":
             errors = batch_errors(store, batch["id"])
             if errors.height:
-                st.dataframe(errors.head(200).to_pandas(), hide_index=True)
+                labels = {f.name: label_of(f, lang()) for f in ws.require_table(batch["table_name"]).fields}
+                shown = errors.head(200).with_columns(
+                    errors.head(200)["field"].replace_strict(labels, default=errors.head(200)["field"])
+                )
+                st.dataframe(
+                    shown.select("sheet", "source_row", "field", "message", "refuses")
+                    .rename(
+                        {
+                            "sheet": t("col_sheet"),
+                            "source_row": t("col_source_row"),
+                            "field": t("field"),
+                            "message": t("reason"),
+                            "refuses": t("col_refuses"),
+                        }
+                    )
+                    .to_pandas(),
+                    hide_index=True,
+                )
                 st.download_button(
                     t("error_report"),
                     error_report(store, ws, batch["id"]),
