@@ -201,6 +201,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "These cells did not fit their field on import: the rows landed with them empty. Fill in the right value and save.",
     ),
     "repair_value": ("正确的值", "Right value"),
+    "repair_cell": ("要修复的单元格", "Cell to repair"),
     "repair_save": ("保存修复", "Save repairs"),
     "repaired": ("已修复 {n} 个单元格", "{n} cells repaired"),
     "no_repairs": ("没有待修复的单元格", "No cell waits for repair"),

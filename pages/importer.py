@@ -35,7 +35,8 @@ def _counts(summary: dict) -> dict:
 
 
 def _derivation(d: Derived, labels: dict[str, str]) -> str:
-    how = f" ÷ {d.by}" if d.kind == "divide" else f" (退款成功 → {d.state})" if d.kind == "refund" else ""
+    state = table.flow and next((st_.label for st_ in table.flow.states if st_.name == d.state), d.state)
+    how = f" ÷ {d.by}" if d.kind == "divide" else f" (退款成功 → {state})" if d.kind == "refund" else ""
     return f"{labels.get(d.field, d.field)} ← {d.column}{how}"
 
 
@@ -93,9 +94,11 @@ if path_text:
         editor_rows(table, mapping, samples),
         column_config={
             "column": st.column_config.TextColumn(disabled=True),
-            "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
+            "field": st.column_config.SelectboxColumn(
+                t("field"), options=list(fields), format_func=fields.get
+            ),
             "confidence": st.column_config.NumberColumn(format="%.2f", disabled=True),
-            "fit": st.column_config.ProgressColumn(t("fit"), min_value=0.0, max_value=1.0, format="%.0f%%"),
+            "fit": st.column_config.ProgressColumn(t("fit"), min_value=0.0, max_value=1.0, format="percent"),
             "sample": st.column_config.TextColumn(disabled=True),
             "value_map": st.column_config.TextColumn("value map (JSON)"),
             "date_format": st.column_config.TextColumn("date format", help="%d/%m/%Y %H:%M"),
@@ -107,7 +110,9 @@ if path_text:
     fixed_rows = st.data_editor(
         [{"field": f, "value": v} for f, v in mapping.fixed.items()] or [{"field": None, "value": ""}],
         column_config={
-            "field": st.column_config.SelectboxColumn(t("field"), options=list(fields)),
+            "field": st.column_config.SelectboxColumn(
+                t("field"), options=list(fields), format_func=fields.get
+            ),
             "value": st.column_config.TextColumn(t("fixed_value")),
         },
         num_rows="dynamic",
@@ -255,40 +260,32 @@ if not queue:
 else:
     st.caption(t("repairs_help"))
     labels = {tb.name: {f.name: label_of(f, lang()) for f in tb.fields} for tb in ws.tables}
-    rows = [
-        {
-            "id": i,
-            t("record"): f"{label_of(ws.require_table(q['table']), lang())} {q['record_key']}",
-            t("field"): labels[q["table"]].get(q["field"], q["field"]),
-            t("as_written"): q["raw"] or "",
-            t("reason"): q["message"],
-            t("repair_value"): "",
-        }
-        for i, q in enumerate(queue)
-    ]
-    edited_repairs = st.data_editor(
-        rows,
-        column_config={"id": None}
-        | {
-            c: st.column_config.TextColumn(disabled=True)
-            for c in (t("record"), t("field"), t("as_written"), t("reason"))
-        },
+
+    def _describe(q: dict) -> str:
+        record = f"{label_of(ws.require_table(q['table']), lang())} {q['record_key']}"
+        return f"{record} · {labels[q['table']].get(q['field'], q['field'])} · {q['raw'] or '—'}"
+
+    st.dataframe(
+        [
+            {
+                t("record"): f"{label_of(ws.require_table(q['table']), lang())} {q['record_key']}",
+                t("field"): labels[q["table"]].get(q["field"], q["field"]),
+                t("as_written"): q["raw"] or "",
+                t("reason"): q["message"],
+            }
+            for q in queue
+        ],
         hide_index=True,
-        key="imp_repairs",
     )
-    if st.button(t("repair_save"), key="imp_repair_save"):
-        fixed = 0
-        for row in edited_repairs:
-            value = str(row.get(t("repair_value")) or "").strip()
-            if not value:
-                continue
-            q = queue[row["id"]]
+    with st.form("imp_repair_form"):
+        pick = st.selectbox(t("repair_cell"), range(len(queue)), format_func=lambda i: _describe(queue[i]))
+        value = st.text_input(t("repair_value"), key="imp_repair_value")
+        if st.form_submit_button(t("repair_save")):
+            q = queue[pick]
             try:
-                repair(store, ws, q["table"], q["record_id"], q["field"], value, me)
+                repair(store, ws, q["table"], q["record_id"], q["field"], value.strip(), me)
             except EngineError as exc:
                 show_error(exc)
             else:
-                fixed += 1
-        if fixed:
-            st.session_state["imp_done"] = t("repaired", n=fixed)
-            st.rerun()
+                st.session_state["imp_done"] = t("repaired", n=1)
+                st.rerun()

@@ -40,17 +40,12 @@ def test_a_first_taobao_upload_lands_every_row(app_env, tmp_path) -> None:
     landed = store.cursor().execute("SELECT count(*) FROM first_shop.orders").fetchone()[0]
     assert landed == export.rows
     # An order list has no SKU codes: each order's SKU waits in the repair queue; one is filled in.
-    repairs = at.data_editor(key="imp_repairs").value
-    assert set(repairs["字段"]) == {"SKU"}, set(repairs["字段"])
-    first_sku = int(repairs.index[0])
-    at.session_state["imp_repairs"] = {
-        "edited_rows": {first_sku: {"正确的值": "BP-1001"}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+    queue = at.dataframe[-1].value
+    assert set(queue["字段"]) == {"SKU"}, set(queue["字段"])
     ws = get_workspace(store, "first_shop")
     create_record(store, ws, "skus", {"sku_code": "BP-1001", "name": "北欧风 加厚 收纳盒 大号"}, SYSTEM)
-    at.button(key="imp_repair_save").click().run()
+    at.text_input(key="imp_repair_value").set_value("BP-1001")
+    next(b for b in at.button if b.label == "保存修复").click().run()
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value == "已修复 1 个单元格"
     filled = (
