@@ -58,7 +58,8 @@ def missing_targets(
             continue
         target = ws.require_table(relation.table)
         key = str(target.business_key)
-        named = typed.select(ROW, relation.name).drop_nulls(relation.name).unique(relation.name, keep="first")
+        code = pl.col(relation.name).cast(pl.String).str.strip_chars()
+        named = typed.select(ROW, code).filter(code != "").unique(relation.name, keep="first")
         with registered(cur, _named=named.select(relation.name)):
             found = cur.execute(
                 compose(
@@ -91,11 +92,13 @@ def create_targets(
     new: dict[str, pl.DataFrame],
     actor: Actor,
     now: datetime,
-    batch_id: int,
+    batch_id: int | None = None,
+    source: str | None = None,
 ) -> dict[str, int]:
-    """Insert the new target rows in the commit's transaction, each noted for the batch's undo; returns how
-    many each target table got."""
-    made = {}
+    """Insert the new target rows in the caller's transaction (an import batch notes each for its undo; a
+    channel's intake passes its `source` instead); returns how many each target table got."""
+    label = source or f"import:{batch_id}"
+    made: dict[str, int] = {}
     for relation_name, rows in new.items():
         relation = table.by_name[relation_name]
         assert isinstance(relation, RelationField)
@@ -104,25 +107,17 @@ def create_targets(
             compose("SELECT coalesce(max(_id), 0) FROM {target}", target=qualified(ws.name, target.name))
         ).fetchone()[0]  # type: ignore[index]
         result = upsert_in(
-            cur,
-            store,
-            ws,
-            target.name,
-            rows,
-            actor,
-            now,
-            source=f"import:{batch_id}",
-            report=True,
-            flag_cells=True,
-        )
-        cur.execute(
-            compose(
-                "INSERT INTO _import_created SELECT ?, ?, _id FROM {target} WHERE _id > ? AND _source = ?",
-                target=qualified(ws.name, target.name),
-            ),
-            [batch_id, target.name, before, f"import:{batch_id}"],
+            cur, store, ws, target.name, rows, actor, now, source=label, report=True, flag_cells=True
         )
         made[target.name] = made.get(target.name, 0) + result.inserted
+        if batch_id is not None:
+            cur.execute(
+                compose(
+                    "INSERT INTO _import_created SELECT ?, ?, _id FROM {target} WHERE _id > ? AND _source = ?",
+                    target=qualified(ws.name, target.name),
+                ),
+                [batch_id, target.name, before, label],
+            )
     return made
 
 

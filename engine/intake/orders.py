@@ -13,6 +13,7 @@ import polars as pl
 
 from engine.auth import Actor
 from engine.clock import as_naive
+from engine.importer.relations import create_targets, missing_targets
 from engine.intake.mapping import EXTERNAL_ID, REPORTED_AT, STATUS_RAW
 from engine.intake.matching import (
     ROLE,
@@ -47,6 +48,7 @@ class IngestOutcome:
     deferred: int = 0
     conflicts: int = 0
     rejects: list[tuple[str | None, str, str | None]] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)  # rows made in related tables (SKUs), by table
 
     def counts(self) -> dict[str, int]:
         out = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
@@ -57,6 +59,8 @@ class IngestOutcome:
             if isinstance(v, int):
                 setattr(self, k, getattr(self, k) + v)
         self.rejects += other.rejects
+        for name, n in other.created.items():
+            self.created[name] = self.created.get(name, 0) + n
 
 
 def connector_actor(name: str) -> Actor:
@@ -220,9 +224,11 @@ def ingest_orders(
             _supersede(cur, ws, table, payload)
         errors = pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "message": pl.String})
         if payload.height:
-            result = upsert_in(
-                cur, store, ws, table.name, payload, actor, moment, f"connector:{conn.name}", report=True
-            )
+            # A channel's first orders in a fresh workspace name SKUs it has not got yet: made from the codes.
+            new = missing_targets(cur, ws, table, payload, payload.select(ROW))
+            source = f"connector:{conn.name}"
+            out.created = create_targets(cur, store, ws, table, new, actor, moment, source=source)
+            result = upsert_in(cur, store, ws, table.name, payload, actor, moment, source, report=True)
             out.new, out.updated, out.unchanged = result.inserted, result.updated, result.unchanged
             errors = result.errors
         bad = errors.group_by(ROW, maintain_order=True).agg(

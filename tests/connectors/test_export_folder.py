@@ -11,6 +11,7 @@ import pytest
 from connectors.presets import preset
 from connectors.sync import run_sync
 from engine.intake.synclog import rejects
+from sample_data.corpus import build
 from sample_data.platforms import WRITERS
 from tests.conftest import NOW, count
 from tests.connectors.conftest import orders, with_connectors
@@ -59,3 +60,24 @@ def test_an_export_folder_syncs_value_for_value(store, shop, tmp_path, platform)
     assert count(
         store, f"SELECT count(*) FROM \"home_ecommerce\".orders WHERE order_no LIKE '{prefix}%'"
     ) == len(export.rows)
+
+
+@pytest.mark.parametrize("name", ["douyin.csv", "douyin.xlsx"])
+def test_a_corpus_export_lands_in_a_workspace_with_no_skus_yet(store, home_ws, tmp_path, name):
+    corpus = {f.path.name: f for f in build(tmp_path / "corpus")}
+    export = corpus[name]
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(export.path, folder / name)
+    platform = "douyin"
+    conn = preset(home_ws, "platform_export", platform).model_copy(update={"folder": str(folder)})
+    ws = with_connectors(store, home_ws, conn, intake={"table": "orders", "dedup": {"enabled": False}})
+    result = run_sync(store, ws, conn.name, NOW)
+    assert result["ok"], result
+    # Every fetched row is in a count, and none is lost for an SKU the fresh workspace did not have.
+    assert result["counts"]["fetched"] == export.rows
+    assert (result["counts"]["new"], result["counts"]["rejected"]) == (export.rows, 0), (
+        rejects(store, ws, conn.name)["reason"].head(3).to_list()
+    )
+    skus = count(store, 'SELECT count(*) FROM "home_ecommerce".skus')
+    assert skus == len({v["sku"] for v in export.expected.values()})
