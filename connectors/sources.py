@@ -16,6 +16,7 @@ from connectors.flatten import flatten
 from connectors.http import FetchError, Retry, get_json
 from connectors.platforms import APIS, ApiSpec, dig
 from engine.importer.batches import file_sha256
+from engine.importer.derived import Derived
 from engine.importer.mapping import suggest_value_map, unprotect
 from engine.importer.proposal import propose
 from engine.importer.sources import read_chunks
@@ -174,13 +175,13 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
     table = ctx.ws.require_table(conn.table)
     fields = dict(conn.fields)
     fixed = dict(conn.fixed)
+    columns = [c for c in flat.columns if not c.startswith("_")]
+    samples = {
+        c: flat[c].drop_nulls().unique(maintain_order=True).head(200).cast(pl.String).to_list()
+        for c in columns
+    }
+    proposed, _ = propose(ctx.ws, table, columns, samples)
     if not fields:
-        columns = [c for c in flat.columns if not c.startswith("_")]
-        samples = {
-            c: flat[c].drop_nulls().unique(maintain_order=True).head(200).cast(pl.String).to_list()
-            for c in columns
-        }
-        proposed, _ = propose(ctx.ws, table, columns, samples)
         # A field the connector fixes (渠道 = 淘宝) is not taken from a look-alike column (店铺名称); the
         # channel of a recognised platform is fixed when the connector names none.
         fields = {
@@ -189,6 +190,7 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
             if c.field and c.field not in conn.fixed and "." not in c.field
         }
         fixed = proposed.fixed | fixed
+    derived = conn.derived or _derived_for(proposed.derived, fields)
     statuses = dict(conn.statuses)
     status = table.flow.field if table.flow else None
     if status and status in fields and fields[status] in flat.columns:
@@ -196,7 +198,22 @@ def auto_mapping(ctx: Context, flat: pl.DataFrame) -> Connector:
         field_ = table.field(status)
         assert field_ is not None
         statuses = suggest_value_map(field_, [v for v in values if v not in statuses], table.flow) | statuses
-    return conn.model_copy(update={"fields": fields, "statuses": statuses, "fixed": fixed})
+    return conn.model_copy(
+        update={"fields": fields, "statuses": statuses, "fixed": fixed, "derived": derived}
+    )
+
+
+def _derived_for(derived: list[Derived], fields: dict[str, str]) -> list[Derived]:
+    """The proposal's derived fields, over the connector's own columns (a unit price divided by the quantity
+    column the connector reads); those a connector's column already fills are left to it."""
+    out = []
+    for d in derived:
+        if d.kind == "divide":
+            if "unit_price" in fields or "qty" not in fields:
+                continue
+            d = d.model_copy(update={"by": fields["qty"]})
+        out.append(d)
+    return out
 
 
 def fetch_files(ctx: Context) -> Fetched:

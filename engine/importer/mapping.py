@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from difflib import SequenceMatcher
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.errors import AuthoringError
 from engine.fields import FieldBase, LookupField, SingleSelectField
 from engine.flow.meanings import state_for
+from engine.importer.derived import Derived
 from engine.importer.vocabulary import (
     NOT_FOR,
     PLACEHOLDERS,
@@ -45,23 +46,6 @@ class ColumnMap(BaseModel):
     )
     confidence: float = 0.0
     fit: float | None = Field(None, description="Share of the column's sample values the field reads.")
-
-
-class Derived(BaseModel):
-    """A field the file gives only inside other columns: `divide` (unit price = goods total ÷ quantity),
-    `carrier_in` (the carrier named in a combined tracking cell, YT123…-圆通速递), `contact_in` (a receiver's
-    name, phone or address out of a Tmall 收货地址 "周强，86-139…，江苏省 扬州市 …，"), `date_in_key` (the order
-    date a Pinduoduo number starts with, 250901-…, where the time column is blank), `refund` (a refund or
-    after-sale column whose 退款成功 makes the order `state`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    field: str
-    kind: Literal["divide", "carrier_in", "contact_in", "date_in_key", "refund"]
-    column: str
-    by: str | None = None  # divide: the quantity column
-    state: str | None = None  # refund: the state a refunded order is in
-    part: Literal["name", "phone", "address"] | None = None  # contact_in: which part of the cell
 
 
 class Mapping(BaseModel):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from engine.importer.mapping import derive
 from engine.intake.model import Connector
 from engine.schema import Table
 
@@ -110,6 +111,19 @@ def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path:
     return pl.col(path)
 
 
+def _with_derived(conn: Connector, flat: pl.DataFrame, columns: list[pl.Expr]) -> list[pl.Expr]:
+    """The field columns with the connector's derived fields read out of their source columns (as an import
+    reads them: a unit price from a goods total, the order date inside a Pinduoduo number)."""
+    by_name = {e.meta.output_name(): e for e in columns}
+    for d in conn.derived:
+        if d.column in flat.columns and (d.by is None or d.by in flat.columns):
+            current = by_name.get(d.field)
+            by_name[d.field] = derive(d, current.cast(pl.String) if current is not None else None).alias(
+                d.field
+            )
+    return list(by_name.values())
+
+
 def map_frame(conn: Connector, table: Table, flat: pl.DataFrame, tz: str = "Asia/Shanghai") -> Mapped:
     """Field columns by the connector's mapping; rows without an order id or with an unmapped status are
     rejected with the reason (naming the value and where to map it)."""
@@ -139,6 +153,7 @@ def map_frame(conn: Connector, table: Table, flat: pl.DataFrame, tz: str = "Asia
     columns += [pl.lit(value).alias(field) for field, value in conn.fixed.items() if field not in conn.fields]
     if status_field not in conn.fields:
         columns.append(pl.lit(None, pl.String).alias(STATUS_RAW))
+    columns = _with_derived(conn, flat, columns)
     rows = flat.select(*columns, *_meta(conn, flat, tz))
     missing_id = pl.col(EXTERNAL_ID).is_null() | (pl.col(EXTERNAL_ID) == "")
     why = f"no order id (source field {id_path or '—'!r} is empty)"

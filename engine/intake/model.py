@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.fields.base import NAME_PATTERN
+from engine.importer.derived import Derived
 
 # What kind of party a source is: its credibility for statuses comes from this.
 SourceKind = Literal["logistics", "wms", "erp", "pos", "platform", "chat"]
@@ -61,6 +62,10 @@ class Connector(Frozen):
         default_factory=dict, description="Field → value for every row (渠道 = 淘宝)."
     )
     options: dict[str, Any] = Field(default_factory=dict, description="Adapter settings (page size, …).")
+    derived: list[Derived] = Field(
+        default_factory=list,
+        description="Fields read out of other source columns (unit price = goods total ÷ quantity, …).",
+    )
 
 
 class DedupRule(Frozen):
