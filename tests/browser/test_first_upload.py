@@ -70,7 +70,10 @@ def test_first_upload_into_an_empty_workspace(server, browser, tmp_path) -> None
     assert_no_exception(page)
     page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 
-    phone_page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
-    phone_page.goto(server)
-    settle(phone_page)
-    phone_page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    # At phone width: the import page with its batch and the (now empty) repair queue.
+    go(page, "导入历史数据")
+    page.set_viewport_size({"width": 390, "height": 844})
+    settle(page)
+    assert_no_exception(page)
+    page.get_by_text("没有待修复的单元格").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
