@@ -19,7 +19,7 @@ from engine.errors import DataError, NotFoundError
 from engine.records.cells import ROW
 from engine.records.single import update_record
 from engine.schema import Table, Workspace
-from engine.storage.sql import compose, qualified, quote_ident, row_dicts
+from engine.storage.sql import compose, listing, name_literal, qualified, quote_ident, row_dicts
 from engine.storage.store import Cursor, Store, registered
 
 
@@ -72,33 +72,31 @@ def open_repairs(
         fields = [f.name for f in table.stored_fields() if may(actor, "read", f)]
         if not fields or not table.business_key:
             continue
+        # A flag is open while its cell is still empty: tested in the same query, one CASE arm per field.
+        empty = listing(
+            (
+                compose("WHEN {name} THEN t.{col} IS NULL", name=name_literal(n), col=quote_ident(n))
+                for n in fields
+            ),
+            " ",
+        )
         rows = row_dicts(
             store.cursor().execute(
                 compose(
                     "SELECT f.record_id, t.{key}::VARCHAR AS record_key, f.field, f.raw, f.message, f.batch_id, "
                     "f.flagged_at FROM _cell_flags f JOIN {target} t ON t._id = f.record_id "
-                    "WHERE f.workspace = ? AND f.table_name = ? AND f.resolved_at IS NULL AND list_contains(?, f.field) "
+                    "WHERE f.workspace = ? AND f.table_name = ? AND f.resolved_at IS NULL "
+                    "AND coalesce(CASE f.field {empty} END, FALSE) "
                     "ORDER BY f.batch_id, f.record_id, f.field LIMIT ?",
                     key=quote_ident(table.business_key),
                     target=qualified(ws.name, table.name),
+                    empty=empty,
                 ),
-                [ws.name, table.name, fields, limit],
+                [ws.name, table.name, limit],
             )
         )
-        out += [r | {"table": table.name} for r in rows if _still_empty(store, ws, table, r)]
+        out += [r | {"table": table.name} for r in rows]
     return out[:limit]
-
-
-def _still_empty(store: Store, ws: Workspace, table: Table, flag: dict[str, Any]) -> bool:
-    (value,) = store.cursor().execute(  # type: ignore[misc]
-        compose(
-            "SELECT {field} FROM {target} WHERE _id = ?",
-            field=quote_ident(flag["field"]),
-            target=qualified(ws.name, table.name),
-        ),
-        [flag["record_id"]],
-    ).fetchone() or (None,)
-    return value is None
 
 
 def repair(
