@@ -140,7 +140,8 @@ def measure(folder: Path = FOLDER) -> dict[str, Any]:
         "wrong_order_rate": round(wrong_orders / len(labelled), 4),
         "to_review_expected": sum(label.review for label in labelled),
         "files": {
-            name: f | {"field_accuracy": round(f["fields_right"] / f["fields"], 4)} for name, f in per_file.items()
+            name: f | {"field_accuracy": round(f["fields_right"] / f["fields"], 4)}
+            for name, f in per_file.items()
         },
         "misses": misses,
     }

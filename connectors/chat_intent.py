@@ -37,7 +37,9 @@ WAIT = re.compile(
 )
 INQUIRY = re.compile(r"有货吗|还有吗|有没有|还有没有|有货没|到了|到货了|收到")
 # An earlier order the message points at: 那单, 刚才的, 上午那单, 订单号…
-EARLIER = re.compile(r"那单|这单|那个单|那个订单|这个订单|刚才|上午|昨天|前天|之前|前面|上次|订单|单子|原来|那批")
+EARLIER = re.compile(
+    r"那单|这单|那个单|那个订单|这个订单|刚才|上午|昨天|前天|之前|前面|上次|订单|单子|原来|那批"
+)
 # In a new order, a correction of what was just written (300件，不对，是350件): the number after it counts.
 CORRECTION = re.compile(r"不对|哦不|噢不|不是|说错了|打错了|写错了|更正|纠正|应该是|改成|改为|换成")
 

@@ -15,7 +15,7 @@ FULL = str.maketrans("０１２３４５６７８９，：；（）＊Ｘｘ！�
 MULTIPLIERS = {"k": 1000, "K": 1000, "w": 10000, "W": 10000, "百": 100, "千": 1000, "万": 10000}
 DOZEN = 12
 # 二三十, 三四百: two digits side by side before a unit are a range, not 23 or 34.
-RANGE = re.compile(rf"^[一二两三四五六七八九]{{2}}[十百千万]$")
+RANGE = re.compile(r"^[一二两三四五六七八九]{2}[十百千万]$")
 
 
 def cn_number(text: str) -> int | None:

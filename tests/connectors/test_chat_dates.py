@@ -46,4 +46,7 @@ def test_festivals_roll_over_to_next_year():
 
 
 def test_two_dates_are_counted():
-    assert distinct_dates("明天 刹车片 20套 后天 刹车盘 10个", TUESDAY) == {date(2026, 3, 11), date(2026, 3, 12)}
+    assert distinct_dates("明天 刹车片 20套 后天 刹车盘 10个", TUESDAY) == {
+        date(2026, 3, 11),
+        date(2026, 3, 12),
+    }
