@@ -1,6 +1,8 @@
 """WeChat/WeCom chat messages into orders: each message is parsed against the workspace's customers and SKUs;
-confident ones become one order row per item, unsure ones wait in the review queue for a person, who accepts
-(possibly corrected) or dismisses them. Chit-chat with no product and no quantity is left alone."""
+confident new orders become one order row per item; unsure ones, and changes, cancellations, price questions
+and deferrals, wait in the review queue for a person, who accepts (possibly corrected) or dismisses them. A
+change or cancellation waits as an edit of the customer's matched open order, and accepting it edits that
+order. Chit-chat with no product and no quantity is left alone."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from connectors.chat_parser import Catalog, Item, Parsed, catalog_from_rows, par
 from connectors.sources import FETCHERS, JSON_FILES, Batch, Context, Fetched, new_files, read_records
 from engine.auth import Actor
 from engine.clock import as_naive
-from engine.errors import RefusedError
-from engine.intake.chat_reviews import close_review, open_review, table_rows
+from engine.errors import ConflictError, RefusedError
+from engine.intake.chat_edits import Edit, apply_edit, propose_edit, retarget
+from engine.intake.chat_reviews import close_review, open_review, refresh_parse, table_rows
 from engine.intake.mapping import map_frame
 from engine.intake.model import Connector
 from engine.intake.queue import accept
@@ -97,12 +100,13 @@ def messages_to_orders(
         parsed = parse(text, catalog, sent, m.get("sender"))
         if not parsed.is_order:
             continue
-        if parsed.items and parsed.confidence >= threshold:
+        if parsed.intent == "order" and parsed.items and parsed.confidence >= threshold:
             rows += order_rows(ws, str(m["id"]), text, parsed, sent, customers, products)
         else:
             reason = "; ".join(parsed.reasons) or "low confidence"
             reviews.append(
-                {"id": str(m["id"]), "sender": m.get("sender"), "text": text, "parsed": parsed.as_dict(),
+                {"id": str(m["id"]), "sender": m.get("sender"), "text": text,
+                 "parsed": review_parse(store, ws, conn, parsed, products),
                  "confidence": parsed.confidence, "reason": reason, "time": sent.isoformat(sep=" ")}
             )  # fmt: skip
     frame = (
@@ -113,11 +117,47 @@ def messages_to_orders(
     return Batch("order", frame, _mapping(conn, ws, frame.columns)), reviews
 
 
+def review_parse(
+    store: Store, ws: Workspace, conn: Connector, parsed: Parsed, products: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The parse as the review queue keeps it: with the names of candidate SKUs and, for a change or
+    cancellation, the edit of the customer's open order it asks for."""
+    out = parsed.as_dict()
+    names = {k for i in parsed.items for k in i.candidates}
+    if names:
+        out["candidate_names"] = {k: products.get(k, {}).get("name") or k for k in sorted(names)}
+    edit = propose_edit(store, ws, conn.table, out)
+    if edit is not None:
+        out["edit"] = edit.model_dump(mode="json")
+    return out
+
+
+def _apply_edit(
+    store: Store, ws: Workspace, review: dict[str, Any], data: dict[str, Any], actor: Actor, moment: datetime,
+    record_id: int | None,
+) -> dict[str, Any]:  # fmt: skip
+    if not data.get("edit"):
+        raise RefusedError(
+            "no open order of this customer matches the message: dismiss it, or edit the order on Records"
+        )
+    edit = Edit.model_validate(data["edit"])
+    if record_id is not None:
+        edit = retarget(store, ws, edit, record_id, data)
+    try:
+        return apply_edit(store, ws, edit, actor, moment)
+    except ConflictError:
+        # The order moved on since the message was read: show the person the order as it is now.
+        fresh = propose_edit(store, ws, edit.table, data)
+        refresh_parse(store, ws, review["id"], data | {"edit": fresh.model_dump(mode="json") if fresh else None})
+        raise
+
+
 def decide_review(
     store: Store, ws: Workspace, review_id: int, actor: Actor, accept_it: bool,
-    corrected: dict[str, Any] | None = None, now: datetime | None = None,
+    corrected: dict[str, Any] | None = None, now: datetime | None = None, order_id: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Accept (the parse, or a person's correction of it) into the intake queue, or dismiss the message."""
+    """Accept (the parse, or a person's correction of it) into the intake queue, or dismiss the message. A
+    change or cancellation accepted edits the matched order (or the open order `order_id` the person picked)."""
     moment = as_naive(now, ws.timezone)
     review = open_review(store, ws, review_id, actor)
     name, message_id, text, received = (
@@ -126,10 +166,17 @@ def decide_review(
         review["text"],
         review["received_at"],
     )
-    queued = 0
-    if accept_it:
+    queued, edited = 0, None
+    data = corrected or review["parsed"]
+    intent = data.get("intent", "order")
+    if accept_it and intent in ("change", "cancel"):
+        edited = _apply_edit(store, ws, review, data, actor, moment, order_id)
+    elif accept_it and intent not in ("order", "defer"):
+        raise RefusedError(
+            f"a message read as {intent} is not an order: answer it and dismiss it, or correct it to an order"
+        )
+    elif accept_it:
         conn = ws.connector(name)
-        data = corrected or review["parsed"]
         items = [
             Item(i.get("sku"), i.get("product", ""), i.get("qty"), i.get("unit"), 1.0)
             for i in data.get("items", [])
@@ -140,6 +187,10 @@ def decide_review(
             raise RefusedError(
                 "an accepted chat order needs a customer and at least one product with a quantity"
             )
+        if unpicked := [i.product or "?" for i in parsed.items if not i.sku or i.qty is None]:
+            raise RefusedError(
+                f"pick the SKU and quantity of {'、'.join(unpicked)} before accepting the order"
+            )
         _, customers, products = workspace_catalog(store, ws)
         rows = order_rows(ws, message_id, text, parsed, received, customers, products)
         frame = pl.DataFrame(rows, infer_schema_length=None)
@@ -147,7 +198,8 @@ def decide_review(
         mapped = map_frame(_mapping(conn, ws, frame.columns), table, frame, ws.timezone)
         queued = accept(store, ws, conn, mapped, "order", moment)
     status = close_review(store, ws, review_id, actor, accept_it, moment)
-    return {"review": review_id, "status": status, "queued": queued}
+    out = {"review": review_id, "status": status, "queued": queued}
+    return out | ({"edited": edited["_id"]} if edited else {})
 
 
 def fetch_chat(ctx: Context) -> Fetched:

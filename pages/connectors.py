@@ -8,7 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from connectors.chat import decide_review
 from connectors.design import EDITABLE, add_connector, parse_json_parts, remove_connector, update_connector
 from connectors.presets import PLATFORM_LABELS, TYPES
 from connectors.preview import preview
@@ -16,11 +15,11 @@ from connectors.sync import run_sync_for
 from engine.auth import may
 from engine.clock import local_now
 from engine.errors import EngineError
-from engine.intake.chat_reviews import review_queue
 from engine.intake.model import SOURCE_LABELS
 from engine.intake.synclog import rejects, runs
 from engine.intake.tokens import callers, issue_token
 from engine.intake.trust import open_conflicts, source_label
+from pages._chat_review import chat_review_tab
 from pages._ui import lang, page_context, show_error, t
 
 store, me, ws = page_context()
@@ -218,27 +217,4 @@ with tab_conflicts:
             )
 
 with tab_chat:
-    waiting = review_queue(store, ws)
-    if not waiting:
-        st.success(t("chat_none"))
-    for r in waiting:
-        with st.container(border=True):
-            st.markdown(f"**{r['sender'] or '—'}** · {r['received_at']:%Y-%m-%d %H:%M} · {r['text']}")
-            st.caption(f"{r['reason']} · {r['confidence']:.2f}")
-            edited = st.text_area(
-                t("chat_edit"),
-                json.dumps(r["parsed"], ensure_ascii=False, indent=1),
-                key=f"chat_{r['id']}",
-                height=160,
-            )
-            a1, a2 = st.columns(2)
-            if a1.button(t("chat_accept"), key=f"acc_{r['id']}", type="primary"):
-                parts = _attempt(lambda e=edited: parse_json_parts({"parse": e}))
-                if parts is not None and _attempt(
-                    lambda rid=r["id"], p=parts: decide_review(store, ws, rid, me, True, p["parse"])
-                ):
-                    st.rerun()
-            if a2.button(t("chat_dismiss"), key=f"dis_{r['id']}") and _attempt(
-                lambda rid=r["id"]: decide_review(store, ws, rid, me, False)
-            ):
-                st.rerun()
+    chat_review_tab(store, ws, me)

@@ -119,3 +119,12 @@ def close_review(
     if not changed:
         raise ConflictError(f"chat review #{review_id} was decided meanwhile", "open", "decided")
     return status
+
+
+def refresh_parse(store: Store, ws: Workspace, review_id: int, parsed: dict[str, Any]) -> None:
+    """Keep a newer reading of an open review (the matched order as it is now)."""
+    with store.transaction() as cur:
+        cur.execute(
+            "UPDATE _chat_reviews SET parsed = ? WHERE workspace = ? AND id = ? AND status = 'open'",
+            [json.dumps(parsed, ensure_ascii=False), ws.name, review_id],
+        )

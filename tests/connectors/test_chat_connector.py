@@ -15,6 +15,7 @@ from connectors.sync import drain_now, run_sync
 from engine.errors import ConflictError, RefusedError
 from engine.intake.chat_reviews import review_queue
 from engine.records.bulk import bulk_upsert
+from engine.records.history import record_history
 from tests.conftest import ADMIN, NOW, TEMP
 from tests.connectors.conftest import customers, orders, set_customer, skus, with_connectors
 
@@ -93,3 +94,68 @@ def test_dismissing_and_who_may_decide(store, chat):
     # Syncing again neither re-reads the file nor re-queues the message.
     assert run_sync(store, ws, "wecom", NOW)["counts"]["fetched"] == 0
     assert review_queue(store, ws) == []
+
+
+def _feed(folder, name, messages):
+    (folder / name).write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in messages), "utf-8")
+
+
+def test_a_change_or_cancellation_waits_as_an_edit_of_the_open_order(store, chat, tmp_path):
+    ws, _ = chat
+    run_sync(store, ws, "wecom", NOW)
+    drain_now(store, ws, NOW)
+    placed = orders(store, ws, "order_no = 'WXa1-1'").row(0, named=True)
+    [typo] = review_queue(store, ws)
+    decide_review(store, ws, typo["id"], ADMIN, False)
+    _feed(
+        tmp_path / "chat",
+        "feed2.jsonl",
+        [
+            {"id": "c1", "text": "赵总 昨天那单转向节改成200件", "time": "2026-11-23 09:00:00"},
+            {"id": "c2", "text": "赵总 转向节那单不要了，不好意思🙏", "time": "2026-11-23 10:00:00"},
+        ],
+    )
+    result = run_sync(store, ws, "wecom", NOW)
+    assert (result["counts"]["new"], result["counts"]["review"]) == (0, 2)
+    change, cancel = sorted(review_queue(store, ws), key=lambda r: r["message_id"])
+    assert change["parsed"]["intent"] == "change" and cancel["parsed"]["intent"] == "cancel"
+    # Both point at the order the chat placed: the customer's newest open order of that SKU.
+    assert change["parsed"]["edit"]["record_id"] == placed["_id"] == cancel["parsed"]["edit"]["record_id"]
+    assert change["parsed"]["edit"]["changes"] == {"qty": 200}
+    assert change["parsed"]["edit"]["order"]["qty"] == 300
+
+    done = decide_review(store, ws, change["id"], ADMIN, True, None, NOW)
+    assert done["edited"] == placed["_id"] and done["queued"] == 0
+    after = orders(store, ws, "order_no = 'WXa1-1'").row(0, named=True)
+    assert after["qty"] == 200 and orders(store, ws, "order_no LIKE 'WXc%'").is_empty()
+    [last, *_] = record_history(store, ws, "orders", placed["_id"], ADMIN)
+    assert (last.action, last.changes, last.note) == (
+        "update",
+        {"qty": {"before": 300, "after": 200}},
+        "chat",
+    )
+
+    # The cancellation was read before the change landed: refused as stale, then shown afresh.
+    with pytest.raises(ConflictError):
+        decide_review(store, ws, cancel["id"], ADMIN, True, None, NOW)
+    [fresh] = review_queue(store, ws)
+    assert fresh["parsed"]["edit"]["version"] == after["_version"]
+    decide_review(store, ws, fresh["id"], ADMIN, True, None, NOW)
+    cancelled = orders(store, ws, "order_no = 'WXa1-1'").row(0, named=True)
+    state = ws.require_table("orders").flow.state(cancelled["status"])
+    assert state.category == "cancelled"
+
+
+def test_a_price_question_is_never_accepted_as_an_order(store, chat, tmp_path):
+    ws, _ = chat
+    _feed(
+        tmp_path / "chat",
+        "feed.jsonl",
+        [{"id": "q1", "text": "赵总 转向节 300件 先报个价", "time": "2026-11-23 09:00:00"}],
+    )
+    assert run_sync(store, ws, "wecom", NOW)["counts"]["new"] == 0
+    [question] = review_queue(store, ws)
+    assert question["parsed"]["intent"] == "quote" and "edit" not in question["parsed"]
+    with pytest.raises(RefusedError, match="not an order"):
+        decide_review(store, ws, question["id"], ADMIN, True, None, NOW)
+    assert orders(store, ws, "order_no LIKE 'WXq1%'").is_empty()
