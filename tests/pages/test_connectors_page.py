@@ -127,3 +127,45 @@ def test_conflicts_and_chat_review(app_env) -> None:
     _button(at, "不是订单").click().run()
     assert not at.exception and not at.error
     assert at.success[-1].value == "没有待审消息。"
+
+
+def test_a_chat_cancellation_is_shown_and_accepted_as_an_edit_of_the_order(app_env) -> None:
+    store = get_store()
+    at = signed_in()
+    from connectors.design import add_connector
+    from engine.auth import SYSTEM
+
+    ws = workspaces.get_workspace(store, "home_ecommerce")
+    customer, sku = (
+        store.cursor()
+        .execute(
+            "SELECT c.name, o.sku FROM home_ecommerce.orders o JOIN home_ecommerce.customers c "
+            "ON c.customer_no = o.customer_no WHERE o.status = 'placed' ORDER BY o._created_at DESC LIMIT 1"
+        )
+        .fetchone()
+    )
+    chat = app_env / "chat"
+    chat.mkdir()
+    add_connector(store, ws, SYSTEM, "chat", name="wecom", settings={"folder": str(chat)})
+    ws = workspaces.get_workspace(store, "home_ecommerce")
+    (chat / "m.jsonl").write_text(
+        json.dumps({"id": "x1", "text": f"{customer}：{sku} 那单不要了，不好意思"}, ensure_ascii=False), "utf-8"
+    )
+    assert run_sync(store, ws, "wecom")["counts"]["review"] == 1
+
+    at.switch_page("pages/connectors.py").run()
+    assert not at.exception
+    assert "意图: 取消已有订单" in " ".join(c.value for c in at.caption)
+    warning = " ".join(w.value for w in at.warning)
+    assert "确认后将取消订单" in warning and sku in warning
+    target = at.selectbox[-1].value
+    assert target["key"] in warning and target["sku"] == sku
+    _button(at, "确认取消该订单").click().run()
+    assert not at.exception and not at.error
+    (status,) = (
+        store.cursor()
+        .execute("SELECT status FROM home_ecommerce.orders WHERE _id = ?", [target["_id"]])
+        .fetchone()
+    )
+    assert status == "cancelled"
+    assert at.success[-1].value == "没有待审消息。"
