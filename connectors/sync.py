@@ -75,6 +75,7 @@ def run_sync(
                 "gifts",
                 "conflicts",
                 "deferred",
+                "flagged",
             )
         }
         counts |= {

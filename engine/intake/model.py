@@ -38,6 +38,11 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Sources of files a person exported (history as the back office wrote it): a bad cell there is flagged for
+# repair and its row kept, as in a history import; live sources keep the strict checks of the API.
+FILE_TYPES = ("platform_export", "pos_csv")
+
+
 class Connector(Frozen):
     """One source of orders or status events, mapped onto a table of the workspace."""
 
@@ -66,6 +71,10 @@ class Connector(Frozen):
         default_factory=list,
         description="Fields read out of other source columns (unit price = goods total ÷ quantity, …).",
     )
+
+    def flags_cells(self) -> bool:
+        """Whether a row with a bad cell lands with the cell flagged (exported files) or is rejected."""
+        return self.type in FILE_TYPES
 
 
 class DedupRule(Frozen):

@@ -29,6 +29,7 @@ from engine.intake.model import Connector
 from engine.intake.trust import effective_statuses, record_reports, refresh_conflicts
 from engine.records.bulk import upsert_in
 from engine.records.cells import ROW
+from engine.records.repairs import store_flags
 from engine.schema import Table, Workspace
 from engine.storage.sql import compose, qualified, quote_ident
 from engine.storage.store import Cursor, Store, registered
@@ -47,6 +48,7 @@ class IngestOutcome:
     gifts: int = 0
     deferred: int = 0
     conflicts: int = 0
+    flagged: int = 0  # cells of landed rows left empty for the repair queue (exported files only)
     rejects: list[tuple[str | None, str, str | None]] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)  # rows made in related tables (SKUs), by table
 
@@ -228,9 +230,15 @@ def ingest_orders(
             new = missing_targets(cur, ws, table, payload, payload.select(ROW))
             source = f"connector:{conn.name}"
             out.created = create_targets(cur, store, ws, table, new, actor, moment, source=source)
-            result = upsert_in(cur, store, ws, table.name, payload, actor, moment, source, report=True)
+            lenient = conn.flags_cells()
+            result = upsert_in(
+                cur, store, ws, table.name, payload, actor, moment, source, report=True, flag_cells=lenient
+            )
             out.new, out.updated, out.unchanged = result.inserted, result.updated, result.unchanged
             errors = result.errors
+            if lenient:
+                kept_flags = result.flags.filter(~pl.col(ROW).is_in(errors[ROW].implode()))
+                out.flagged = store_flags(cur, ws, table, kept_flags, payload, payload, None, moment)
         bad = errors.group_by(ROW, maintain_order=True).agg(
             pl.format("{}: {}", pl.col("field"), pl.col("message")).str.join("; ").alias("reason")
         )

@@ -30,11 +30,12 @@ def store_flags(
     flags: pl.DataFrame,
     keys: pl.DataFrame,
     raw: pl.DataFrame,
-    batch_id: int,
+    batch_id: int | None,
     now: datetime,
 ) -> int:
     """Note the flagged cells (row, field, message) of rows just written, with the value as the file had it;
-    `keys` gives each row's business key, `raw` the rows' text as mapped. Returns how many were noted."""
+    `keys` gives each row's business key, `raw` the rows' text as mapped; `batch_id` is the import batch (None
+    for a connector's file). Returns how many were noted."""
     if not flags.height:
         return 0
     key = str(table.business_key)

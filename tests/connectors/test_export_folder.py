@@ -1,6 +1,6 @@
 """Platform exports dropped into a watched folder: read by the import's readers, columns matched by the import's
 suggestions (or the connector's own map), platform wording mapped to states, every row once; a file already
-read is skipped; bad rows are rejected with the reason."""
+read is skipped; a bad cell is flagged for repair and its row kept."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from connectors.presets import preset
 from connectors.sync import run_sync
 from engine.intake.synclog import rejects
+from engine.records.repairs import open_repairs
 from sample_data.corpus import build
 from sample_data.platforms import WRITERS
-from tests.conftest import NOW, count
+from tests.conftest import ADMIN, NOW, count
 from tests.connectors.conftest import orders, with_connectors
 from tests.engine.importer.conftest import shop  # noqa: F401 (the shop with the fixture files' SKUs)
 
@@ -41,16 +42,19 @@ def test_an_export_folder_syncs_value_for_value(store, shop, tmp_path, platform)
     result = run_sync(store, ws, conn.name, NOW)
     assert result["ok"], result
     prefix = conn.key_prefix
-    assert result["counts"]["new"] == len(export.rows), result["counts"]
-    assert result["counts"]["rejected"] == len({row for row, _, _ in export.problems}), result["counts"]
+    # A faulty row is not lost: it lands with the bad cell empty and flagged for repair, as in an import.
+    faulty = len({row for row, _, _ in export.problems})
+    assert result["counts"]["new"] == len(export.rows) + faulty, result["counts"]
+    assert result["counts"]["rejected"] == 0 and result["counts"]["flagged"] >= len(export.problems)
     for values in export.rows.values():
         got = orders(store, ws, "order_no = ?", [prefix + values["order_no"]]).row(0, named=True)
         want = values | {"order_no": prefix + values["order_no"]}
         assert {f: got[f] for f in want} == want, platform
         assert got["channel"] == platform
-    reasons = rejects(store, ws, conn.name)["reason"].to_list()
+    queue = open_repairs(store, ws, ADMIN, "orders")
+    assert len(queue) == result["counts"]["flagged"]
     for _, field, start in export.problems:
-        assert any(start in r and field in r for r in reasons), (field, start, reasons)
+        assert any(r["field"] == field and start in r["message"] for r in queue), (field, start, queue)
 
     again = run_sync(store, ws, conn.name, NOW)
     assert again["counts"]["fetched"] == 0  # the same file is not read twice
@@ -59,7 +63,7 @@ def test_an_export_folder_syncs_value_for_value(store, shop, tmp_path, platform)
     assert third["counts"]["fetched"] == 0
     assert count(
         store, f"SELECT count(*) FROM \"home_ecommerce\".orders WHERE order_no LIKE '{prefix}%'"
-    ) == len(export.rows)
+    ) == len(export.rows) + faulty
 
 
 @pytest.mark.parametrize("name", ["douyin.csv", "douyin.xlsx", "pdd.xlsx", "pdd.csv"])
@@ -84,9 +88,9 @@ def test_a_corpus_export_lands_in_a_workspace_with_no_skus_yet(store, home_ws, t
     assert skus == len(named) or not named
 
 
-def test_a_channel_row_without_a_required_field_is_counted_with_the_reason(store, home_ws, tmp_path):
-    # JD's newer export has no SKU column: the intake (unlike a history import) refuses such rows — each one
-    # is in the sync's counts and the reject list with the field it lacks, none is dropped silently.
+def test_a_channel_row_without_a_required_field_lands_flagged(store, home_ws, tmp_path):
+    # JD's newer export has no SKU column: as in a history import, every row lands with its SKU cell flagged
+    # for repair, each one counted; none is dropped.
     export = {f.path.name: f for f in build(tmp_path / "corpus")}["jd_newer.xlsx"]
     folder = tmp_path / "inbox"
     folder.mkdir()
@@ -94,5 +98,6 @@ def test_a_channel_row_without_a_required_field_is_counted_with_the_reason(store
     conn = preset(home_ws, "platform_export", "jd").model_copy(update={"folder": str(folder)})
     ws = with_connectors(store, home_ws, conn, intake={"table": "orders", "dedup": {"enabled": False}})
     counts = run_sync(store, ws, conn.name, NOW)["counts"]
-    assert counts["fetched"] == counts["rejected"] == export.rows
-    assert all("sku" in r for r in rejects(store, ws, conn.name)["reason"].to_list())
+    assert (counts["fetched"], counts["new"], counts["rejected"]) == (export.rows, export.rows, 0)
+    queue = open_repairs(store, ws, ADMIN, "orders")
+    assert {r["field"] for r in queue} == {"sku"} and len(queue) == export.rows
