@@ -148,7 +148,9 @@ def _apply_edit(
     except ConflictError:
         # The order moved on since the message was read: show the person the order as it is now.
         fresh = propose_edit(store, ws, edit.table, data)
-        refresh_parse(store, ws, review["id"], data | {"edit": fresh.model_dump(mode="json") if fresh else None})
+        refresh_parse(
+            store, ws, review["id"], data | {"edit": fresh.model_dump(mode="json") if fresh else None}
+        )
         raise
 
 

@@ -159,7 +159,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "save_flow": ("保存状态流", "Save flow"),
     "unsaved": ("有未保存的修改", "Unsaved changes"),
     "import": ("导入历史数据", "Import"),
-    "upload": ("上传 Excel / CSV 文件", "Upload an Excel / CSV file"),
+    "upload": (
+        "上传 Excel / CSV 文件 (淘宝订单报表与宝贝报表可一起上传)",
+        "Upload an Excel / CSV file (a Taobao order list and its item list may go together)",
+    ),
+    "joined": ("已按订单编号合并: {pair}", "Joined on the order number: {pair}"),
+    "not_a_pair": (
+        "一次只能上传一个文件, 或同一平台分两份导出的订单与明细 (如淘宝订单报表 + 宝贝报表)",
+        "Upload one file, or the two files of a platform that exports orders and items apart "
+        "(a Taobao order list and its item list)",
+    ),
     "sheets": ("工作表", "Sheets"),
     "raw_sheet": ("原始表格(检测到的表头已标出)", "Raw sheet (the detected header is marked)"),
     "header_found": (

@@ -10,12 +10,13 @@ from pathlib import Path
 import streamlit as st
 
 from engine.auth import may
-from engine.errors import EngineError
+from engine.errors import DataError, EngineError
 from engine.forms import label_of
 from engine.importer.batches import batch_errors, list_batches, reject, stage
 from engine.importer.commit import commit
 from engine.importer.layout import find_layout
 from engine.importer.mapping import Derived, editor_rows, mapping_from_rows
+from engine.importer.pairs import combine_files
 from engine.importer.progress import ProgressMeter
 from engine.importer.proposal import propose, target_labels
 from engine.importer.report import error_report
@@ -47,13 +48,27 @@ def _creates(creates: dict[str, int]) -> str:
 if done := st.session_state.pop("imp_done", None):
     st.success(done)
 table = choose_table(ws, "create", "imp_table")
-upload = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv"], key="imp_file")
-if upload is not None and st.session_state.get("imp_name") != upload.name:
+uploads = st.file_uploader(
+    t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv"], key="imp_file", accept_multiple_files=True
+)
+names = " + ".join(u.name for u in uploads or [])
+if uploads and st.session_state.get("imp_name") != names:
     try:
-        st.session_state["imp_path"] = str(keep_upload(store.path, upload.name, upload.getvalue()))
-        st.session_state["imp_name"] = upload.name
+        kept = [keep_upload(store.path, u.name, u.getvalue()) for u in uploads]
+        if len(kept) > 1:
+            joined = combine_files(kept, kept[0].parent, kept[0].stem + "_joined")
+            if joined is None:
+                raise DataError(t("not_a_pair"))
+            kept = [joined[0]]
+            st.session_state["imp_joined"] = joined[1].label
+        else:
+            st.session_state.pop("imp_joined", None)
+        st.session_state["imp_path"] = str(kept[0])
+        st.session_state["imp_name"] = names
     except EngineError as exc:
         show_error(exc)
+if joined_label := st.session_state.get("imp_joined"):
+    st.info(t("joined", pair=joined_label))
 
 path_text = st.session_state.get("imp_path")
 if path_text:

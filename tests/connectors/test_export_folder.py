@@ -61,9 +61,10 @@ def test_an_export_folder_syncs_value_for_value(store, shop, tmp_path, platform)
     shutil.copy(export.path, folder / ("copy_" + export.path.name))
     third = run_sync(store, ws, conn.name, NOW)  # same content under another name: seen
     assert third["counts"]["fetched"] == 0
-    assert count(
-        store, f"SELECT count(*) FROM \"home_ecommerce\".orders WHERE order_no LIKE '{prefix}%'"
-    ) == len(export.rows) + faulty
+    assert (
+        count(store, f"SELECT count(*) FROM \"home_ecommerce\".orders WHERE order_no LIKE '{prefix}%'")
+        == len(export.rows) + faulty
+    )
 
 
 @pytest.mark.parametrize("name", ["douyin.csv", "douyin.xlsx", "pdd.xlsx", "pdd.csv"])

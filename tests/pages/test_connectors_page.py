@@ -149,7 +149,8 @@ def test_a_chat_cancellation_is_shown_and_accepted_as_an_edit_of_the_order(app_e
     add_connector(store, ws, SYSTEM, "chat", name="wecom", settings={"folder": str(chat)})
     ws = workspaces.get_workspace(store, "home_ecommerce")
     (chat / "m.jsonl").write_text(
-        json.dumps({"id": "x1", "text": f"{customer}：{sku} 那单不要了，不好意思"}, ensure_ascii=False), "utf-8"
+        json.dumps({"id": "x1", "text": f"{customer}：{sku} 那单不要了，不好意思"}, ensure_ascii=False),
+        "utf-8",
     )
     assert run_sync(store, ws, "wecom")["counts"]["review"] == 1
 

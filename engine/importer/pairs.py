@@ -1,0 +1,103 @@
+"""Platforms that export an order in two files — Taobao's order list and its item list (宝贝报表), Youzan's
+orders and their goods — joined on the order number into one table before import: one row per item line with
+its order's columns. Nothing is dropped: an order without items and an item without its order both stay; the
+second and later lines of one order get the number with -2, -3… (as chat orders with several items do)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from engine.errors import DataError
+from engine.importer.platforms import recognise
+from engine.importer.sources import ROW, SHEET, read_sheet
+from engine.registry import Registry
+
+LINE = "_line"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An order list and its item list, by the names `recognise` gives their headers."""
+
+    orders: str
+    items: str
+    key: str  # the order-number header both files carry
+    label: str
+
+
+PAIRS: Registry[Pair] = Registry(
+    "file pair",
+    {
+        p.items: p
+        for p in (
+            Pair("taobao", "taobao_items", "订单编号", "淘宝订单报表 + 宝贝报表"),
+            Pair("youzan", "youzan_items", "订单号", "有赞订单 + 商品订单"),
+        )
+    },
+)
+
+
+def _clean_key(column: str) -> pl.Expr:
+    # ="3515…", a tab or an apostrophe protect long numbers from Excel: the same order either way.
+    return (
+        pl.col(column).str.strip_chars(" \t'").str.strip_prefix('="').str.strip_suffix('"').str.strip_chars()
+    )
+
+
+def find_pair(columns: list[list[str]]) -> tuple[Pair, int, int] | None:
+    """The pair two files' headers form, with the index of the order list and of the item list."""
+    if len(columns) != 2:
+        return None
+    names = [(p.name if (p := recognise(c)) else "") for c in columns]
+    for i, j in ((0, 1), (1, 0)):
+        pair = PAIRS.get(names[j])
+        if pair and names[i] == pair.orders:
+            return pair, i, j
+    return None
+
+
+def combine(orders: pl.DataFrame, items: pl.DataFrame, key: str) -> pl.DataFrame:
+    """One row per item line with its order's columns (the order list's value where both files have a column);
+    orders without items and items without an order are kept."""
+    if key not in orders.columns or key not in items.columns:
+        raise DataError(f"both files need the column {key} to be joined")
+    system = [c for c in (ROW, SHEET) if c in orders.columns or c in items.columns]
+    left = orders.drop([c for c in system if c in orders.columns]).with_columns(_clean_key(key))
+    right = items.drop([c for c in system if c in items.columns]).with_columns(_clean_key(key))
+    shared = [c for c in right.columns if c in left.columns and c != key]
+    right = right.rename({c: f"{c}_item" for c in shared}).with_columns(
+        pl.int_range(1, pl.len() + 1).over(key).alias(LINE)
+    )
+    joined = left.join(right, on=key, how="full", coalesce=True, maintain_order="left_right")
+    joined = joined.with_columns(
+        [pl.coalesce(c, f"{c}_item").alias(c) for c in shared]
+        + [
+            pl.when(pl.col(LINE) > 1)
+            .then(pl.format("{}-{}", pl.col(key), pl.col(LINE)))
+            .otherwise(pl.col(key))
+            .alias(key)
+        ]
+    )
+    return joined.drop([f"{c}_item" for c in shared] + [LINE])
+
+
+def combine_files(paths: list[Path], folder: Path, stem: str) -> tuple[Path, Pair] | None:
+    """Two uploaded files that form a pair, joined and written as one CSV in `folder`; None when they do not."""
+    sheets = [read_sheet(p) for p in paths]
+    found = find_pair([list(s.layout.columns) for s in sheets])
+    if found is None:
+        return None
+    pair, i, j = found
+    table = combine(sheets[i].frame, sheets[j].frame, pair.key)
+    out = folder / f"{stem}.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    writer.writerows(["" if v is None else v for v in row] for row in table.iter_rows())
+    out.write_text(buffer.getvalue(), "utf-8")
+    return out, pair
