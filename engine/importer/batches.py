@@ -20,6 +20,7 @@ import polars as pl
 from engine.auth import Actor, may, require_table
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError, NotFoundError, RefusedError
+from engine.importer.buyers import buyer_table, new_buyers
 from engine.importer.mapping import Mapping, apply_mapping, mapping_problems
 from engine.importer.plausible import damaged_keys, implausible_dates
 from engine.importer.relations import (
@@ -123,12 +124,13 @@ def stage(
         plan = replace(plan, errors=pl.concat([plan.errors, odd]).sort(ROW, "field"))
     new = missing_targets(store.cursor(), ws, table, plan.typed, frame.select(ROW, *related))
     plan = replace(plan, errors=_without_created(ws, table, plan.errors, plan.typed, new))
+    buyers = new_buyers(store.cursor(), ws, table, plan.typed)
     refusing, flagged = split_problems(table, plan.errors)
     flagged = flagged.filter(~pl.col(ROW).is_in(refusing[ROW].implode()))
     summary = replace(plan, errors=refusing).preview() | {
         "flagged": flagged.height,
         "flagged_rows": flagged[ROW].n_unique(),
-        "creates": planned(new, ws, table),
+        "creates": planned(new, ws, table) | ({buyer_table(ws, table): buyers} if buyers else {}),
     }
     summary["skipped"] = skipped[:SKIPPED_LISTED]
     summary["skipped_rows"] = len(skipped)

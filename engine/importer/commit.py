@@ -15,6 +15,7 @@ from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError
 from engine.importer.batches import drop_staged, raw_name, reviewable, staged_name
+from engine.importer.buyers import with_buyers
 from engine.importer.relations import create_targets, missing_targets, related_columns
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET
@@ -94,7 +95,8 @@ def commit(
                 staged=staged_name(batch_id),
             )
         )
-        new = missing_targets(cur, ws, table, fields, staged.select(ROW, *related))
+        fields, buyers = with_buyers(cur, ws, table, fields, moment)
+        new = missing_targets(cur, ws, table, fields, staged.select(ROW, *related)) | buyers
         created = create_targets(cur, store, ws, table, new, actor, moment, batch_id)
         # What changed since staging (a key taken by someone else meanwhile) refuses the batch, or is reported.
         result = upsert_in(

@@ -104,7 +104,7 @@ def _targets(ws: Workspace, table: Table) -> list[tuple[str, FieldBase | None]]:
     out: list[tuple[str, FieldBase | None]] = [
         (f.name, f) for f in table.fields if f.stored and not isinstance(f, LookupField)
     ]
-    for relation in creating(table):
+    for relation in creating(table, ws):
         target = ws.require_table(relation.table)
         if target.field("name") is not None:
             out.append((f"{relation.name}.name", None))

@@ -24,9 +24,18 @@ from engine.storage.store import Cursor, Store, registered
 RELATED = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 
 
-def creating(table: Table) -> list[RelationField]:
-    """The relations of a table whose missing targets an import creates."""
-    return [f for f in table.stored_fields() if isinstance(f, RelationField) and f.on_import == "create"]
+def creating(table: Table, ws: Workspace | None = None) -> list[RelationField]:
+    """The relations of a table whose missing targets an import creates from their codes; with `ws`, not
+    those whose target numbers its own rows (customers: see buyers.py)."""
+    out = [f for f in table.stored_fields() if isinstance(f, RelationField) and f.on_import == "create"]
+    if ws is None:
+        return out
+    return [f for f in out if not _numbers_itself(ws.require_table(f.table))]
+
+
+def _numbers_itself(target: Table) -> bool:
+    key = target.field(str(target.business_key))
+    return key is not None and key.generated
 
 
 def related_columns(columns: list[str]) -> list[str]:
@@ -53,7 +62,7 @@ def missing_targets(
     """Per creating relation: one new row for each key the batch names that its target lacks, filled from
     the first row naming it (the key, the `relation.field` columns; required fields left out take the key)."""
     out = {}
-    for relation in creating(table):
+    for relation in creating(table, ws):
         if relation.name not in typed.columns:
             continue
         target = ws.require_table(relation.table)

@@ -227,7 +227,7 @@ def test_import_stages_and_commits_a_file(tmp_path, capsys) -> None:
         "unchanged": 0,
         "rejected": 1,
         "flagged": 1,
-        "created": {},
+        "created": {"customers": 2},  # the two buyers, new to the workspace
     }
     code, _, err = run(capsys, "import", str(tmp_path / "none.csv"), "--table", "orders", "--db", db)
     assert code == 1 and "no file" in err

@@ -31,7 +31,8 @@ def test_upload_stage_and_commit(app_env) -> None:
     next(b for b in at.button if b.label == "检查并暂存").click().run()
     assert not at.error, [e.value for e in at.error]
     assert at.success[-1].value.startswith("已暂存批次 #")
-    counts = at.info[-1].value
+    counts = next(i.value for i in at.info if i.value.startswith("共 "))
+    assert any(i.value == "将新建: 2 × 客户" for i in at.info)  # the buyers, new to this workspace
     # The short phone does not cost its row: the row lands with the cell flagged for repair.
     assert counts == "共 2 行: 新增 2, 更新 0, 不变 0, 拒收 0, 待修复单元格 1", [
         str(d.value) for d in at.dataframe

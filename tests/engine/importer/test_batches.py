@@ -94,7 +94,7 @@ def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
         "unchanged": 0,
         "rejected": 0,
         "flagged": 0,
-        "created": {},
+        "created": {"customers": 12},  # the file's buyers, none known yet
     }
     assert _orders(store, shop) == 12
     order = find_by_key(store, shop, "orders", "SO202603150001", ADMIN)
@@ -109,7 +109,13 @@ def test_stage_commit_reupload_and_undo(store: Store, shop: Workspace) -> None:
     # Someone edits one imported order; undo removes the others and leaves that one alone.
     update_record(store, shop, "orders", order["_id"], {"remarks": "客户来电"}, order["_version"], ADMIN, NOW)
     result = undo(store, shop, batch.id, MANAGER, now=NOW)
-    assert result == {"removed": 11, "restored": 0, "left_alone": [order["_id"]]}
+    # The edited order's buyer stays with it; the other buyers the batch created go.
+    assert result == {
+        "removed": 11,
+        "restored": 0,
+        "left_alone": [order["_id"]],
+        "removed_created": {"customers": 11},
+    }
     assert _orders(store, shop) == 1
     assert batch_info(store, shop, batch.id)["status"] == "undone"
     with pytest.raises(ConflictError, match="is undone, not committed"):

@@ -79,7 +79,10 @@ def test_a_platform_export_imports_value_for_value(
     flags = [p for p in export.problems if p[1] != "sku"]
     rows = len(export.rows) + len(export.problems)
     assert (batch.summary["new"], batch.summary["errors"], batch.summary["flagged"]) == (rows, 0, len(flags))
-    assert batch.summary["creates"] == ({"skus": len(creates)} if creates else {})
+    # Every buyer is new to a fresh workspace: they are created as customers with the batch.
+    assert batch.summary["creates"].get("skus", 0) == len(creates)
+    buyers = batch.summary["creates"].get("customers", 0)
+    assert buyers > 0
 
     errors = batch_errors(store, batch.id)
     assert [(e["sheet"], e["source_row"], e["field"]) for e in errors.iter_rows(named=True)] == [
@@ -97,6 +100,19 @@ def test_a_platform_export_imports_value_for_value(
 
     done = commit(store, shop, batch.id, ADMIN, now=NOW)
     assert (done["inserted"], done["rejected"], done["flagged"]) == (rows, 0, len(flags))
+    assert done["created"] == batch.summary["creates"]
+    linked = (
+        store.cursor()
+        .execute(
+            f"SELECT count(*), count(c.customer_no), count(DISTINCT c.customer_no), "
+            f"count(*) FILTER (WHERE c.name IS DISTINCT FROM o.customer_name) "
+            f"FROM {qualified(shop.name, 'orders')} o "
+            f"LEFT JOIN {qualified(shop.name, 'customers')} c ON c.customer_no = o.customer_no"
+        )
+        .fetchone()
+    )
+    # Each order points at a customer bearing its buyer's name; no buyer is created twice.
+    assert linked == (rows, rows, buyers, 0), linked
     queue = open_repairs(store, shop, ADMIN, "orders")
     assert sorted(q["field"] for q in queue) == sorted(field for _, field, _ in flags)
     assert all(q["raw"] and q["message"] for q in queue)
