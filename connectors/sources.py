@@ -18,6 +18,7 @@ from connectors.platforms import APIS, ApiSpec, dig
 from engine.importer.batches import file_sha256
 from engine.importer.derived import Derived
 from engine.importer.mapping import suggest_value_map, unprotect
+from engine.importer.pairs import Group, combine, group_files
 from engine.importer.proposal import propose
 from engine.importer.sources import read_chunks
 from engine.intake.mapping import as_datetime
@@ -136,13 +137,18 @@ def fetch_api(ctx: Context) -> Fetched:
     return Fetched([Batch("order", flat, conn)], cursor, notes=notes)
 
 
-def new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
+def all_files(ctx: Context, suffixes: tuple[str, ...]) -> list[Path]:
+    """The watched folder's files of these kinds, read before or not."""
     folder = Path(ctx.conn.folder)
     if not ctx.conn.folder or not folder.is_dir():
         raise FetchError(f"connector {ctx.conn.name}: folder {ctx.conn.folder!r} does not exist")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+
+
+def new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
     seen = seen_files(ctx.store, ctx.ws, ctx.conn.name)
     out = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
+    for path in all_files(ctx, suffixes):
         sha = file_sha256(path)
         if sha not in seen:
             out.append((path, sha))
@@ -220,12 +226,38 @@ def fetch_files(ctx: Context) -> Fetched:
     """New files of the watched folder (a file already read, same content, is skipped)."""
     kind = str(ctx.conn.options.get("kind", "status" if ctx.conn.type == "status_feed" else "order"))
     out = Fetched(cursor=dict(ctx.cursor))
-    for path, sha in new_files(ctx, TEXT_FILES + JSON_FILES):
-        flat = read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
-        conn = auto_mapping(ctx, flat) if ctx.conn.type == "platform_export" else ctx.conn
-        out.batches.append(Batch(kind, flat.with_columns(pl.lit(path.name).alias("_file")), conn))
-        out.files.append((sha, path.name))
+    new = new_files(ctx, TEXT_FILES + JSON_FILES)
+    if ctx.conn.type != "platform_export":
+        for path, sha in new:
+            flat = read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
+            out.batches.append(Batch(kind, flat.with_columns(pl.lit(path.name).alias("_file")), ctx.conn))
+            out.files.append((sha, path.name))
+        return out
+    shas = dict(new)
+    sheets = [p for p in shas if p.suffix.lower() in TEXT_FILES]
+    records = [Group(p) for p in shas if p.suffix.lower() in JSON_FILES]
+    # A platform's item list is read with its order list (new, or dropped in before) as one table.
+    for group in group_files(sheets, all_files(ctx, TEXT_FILES)) + records:
+        flat = _read_group(group, out.notes)
+        name = " + ".join(p.name for p in group.paths)
+        out.batches.append(
+            Batch(kind, flat.with_columns(pl.lit(name).alias("_file")), auto_mapping(ctx, flat))
+        )
+        out.files.extend((shas[p], p.name) for p in group.paths if p in shas)
     return out
+
+
+def _read_group(group: Group, notes: list[str]) -> pl.DataFrame:
+    if group.items is None or group.pair is None:
+        path = group.orders
+        return read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
+    orders, items = (read_sheet_rows(p).drop("_raw") for p in group.paths)
+    joined = combine(orders, items, group.pair.key)
+    notes.append(
+        f"{group.pair.label}: {group.orders.name} ({orders.height} rows) and {group.items.name} "
+        f"({items.height} rows) joined on {group.pair.key} into {joined.height} lines"
+    )
+    return joined.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
 
 
 # connectors/chat.py adds the chat fetcher (it parses messages, which needs the sources' readers).

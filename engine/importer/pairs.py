@@ -14,7 +14,7 @@ import polars as pl
 
 from engine.errors import DataError
 from engine.importer.platforms import recognise
-from engine.importer.sources import ROW, SHEET, read_sheet
+from engine.importer.sources import ROW, SHEET, read_sheet, sheet_layout
 from engine.registry import Registry
 
 LINE = "_line"
@@ -59,6 +59,71 @@ def find_pair(columns: list[list[str]]) -> tuple[Pair, int, int] | None:
         if pair and names[i] == pair.orders:
             return pair, i, j
     return None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Files read as one: a pair's order list and item list, or a single file (`items` None)."""
+
+    orders: Path
+    items: Path | None = None
+    pair: Pair | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.orders] if self.items is None else [self.orders, self.items]
+
+
+def _headers(path: Path) -> list[str]:
+    try:
+        return list(sheet_layout(path)[2].columns)
+    except DataError:
+        return []
+
+
+def _role(path: Path) -> tuple[Pair, bool] | None:
+    """The pair a file belongs to and whether it is the item list."""
+    found = recognise(_headers(path))
+    if found is None:
+        return None
+    if (pair := PAIRS.get(found.name)) is not None:
+        return pair, True
+    return next(((p, False) for p in PAIRS.values() if p.orders == found.name), None)
+
+
+def _keys(path: Path, key: str) -> set[str]:
+    frame = read_sheet(path).frame
+    if key not in frame.columns:
+        return set()
+    return set(frame.select(_clean_key(key)).to_series().drop_nulls().to_list())
+
+
+def group_files(new: list[Path], folder: list[Path]) -> list[Group]:
+    """New files of a watched folder, each alone or with the file of the folder (new or read before) that
+    completes its pair: the one sharing the most order numbers, the newest on a tie."""
+    roles = {p: _role(p) for p in dict.fromkeys([*new, *folder])}
+    used: set[Path] = set()
+    out = []
+    for path in new:
+        if path in used:
+            continue
+        used.add(path)
+        role = roles[path]
+        if role is None:
+            out.append(Group(path))
+            continue
+        pair, is_items = role
+        mates = [p for p, r in roles.items() if r == (pair, not is_items) and p not in used]
+        keys = _keys(path, pair.key) if mates else set()
+        scored = [(len(keys & _keys(m, pair.key)), m.stat().st_mtime, m) for m in mates]
+        best = max((s for s in scored if s[0] > 0), default=None, key=lambda s: s[:2])
+        if best is None:
+            out.append(Group(path))
+            continue
+        used.add(best[2])
+        orders, items = (best[2], path) if is_items else (path, best[2])
+        out.append(Group(orders, items, pair))
+    return out
 
 
 def combine(orders: pl.DataFrame, items: pl.DataFrame, key: str) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from engine.importer.mapping import derive
+from engine.importer.mapping import derive, tracking_number
 from engine.intake.model import Connector
 from engine.schema import Table
 
@@ -108,6 +108,10 @@ def _value(conn: Connector, table: Table, frame: pl.DataFrame, field: str, path:
     target = table.field(field)
     if target is not None and target.is_kind("time") and frame.schema[path].is_numeric():
         return as_datetime(frame, path, tz)
+    if field == "tracking_no" and frame.schema[path] == pl.String:
+        return tracking_number(
+            pl.col(path)
+        )  # "No:SF…" (Taobao), "SF…-顺丰速运" (抖店), as an import reads it
     return pl.col(path)
 
 
