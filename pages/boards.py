@@ -4,8 +4,11 @@ as PNG (the camera in its toolbar)."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import streamlit as st
 
+from engine.boards.as_of import as_of
 from engine.boards.customers import recent_orders
 from engine.boards.render import export_xlsx, heatmap_cell, matrix_xlsx, render_board, visible_boards
 from engine.boards.scope import Context
@@ -22,8 +25,17 @@ if not boards:
     st.stop()
 titles = {b.name: (b.title_en or b.title) if lang() == "en" else b.title for b in boards}
 name = st.selectbox(t("board"), list(titles), format_func=titles.get, key="board_pick")
+today = as_naive(None, ws.timezone)
 try:
-    rendered = render_board(store, ws, name, me)
+    # History imported on the first day is older than every widget's period: open at its newest day.
+    history = as_of(store, ws, ws.board(name), me, today)
+    day = st.date_input(
+        t("board_day"), value=(history or today).date(), max_value=today.date(), key=f"board_day_{name}"
+    )
+    if history is not None:
+        st.info(t("board_history", day=history.date().isoformat()))
+    moment = None if day >= today.date() else datetime.combine(day, time(23, 59, 59))
+    rendered = render_board(store, ws, name, me, now=moment)
 except EngineError as exc:
     show_error(exc)
     st.stop()
@@ -62,7 +74,7 @@ for column, widget, data in placed:
                 c: f"{n} ({c})" for c, n in zip(data.frame["customer"], data.frame["name"], strict=True)
             }
             who = st.selectbox(t("customer_orders"), list(labels), format_func=labels.get, key=f"{key}_who")
-            orders = recent_orders(Context(store, ws, me, as_naive(None, ws.timezone)), who)
+            orders = recent_orders(Context(store, ws, me, moment or today), who)
             st.dataframe(
                 [{**o, "link": record_link("orders", o["_id"], o["key"])} for o in orders],
                 hide_index=True,
@@ -79,7 +91,7 @@ for column, widget, data in placed:
             cell = st.session_state.get(f"{key}_cell")
             if cell:
                 try:
-                    records = heatmap_cell(store, ws, data, cell[0], cell[1], me)
+                    records = heatmap_cell(store, ws, data, cell[0], cell[1], me, moment)
                 except EngineError as exc:
                     show_error(exc)
                 else:

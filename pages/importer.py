@@ -41,6 +41,27 @@ def _derivation(d: Derived, labels: dict[str, str]) -> str:
     return f"{labels.get(d.field, d.field)} ← {d.column}{how}"
 
 
+SKIP = "-"  # the editor's "not imported": Streamlit shows an empty cell as a grey None
+
+
+def _shown(row: dict, fields: dict[str, str]) -> dict:
+    """An editor row as people read it: no field shown as (不导入), and why the field was suggested."""
+    field, fit = row["field"] or SKIP, row["fit"]
+    if field == SKIP:
+        why = ""
+    elif fit is not None:
+        why = t("why_values", pct=f"{fit:.0%}", label=fields.get(field, field))
+    else:
+        why = t("why_name")
+    return {**row, "field": field, "reason": why}
+
+
+def _option_label(name: str, value: str) -> str:
+    # A fixed option is shown by its label (淘宝, not taobao); the import reads labels as well as values.
+    field = table.field(name)
+    return field.label_of(value) if field is not None and hasattr(field, "label_of") else value
+
+
 def _creates(creates: dict[str, int]) -> str:
     return ", ".join(f"{n} × {label_of(ws.require_table(name), lang())}" for name, n in creates.items())
 
@@ -56,7 +77,7 @@ if uploads and st.session_state.get("imp_name") != names:
     try:
         kept = [keep_upload(store.path, u.name, u.getvalue()) for u in uploads]
         if len(kept) > 1:
-            joined = combine_files(kept, kept[0].parent, kept[0].stem + "_joined")
+            joined = combine_files(kept, kept[0].parent, f"{kept[0].stem}+{kept[1].stem}")
             if joined is None:
                 raise DataError(t("not_a_pair"))
             kept = [joined[0]]
@@ -96,34 +117,47 @@ if path_text:
         t("saved_mapping"),
         ["", *saved_names],
         index=["", *saved_names].index(same.name) if same and same.name in saved_names else 0,
+        format_func=lambda name: name or t("suggested_mapping"),
         key="imp_saved",
     )
     proposed, platform = propose(ws, table, layout.columns, samples)
     mapping = load_mapping(store, ws, pick) if pick else proposed
     st.caption(t("suggested", how=pick or "字段名 / 同义词 / 值 / 模糊匹配"))
     if platform is not None and mapping.fixed.get("channel"):
-        st.info(t("recognised", platform=platform.label, channel=mapping.fixed["channel"]))
+        st.info(
+            t(
+                "recognised",
+                platform=platform.label,
+                channel=_option_label("channel", mapping.fixed["channel"]),
+            )
+        )
     fields = target_labels(ws, table, lang())
+    choices = {SKIP: t("not_imported"), **fields}
     st.markdown(f"**{t('mapping')}**")
     edited = st.data_editor(
-        editor_rows(table, mapping, samples),
+        [_shown(row, fields) for row in editor_rows(table, mapping, samples)],
         column_config={
-            "column": st.column_config.TextColumn(disabled=True),
+            "column": st.column_config.TextColumn(t("file_column"), disabled=True),
             "field": st.column_config.SelectboxColumn(
-                t("field"), options=list(fields), format_func=fields.get
+                t("field"), options=list(choices), format_func=choices.get, required=False, width="medium"
             ),
-            "confidence": st.column_config.NumberColumn(format="%.2f", disabled=True),
+            "confidence": st.column_config.ProgressColumn(
+                t("confidence"), min_value=0.0, max_value=1.0, format="percent"
+            ),
             "fit": st.column_config.ProgressColumn(t("fit"), min_value=0.0, max_value=1.0, format="percent"),
-            "sample": st.column_config.TextColumn(disabled=True),
-            "value_map": st.column_config.TextColumn("value map (JSON)"),
-            "date_format": st.column_config.TextColumn("date format", help="%d/%m/%Y %H:%M"),
+            "reason": st.column_config.TextColumn(t("why"), disabled=True, width="medium"),
+            "sample": st.column_config.TextColumn(t("sample"), disabled=True),
+            "value_map": st.column_config.TextColumn(t("value_map"), help='{"交易成功": "signed"}'),
+            "date_format": st.column_config.TextColumn(t("date_format"), help="%d/%m/%Y %H:%M"),
         },
+        column_order=("column", "field", "reason", "confidence", "fit", "sample", "value_map", "date_format"),
         hide_index=True,
         key=f"imp_map_{pick}_{'|'.join(layout.columns)}",
     )
     st.caption(t("fixed_help"))
     fixed_rows = st.data_editor(
-        [{"field": f, "value": v} for f, v in mapping.fixed.items()] or [{"field": None, "value": ""}],
+        [{"field": f, "value": _option_label(f, v)} for f, v in mapping.fixed.items()]
+        or [{"field": None, "value": ""}],
         column_config={
             "field": st.column_config.SelectboxColumn(
                 t("field"), options=list(fields), format_func=fields.get
@@ -138,7 +172,9 @@ if path_text:
     if derived:
         st.caption(t("derived", what="; ".join(_derivation(d, fields) for d in derived)))
     try:
-        mapping = mapping_from_rows(table.name, pick, list(edited))
+        mapping = mapping_from_rows(
+            table.name, pick, [{**r, "field": None if r["field"] == SKIP else r["field"]} for r in edited]
+        )
     except EngineError as exc:
         show_error(exc)
         st.stop()

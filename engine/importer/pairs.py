@@ -13,33 +13,10 @@ from pathlib import Path
 import polars as pl
 
 from engine.errors import DataError
-from engine.importer.platforms import recognise
+from engine.importer.platforms import PAIRS, Pair, recognise
 from engine.importer.sources import ROW, SHEET, read_sheet, sheet_layout
-from engine.registry import Registry
 
 LINE = "_line"
-
-
-@dataclass(frozen=True)
-class Pair:
-    """An order list and its item list, by the names `recognise` gives their headers."""
-
-    orders: str
-    items: str
-    key: str  # the order-number header both files carry
-    label: str
-
-
-PAIRS: Registry[Pair] = Registry(
-    "file pair",
-    {
-        p.items: p
-        for p in (
-            Pair("taobao", "taobao_items", "订单编号", "淘宝订单报表 + 宝贝报表"),
-            Pair("youzan", "youzan_items", "订单号", "有赞订单 + 商品订单"),
-        )
-    },
-)
 
 
 def _clean_key(column: str) -> pl.Expr:

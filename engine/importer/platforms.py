@@ -5,7 +5,7 @@ when several look alike. Headers are those in ../shared/testdata/platforms/expor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.importer.mapping import norm
 from engine.registry import Registry
@@ -79,11 +79,40 @@ PLATFORMS: Registry[Platform] = Registry(
 )
 
 
+@dataclass(frozen=True)
+class Pair:
+    """An order list and its item list, by their platform names, joined on the order number."""
+
+    orders: str
+    items: str
+    key: str  # the order-number header both files carry
+    label: str
+
+
+PAIRS: Registry[Pair] = Registry(
+    "file pair",
+    {
+        p.items: p
+        for p in (
+            Pair("taobao", "taobao_items", "订单编号", "淘宝订单报表 + 宝贝报表"),
+            Pair("youzan", "youzan_items", "订单号", "有赞订单 + 商品订单"),
+        )
+    },
+)
+
+
 def recognise(columns: list[str]) -> Platform | None:
-    """The platform whose marks a header carries (the most specific layout when several fit)."""
+    """The platform whose marks a header carries (the most specific layout when several fit); an order list
+    joined with its item list is the order list, labelled as the pair."""
     have = {norm(c) for c in columns}
     fits = [p for p in PLATFORMS.values() if p.marks <= have]
-    return max(fits, key=lambda p: (len(p.marks), p.rank)) if fits else None
+    if not fits:
+        return None
+    best = max(fits, key=lambda p: (len(p.marks), p.rank))
+    pair = PAIRS.get(best.name)
+    if pair is not None and PLATFORMS[pair.orders] in fits:
+        return replace(PLATFORMS[pair.orders], label=pair.label)
+    return best
 
 
 def channel_option(platform: Platform, options: list[tuple[str, str]]) -> str | None:

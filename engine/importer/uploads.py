@@ -21,7 +21,8 @@ def upload_dir(database: str) -> Path:
 
 
 def keep_upload(database: str, name: str, content: bytes) -> Path:
-    """Save an uploaded file under a fresh name that keeps its extension (and a readable stem)."""
+    """Save an uploaded file in a fresh folder under its own (cleaned) name: the sheet of a CSV is named after
+    its file, and people should read 订单导出, not a random prefix."""
     suffix = Path(name).suffix.lower()
     if suffix not in EXCEL + TEXT:
         raise DataError(
@@ -30,6 +31,8 @@ def keep_upload(database: str, name: str, content: bytes) -> Path:
     if len(content) > MAX_UPLOAD:
         raise DataError(f"{name} is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
     stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", Path(name).stem)[:60] or "upload"
-    path = upload_dir(database) / f"{secrets.token_hex(4)}_{stem}{suffix}"
+    folder = upload_dir(database) / secrets.token_hex(8)
+    folder.mkdir()
+    path = folder / f"{stem}{suffix}"
     path.write_bytes(content)
     return path

@@ -26,7 +26,7 @@ def test_a_first_taobao_upload_lands_every_row(app_env, tmp_path) -> None:
     at.session_state["imp_name"] = export.path.name
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any("识别为淘宝/天猫订单报表导出" in i.value and "taobao" in i.value for i in at.info)
+    assert any("识别为淘宝/天猫订单报表导出; 渠道: 淘宝" in i.value for i in at.info)  # the label, not taobao
     next(b for b in at.button if b.label == "检查并暂存").click().run()
     assert not at.error, [e.value for e in at.error]
     infos = [i.value for i in at.info]
