@@ -27,7 +27,9 @@ def _dated(board: Board) -> list[tuple[str, str]]:
 
 def window_days(board: Board) -> int:
     """The longest period a widget of the board counts back."""
-    days = [d for w in board.widgets for d in (getattr(w, "days", None), getattr(w, "window_days", None)) if d]
+    days = [
+        d for w in board.widgets for d in (getattr(w, "days", None), getattr(w, "window_days", None)) if d
+    ]
     return max(days, default=DEFAULT_DAYS)
 
 
