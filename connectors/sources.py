@@ -18,7 +18,7 @@ from connectors.platforms import APIS, ApiSpec, dig
 from engine.importer.batches import file_sha256
 from engine.importer.derived import Derived
 from engine.importer.mapping import suggest_value_map, unprotect
-from engine.importer.pairs import Group, combine, group_files
+from engine.importer.pairs import Group, combine, group_files, item_key, numbered
 from engine.importer.proposal import propose
 from engine.importer.sources import read_chunks
 from engine.intake.mapping import as_datetime
@@ -250,7 +250,12 @@ def fetch_files(ctx: Context) -> Fetched:
 def _read_group(group: Group, notes: list[str]) -> pl.DataFrame:
     if group.items is None or group.pair is None:
         path = group.orders
-        return read_records(path) if path.suffix.lower() in JSON_FILES else read_sheet_rows(path)
+        if path.suffix.lower() in JSON_FILES:
+            return read_records(path)
+        if (key := item_key(path)) is None:
+            return read_sheet_rows(path)
+        lines = numbered(read_sheet_rows(path).drop("_raw"), key)  # its order list is not in the folder
+        return lines.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
     orders, items = (read_sheet_rows(p).drop("_raw") for p in group.paths)
     joined = combine(orders, items, group.pair.key)
     notes.append(

@@ -164,6 +164,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Upload an Excel / CSV file (a Taobao order list and its item list may go together)",
     ),
     "joined": ("已按订单编号合并: {pair}", "Joined on the order number: {pair}"),
+    "lines": (
+        "{pair}: 同一订单的第 2、3… 个商品记为 订单号-2、-3 (订单报表已导入或之后导入均可)",
+        "{pair}: an order's second, third… item is kept as order number -2, -3 (its order list may come before or after)",
+    ),
     "not_a_pair": (
         "一次只能上传一个文件, 或同一平台分两份导出的订单与明细 (如淘宝订单报表 + 宝贝报表)",
         "Upload one file, or the two files of a platform that exports orders and items apart "

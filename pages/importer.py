@@ -62,6 +62,12 @@ def _option_label(name: str, value: str) -> str:
     return field.label_of(value) if field is not None and hasattr(field, "label_of") else value
 
 
+def _fresh_folder(upload: Path) -> Path:
+    folder = upload.parent / "joined"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def _creates(creates: dict[str, int]) -> str:
     return ", ".join(f"{n} × {label_of(ws.require_table(name), lang())}" for name, n in creates.items())
 
@@ -76,20 +82,21 @@ names = " + ".join(u.name for u in uploads or [])
 if uploads and st.session_state.get("imp_name") != names:
     try:
         kept = [keep_upload(store.path, u.name, u.getvalue()) for u in uploads]
-        if len(kept) > 1:
-            joined = combine_files(kept, kept[0].parent, f"{kept[0].stem}+{kept[1].stem}")
-            if joined is None:
-                raise DataError(t("not_a_pair"))
+        # Taobao's order list and 宝贝报表 together are joined; a 宝贝报表 alone has its lines numbered.
+        joined = combine_files(kept, _fresh_folder(kept[0]), "+".join(p.stem for p in kept))
+        if joined is None and len(kept) > 1:
+            raise DataError(t("not_a_pair"))
+        if joined is not None:
             kept = [joined[0]]
-            st.session_state["imp_joined"] = joined[1].label
+            st.session_state["imp_joined"] = t("joined" if len(uploads) > 1 else "lines", pair=joined[1].label)
         else:
             st.session_state.pop("imp_joined", None)
         st.session_state["imp_path"] = str(kept[0])
         st.session_state["imp_name"] = names
     except EngineError as exc:
         show_error(exc)
-if joined_label := st.session_state.get("imp_joined"):
-    st.info(t("joined", pair=joined_label))
+if joined_note := st.session_state.get("imp_joined"):
+    st.info(joined_note)
 
 path_text = st.session_state.get("imp_path")
 if path_text:

@@ -68,6 +68,12 @@ def _role(path: Path) -> tuple[Pair, bool] | None:
     return next(((p, False) for p in PAIRS.values() if p.orders == found.name), None)
 
 
+def item_key(path: Path) -> str | None:
+    """The order-number header of a platform's item list; None for any other file."""
+    role = _role(path)
+    return role[0].key if role is not None and role[1] else None
+
+
 def _keys(path: Path, key: str) -> set[str]:
     frame = read_sheet(path).frame
     if key not in frame.columns:
@@ -128,18 +134,37 @@ def combine(orders: pl.DataFrame, items: pl.DataFrame, key: str) -> pl.DataFrame
     return joined.drop([f"{c}_item" for c in shared] + [LINE])
 
 
+def numbered(items: pl.DataFrame, key: str) -> pl.DataFrame:
+    """An item list read alone (its order list imported before or after): one row per line, an order's later
+    lines numbered -2, -3… as when the two files are joined, so no line is refused as a repeated order."""
+    if key not in items.columns:
+        return items
+    return combine(pl.DataFrame({key: []}, schema={key: pl.String}), items, key)
+
+
 def combine_files(paths: list[Path], folder: Path, stem: str) -> tuple[Path, Pair] | None:
-    """Two uploaded files that form a pair, joined and written as one CSV in `folder`; None when they do not."""
+    """Two uploaded files that form a pair joined (or an item list alone with its lines numbered), written as
+    one CSV in `folder`; None when the files are neither (a single file that needs nothing is left as it is)."""
     sheets = [read_sheet(p) for p in paths]
+    if len(sheets) == 1:
+        role = _role(paths[0])
+        items = sheets[0].frame
+        if role is None or not role[1] or role[0].key not in items.columns:
+            return None
+        if items.select(_clean_key(role[0].key)).to_series().is_unique().all():
+            return None
+        return _written(numbered(items, role[0].key), folder / f"{stem}.csv"), role[0]
     found = find_pair([list(s.layout.columns) for s in sheets])
     if found is None:
         return None
     pair, i, j = found
-    table = combine(sheets[i].frame, sheets[j].frame, pair.key)
-    out = folder / f"{stem}.csv"
+    return _written(combine(sheets[i].frame, sheets[j].frame, pair.key), folder / f"{stem}.csv"), pair
+
+
+def _written(table: pl.DataFrame, out: Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.columns)
     writer.writerows(["" if v is None else v for v in row] for row in table.iter_rows())
     out.write_text(buffer.getvalue(), "utf-8")
-    return out, pair
+    return out

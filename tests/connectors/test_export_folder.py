@@ -166,3 +166,21 @@ def test_taobao_item_list_dropped_after_its_order_list_completes_the_orders(stor
     assert second["updated"] == listing.rows, second
     assert _wrong_values(store, ws, conn, listing, items) == []
     assert open_repairs(store, ws, ADMIN, "orders") == []  # the SKUs filled take the flags off the queue
+
+
+def test_a_taobao_item_list_alone_keeps_every_line(store, home_ws, tmp_path):
+    _, _, folder, conn, ws = _taobao_folder(store, home_ws, tmp_path)
+    (folder / "宝贝报表.csv").write_text(
+        "订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码\n"
+        "1001,布艺沙发,100,1,,,,,交易成功,S1\n"
+        "1001,茶几,50,2,,,,,交易成功,S2\n",
+        "utf-8",
+    )
+    counts = run_sync(store, ws, conn.name, NOW)["counts"]
+    # No order list in the folder: the lines are kept one per row, the second as 1001-2, none rejected.
+    assert (counts["fetched"], counts["new"], counts["rejected"]) == (2, 2, 0), counts
+    got = orders(store, ws, "order_no LIKE ?", [conn.key_prefix + "1001%"]).sort("order_no")
+    assert got.select("order_no", "sku", "qty").rows() == [
+        (conn.key_prefix + "1001", "S1", 1),
+        (conn.key_prefix + "1001-2", "S2", 2),
+    ]
