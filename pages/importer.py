@@ -88,7 +88,9 @@ if uploads and st.session_state.get("imp_name") != names:
             raise DataError(t("not_a_pair"))
         if joined is not None:
             kept = [joined[0]]
-            st.session_state["imp_joined"] = t("joined" if len(uploads) > 1 else "lines", pair=joined[1].label)
+            st.session_state["imp_joined"] = t(
+                "joined" if len(uploads) > 1 else "lines", pair=joined[1].label
+            )
         else:
             st.session_state.pop("imp_joined", None)
         st.session_state["imp_path"] = str(kept[0])
