@@ -13,6 +13,7 @@ import polars as pl
 
 from engine.auth import Actor
 from engine.clock import as_naive
+from engine.importer.buyers import with_buyers
 from engine.importer.relations import create_targets, missing_targets
 from engine.intake.mapping import EXTERNAL_ID, REPORTED_AT, STATUS_RAW
 from engine.intake.matching import (
@@ -227,10 +228,15 @@ def ingest_orders(
         errors = pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "message": pl.String})
         if payload.height:
             # A channel's first orders in a fresh workspace name SKUs it has not got yet: made from the codes.
-            new = missing_targets(cur, ws, table, payload, payload.select(ROW))
+            lenient = conn.flags_cells()
+            buyers: dict[str, pl.DataFrame] = {}
+            # A platform's exported file is history, as an import: its buyers become customers too (a till's
+            # walk-in 门店散客 is nobody's customer).
+            if lenient and conn.type == "platform_export":
+                payload, buyers = with_buyers(cur, ws, table, payload, moment)
+            new = missing_targets(cur, ws, table, payload, payload.select(ROW)) | buyers
             source = f"connector:{conn.name}"
             out.created = create_targets(cur, store, ws, table, new, actor, moment, source=source)
-            lenient = conn.flags_cells()
             result = upsert_in(
                 cur, store, ws, table.name, payload, actor, moment, source, report=True, flag_cells=lenient
             )

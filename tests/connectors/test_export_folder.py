@@ -101,6 +101,18 @@ def test_every_corpus_layout_lands_value_for_value_in_a_fresh_workspace(store, t
         rejects(store, ws, conn.name)["reason"].head(3).to_list()
     )
     assert _wrong_values(store, ws, conn, export) == []
+    # The file's buyers became customers: every order with a buyer's name points at one bearing it.
+    unlinked = count(
+        store,
+        f'SELECT count(*) FROM "{ws.name}".orders o LEFT JOIN "{ws.name}".customers c '
+        "ON c.customer_no = o.customer_no WHERE o.customer_name IS NOT NULL "
+        "AND (c.name IS NULL OR c.name <> o.customer_name)",
+    )
+    made = count(
+        store, f"SELECT count(*) FROM \"{ws.name}\".customers WHERE _source = 'connector:{conn.name}'"
+    )
+    named = count(store, f'SELECT count(DISTINCT customer_name) FROM "{ws.name}".orders')
+    assert unlinked == 0 and made <= export.rows and (made > 0) == (named > 0), (made, named)
 
 
 def _taobao_folder(store, ws, tmp_path):
