@@ -23,10 +23,15 @@ class Problem:
 class EngineError(Exception):
     """Base of every error the engine raises on purpose."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self, message: str, problems: list[Problem] | None = None, text: tuple[str, dict] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = list(problems or [])
+        # The UI's text for this error (a key of its translation table and the values it names), when the
+        # engine knows one: people read that in their language, the message stays for logs and the CLI.
+        self.text = text
 
     def __str__(self) -> str:
         if not self.problems:

@@ -259,7 +259,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "green": ("绿", "Green"),
     "board_builder": ("看板设计", "Board builder"),
     "new_board": ("+ 新建看板", "+ New board"),
-    "board_name": ("看板标识(英文)", "Board name (slug)"),
+    "board_name": ("看板标识(英文, 可留空)", "Board name (slug, may be left empty)"),
     "title": ("标题", "Title"),
     "create_board": ("创建看板", "Create the board"),
     "share_roles": ("可查看的角色(空 = 所有人)", "Roles that may see it (none = everyone)"),
@@ -273,7 +273,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "save_board": ("保存看板", "Save the board"),
     "board_saved": ("已保存为工作区第 {version} 版", "Saved as workspace version {version}"),
     "new_widget_title": ("新组件标题", "New widget's title"),
-    "name_and_title": ("请填写看板标识和标题", "Give the board a name and a title"),
+    "name_and_title": ("请填写看板标题", "Give the board a title"),
+    "board_exists": (
+        "已有标识为 {name} 的看板 ({title}): 请换一个标识, 或在上方选择该看板进行修改",
+        "A board named {name} exists ({title}): pick another name, or choose that board above to change it",
+    ),
+    "board_name_bad": (
+        "看板标识 {name} 不可用: 只能用小写英文字母、数字和下划线, 以字母开头 (可留空, 自动生成)",
+        "The board name {name} cannot be used: lowercase letters, digits and _, starting with a letter "
+        "(or leave it empty to have one made)",
+    ),
     "widget_needs_title": ("请先填写组件标题", "Give the widget a title first"),
     "set_measure": ("度量", "Measure"),
     "set_field": ("数值字段", "Number field"),
@@ -433,6 +442,9 @@ def choose_table(ws: Workspace, action: str, key: str) -> Table:
 
 def show_error(exc: EngineError) -> None:
     """Render an engine error: its message, then each problem (field or path: message)."""
+    if exc.text is not None and exc.text[0] in TEXT:
+        st.error(t(exc.text[0], **exc.text[1]), icon="❌")
+        return
     if isinstance(exc, ConflictError):
         st.error(f"{t('conflict')}: {exc.message}", icon="⚠️")
     elif isinstance(exc, RefusedError):

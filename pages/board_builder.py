@@ -16,12 +16,12 @@ from engine.boards.design import (
     add_widget,
     checked_board,
     choices,
+    create_board,
     field_options,
     new_widget,
     remove_widget,
     reorder_widgets,
     update_widget,
-    upsert_board,
 )
 from engine.boards.model import WIDGET_TYPES
 from engine.boards.render import render_widget
@@ -53,15 +53,17 @@ if choice == NEW:
     c1, c2 = st.columns(2)
     new_name = c1.text_input(t("board_name"), key="bb_new_name", help="a-z, 0-9, _")
     new_title = c2.text_input(t("title"), key="bb_new_title")
-    if st.button(t("create_board"), key="bb_create") and not (new_name.strip() and new_title.strip()):
+    if st.button(t("create_board"), key="bb_create") and not new_title.strip():
         st.warning(t("name_and_title"))
     elif st.session_state.get("bb_create"):
-        doc = upsert_board(
-            dump_workspace(ws), {"name": new_name.strip(), "title": new_title.strip(), "widgets": []}
-        )
-        st.session_state[f"bb_draft_{ws.name}_{new_name.strip()}"] = doc
-        st.session_state["bb_open"] = new_name.strip()
-        st.rerun()
+        try:
+            doc, made = create_board(dump_workspace(ws), new_name, new_title)
+        except EngineError as exc:
+            show_error(exc)  # the typed name and title stay in their boxes to be corrected
+        else:
+            st.session_state[f"bb_draft_{ws.name}_{made}"] = doc
+            st.session_state["bb_open"] = made
+            st.rerun()
     opened = st.session_state.get("bb_open")
     if not opened:
         st.stop()

@@ -84,3 +84,32 @@ def test_a_builder_composes_and_saves_a_board(app_env) -> None:
         ("pareto", None),
     ]
     assert board.roles == ["manager"]
+
+
+def test_creating_a_board_never_replaces_one_and_checks_its_name_at_once(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/board_builder.py").run()
+    before = workspaces.get_workspace(get_store(), "home_ecommerce").board("morning_meeting")
+    # An existing name is refused with the name and the board it belongs to; nothing is opened or replaced.
+    at.text_input(key="bb_new_name").set_value("morning_meeting")
+    at.text_input(key="bb_new_title").set_value("新看板").run()
+    at.button(key="bb_create").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"已有标识为 morning_meeting 的看板 ({before.title}): 请换一个标识, 或在上方选择该看板进行修改"
+    ]
+    assert "bb_draft_home_ecommerce_morning_meeting" not in at.session_state
+    # A Chinese identifier is refused now, not at save; the typed title stays to be corrected.
+    at.text_input(key="bb_new_name").set_value("早会").run()
+    at.button(key="bb_create").click().run()
+    assert (
+        at.error[0].value.startswith("看板标识 早会 不可用")
+        and at.text_input(key="bb_new_title").value == "新看板"
+    )
+    # Left empty, the name is made from the title.
+    at.text_input(key="bb_new_name").set_value("")
+    at.text_input(key="bb_new_title").set_value("Carriers 承运商").run()
+    at.button(key="bb_create").click().run()
+    assert not at.error and "bb_draft_home_ecommerce_carriers" in at.session_state
+    after = workspaces.get_workspace(get_store(), "home_ecommerce").board("morning_meeting")
+    assert after.model_dump() == before.model_dump() and len(after.widgets) == len(before.widgets) > 0
