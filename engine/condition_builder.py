@@ -102,7 +102,9 @@ def time_clause(kind: str, op: str, hours: float, field: str | None = None) -> d
 
 def combine(logic: dict[str, Any] | None, clauses: list[dict[str, Any]]) -> dict[str, Any]:
     """The builder's condition and the time clauses, all of which must hold."""
-    parts = ([logic] if logic else []) + clauses
+    # An "and" the builder's part already is stays one flat "and" (the condition comes back as it was saved).
+    own = (logic["and"] if set(logic) == {"and"} else [logic]) if logic else []
+    parts = own + clauses
     if not parts:
         raise AuthoringError("a rule needs a condition: build one or add a time clause")
     return parts[0] if len(parts) == 1 else {"and": parts}
@@ -142,7 +144,41 @@ def clause_row(clause: dict[str, Any]) -> dict[str, Any]:
 def clauses_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Time clauses from the editor's rows (rows without a kind or hours are skipped)."""
     return [
-        time_clause(r["kind"], r.get("op") or ">", float(r["hours"]), r.get("field") or None)
+        time_clause(r["kind"], r.get("op") or ">", _hours(r["hours"]), r.get("field") or None)
         for r in rows
         if r.get("kind") and r.get("hours") is not None
     ]
+
+
+def _hours(value: Any) -> float | int:
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        raise AuthoringError(f"a time condition's hours must be a number, not {value!r}") from None
+    return int(hours) if hours.is_integer() else hours  # 2, as a rule says it, not 2.0
+
+
+def has_rules(tree: dict[str, Any] | None) -> bool:
+    """Whether a builder tree holds any condition (an empty group is no condition)."""
+    return bool(tree and tree.get("children1"))
+
+
+def edited_logic(
+    before: dict[str, Any] | None,
+    opened_tree: dict[str, Any] | None,
+    output: Any,
+    tree: dict[str, Any] | None,
+    clear_before: bool = False,
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The condition (without its time clauses) and the builder tree to keep after an edit.
+
+    A condition saved from the builder comes back in it and the builder's output is the condition. A condition
+    written without it (a template's rules, JSON) cannot be drawn there: the builder opens empty, so the saved
+    condition is kept — what is built is added to it — unless the builder chose to clear it; no tree is kept
+    then, since it would hold only part of the condition."""
+    built = builder_logic(output) if output else None
+    if has_rules(opened_tree):
+        return (built if output else before), (tree or opened_tree)
+    if before is None or clear_before:
+        return built, (tree if has_rules(tree) else None)
+    return (before if built is None else {"and": [before, built]}), None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from engine.errors import NotFoundError
+from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
 from engine.schema import AlertRule, Workspace
 from engine.schema_load import dump_workspace, parse_workspace
@@ -43,7 +43,19 @@ def escalation_steps(rows: list[dict[str, Any]]) -> list[Doc]:
         minutes = row.get("after_minutes")
         if minutes in (None, ""):
             continue
-        step: Doc = {"after_minutes": float(minutes)}
+        try:
+            after = float(str(minutes).strip().replace("，", "."))
+        except ValueError:
+            raise AuthoringError(
+                f"escalation step {len(steps) + 1}: after_minutes {minutes!r} is not a number of minutes",
+                text=("escalation_minutes_bad", {"step": len(steps) + 1, "value": str(minutes)}),
+            ) from None
+        if after < 0:
+            raise AuthoringError(
+                f"escalation step {len(steps) + 1}: after_minutes cannot be negative",
+                text=("escalation_minutes_bad", {"step": len(steps) + 1, "value": str(minutes)}),
+            )
+        step: Doc = {"after_minutes": after}
         if row.get("level"):
             step["level"] = row["level"]
         for key in ("roles", "users", "channels"):

@@ -3,8 +3,10 @@ escalation chain and re-notify interval; "test this rule" shows what matches now
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import polars as pl
 import streamlit as st
 from streamlit_condition_tree import condition_tree
 
@@ -12,10 +14,11 @@ from engine import workspaces
 from engine.alerts.evaluate import matching_records
 from engine.condition_builder import (
     builder_config,
-    builder_logic,
     clause_row,
     clauses_from_rows,
     combine,
+    edited_logic,
+    has_rules,
     split,
 )
 from engine.errors import EngineError
@@ -74,24 +77,39 @@ chosen_channels = c3.multiselect(
 
 st.markdown(f"**{t('condition')}**")
 logic_before, clauses_before = split(rule.condition) if rule else (None, [])
+opened_tree = rule.builder if rule and has_rules(rule.builder) else None
+clear_before = False
+if logic_before is not None and opened_tree is None:
+    # Written without the builder (a template's rule): kept as it is; what is built below is added to it.
+    st.caption(t("condition_kept"))
+    st.code(json.dumps(logic_before, ensure_ascii=False), language="json")
+    clear_before = st.checkbox(t("condition_clear"), key=f"{key}_clear")
 output = condition_tree(
     builder_config(ws, table, lang()),
     return_type="jsonLogic",
-    tree=rule.builder if rule else None,
+    tree=opened_tree,
     key=f"{key}_tree",
 )
 time_fields = [f.name for f in table.fields if f.is_kind("time")]
+field_labels = {f.name: label_of(f, lang()) for f in table.fields}
+kinds = {"hours_since": t("hours_since"), "hours_in_status": t("hours_in_status")}
 st.markdown(f"**{t('time_clauses')}**")
 clause_rows = st.data_editor(
-    [clause_row(c) for c in clauses_before],
+    # Typed columns even with no clause yet: a new rule's grid must offer its columns to fill.
+    pl.DataFrame(
+        [clause_row(c) for c in clauses_before],
+        schema={"kind": pl.String, "field": pl.String, "op": pl.String, "hours": pl.Float64},
+    ),
     num_rows="dynamic",
     column_config={
         "kind": st.column_config.SelectboxColumn(
-            "", options=["hours_since", "hours_in_status"], required=True
+            t("clause_kind"), options=list(kinds), format_func=kinds.get, required=True
         ),
-        "field": st.column_config.SelectboxColumn(t("field"), options=time_fields),
+        "field": st.column_config.SelectboxColumn(
+            t("field"), options=time_fields, format_func=lambda n: field_labels.get(n, n)
+        ),
         "op": st.column_config.SelectboxColumn(t("operator"), options=[">", ">=", "<", "<="], required=True),
-        "hours": st.column_config.NumberColumn("h", required=True),
+        "hours": st.column_config.NumberColumn(t("hours"), min_value=0.0, required=True),
     },
     key=f"{key}_clauses",
 )
@@ -109,15 +127,23 @@ escalation_rows = st.data_editor(
     ]
     or [{"after_minutes": None, "level": None, "roles": "", "users": "", "channels": ""}],
     num_rows="dynamic",
-    column_config={"level": st.column_config.SelectboxColumn(t("level"), options=LEVELS)},
+    column_config={
+        "after_minutes": st.column_config.NumberColumn(t("after_minutes"), min_value=0.0),
+        "level": st.column_config.SelectboxColumn(t("level"), options=LEVELS),
+        "roles": st.column_config.TextColumn(t("recipients_roles")),
+        "users": st.column_config.TextColumn(t("recipients_users")),
+        "channels": st.column_config.TextColumn(t("channels")),
+    },
     key=f"{key}_escalation",
 )
 
 
 def _rule() -> dict[str, Any]:
     """The rule as the form shows it (validated by the engine when tested or saved)."""
-    clauses = clauses_from_rows(list(clause_rows))
-    logic = builder_logic(output) if output else logic_before
+    clauses = clauses_from_rows(clause_rows.to_dicts())
+    logic, builder = edited_logic(
+        logic_before, opened_tree, output, st.session_state.get(f"{key}_tree"), clear_before
+    )
     return {
         "name": name.strip(),
         "label": label.strip() or name.strip(),
@@ -131,7 +157,7 @@ def _rule() -> dict[str, Any]:
         "escalation": escalation_steps(list(escalation_rows)),
         "renotify_minutes": renotify or None,
         "enabled": enabled,
-        "builder": st.session_state.get(f"{key}_tree") or (rule.builder if rule else None),
+        "builder": builder,
     }
 
 

@@ -69,3 +69,43 @@ def test_time_clauses_round_trip_through_editor_rows() -> None:
     rows = [clause_row(c) for c in clauses]
     assert rows[0] == {"kind": "hours_since", "field": "paid_at", "op": ">", "hours": 2}
     assert clauses_from_rows([*rows, {"kind": None, "hours": None}]) == clauses
+
+
+SAVED = {"and": [{"!!": [{"var": "paid_at"}]}, {"missing": ["shipped_at"]}]}
+TREE = {"id": "g", "type": "group", "children1": [{"type": "rule"}]}
+EMPTY = {"errors": [], "logic": None}
+BUILT = {"errors": [], "logic": {">=": [{"var": "qty"}, 3]}}
+
+
+def test_a_rule_written_without_the_builder_keeps_its_condition_when_opened():
+    from engine.condition_builder import edited_logic
+
+    # The browser's builder opens empty and sends an empty condition: the saved one stays, no tree is kept.
+    assert edited_logic(SAVED, None, EMPTY, {"id": "g", "type": "group"}) == (SAVED, None)
+    # What is built is added to it; clearing it takes only what is built (and its tree).
+    assert edited_logic(SAVED, None, BUILT, TREE) == ({"and": [SAVED, BUILT["logic"]]}, None)
+    assert edited_logic(SAVED, None, BUILT, TREE, clear_before=True) == (BUILT["logic"], TREE)
+    # Before the builder has answered at all (first draw) nothing changes.
+    assert edited_logic(SAVED, None, "", None) == (SAVED, None)
+
+
+def test_a_rule_built_in_the_builder_is_what_the_builder_says():
+    from engine.condition_builder import edited_logic
+
+    assert edited_logic(SAVED, TREE, BUILT, TREE) == (BUILT["logic"], TREE)
+    assert edited_logic(SAVED, TREE, "", None) == (SAVED, TREE)  # not answered yet
+    assert edited_logic(SAVED, TREE, EMPTY, TREE) == (None, TREE)  # the builder emptied it
+
+
+def test_split_and_combine_give_back_the_saved_condition():
+    saved = {
+        "and": [
+            {"!!": [{"var": "paid_at"}]},
+            {"missing": ["shipped_at"]},
+            {">": [{"hours_since": [{"var": "paid_at"}]}, 2]},
+        ]
+    }
+    logic, clauses = split(saved)
+    from engine.condition_builder import clause_row, clauses_from_rows
+
+    assert combine(logic, clauses_from_rows([clause_row(c) for c in clauses])) == saved

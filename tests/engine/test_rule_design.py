@@ -42,3 +42,20 @@ def test_rules_are_added_replaced_and_removed() -> None:
     assert "big_orders" not in [r["name"] for r in doc["rules"]]
     with pytest.raises(Exception, match="no alert rule"):
         remove_rule(doc, "big_orders")
+
+
+def test_escalation_minutes_that_are_not_a_number_are_refused_by_name():
+    import pytest
+
+    from engine.errors import AuthoringError
+    from engine.rule_design import escalation_steps
+
+    assert escalation_steps([{"after_minutes": "30"}, {"after_minutes": 10.0}]) == [
+        {"after_minutes": 10.0},
+        {"after_minutes": 30.0},
+    ]
+    with pytest.raises(AuthoringError) as err:
+        escalation_steps([{"after_minutes": 10}, {"after_minutes": "半小时"}])
+    assert err.value.text == ("escalation_minutes_bad", {"step": 2, "value": "半小时"})
+    with pytest.raises(AuthoringError):
+        escalation_steps([{"after_minutes": -5}])
