@@ -56,7 +56,13 @@ table_name = c3.selectbox(
 )
 table = ws.require_table(table_name)
 c1, c2, c3 = st.columns(3)
-level = c1.selectbox(t("level"), LEVELS, index=LEVELS.index(rule.level) if rule else 1, key=f"{key}_level")
+level = c1.selectbox(
+    t("level"),
+    LEVELS,
+    index=LEVELS.index(rule.level) if rule else 1,
+    format_func=lambda v: t(f"level_{v}"),
+    key=f"{key}_level",
+)
 renotify = c2.number_input(
     t("renotify"),
     min_value=0.0,
@@ -67,12 +73,20 @@ enabled = c3.checkbox(t("enabled"), value=rule.enabled if rule else True, key=f"
 message = st.text_input(t("message"), value=rule.message if rule else "", key=f"{key}_message")
 c1, c2, c3 = st.columns(3)
 roles = c1.multiselect(
-    t("recipients_roles"), ROLES, default=list(rule.roles) if rule else [], key=f"{key}_roles"
+    t("recipients_roles"),
+    ROLES,
+    default=list(rule.roles) if rule else [],
+    placeholder=t("choose"),
+    key=f"{key}_roles",
 )
 users = c2.text_input(t("recipients_users"), value=", ".join(rule.users) if rule else "", key=f"{key}_users")
 known_channels = sorted({*channels(store, ws.name), *(rule.channels if rule else [])})
 chosen_channels = c3.multiselect(
-    t("channels"), known_channels, default=list(rule.channels) if rule else [], key=f"{key}_channels"
+    t("channels"),
+    known_channels,
+    default=list(rule.channels) if rule else [],
+    placeholder=t("choose"),
+    key=f"{key}_channels",
 )
 
 st.markdown(f"**{t('condition')}**")
@@ -129,7 +143,9 @@ escalation_rows = st.data_editor(
     num_rows="dynamic",
     column_config={
         "after_minutes": st.column_config.NumberColumn(t("after_minutes"), min_value=0.0),
-        "level": st.column_config.SelectboxColumn(t("level"), options=LEVELS),
+        "level": st.column_config.SelectboxColumn(
+            t("level"), options=LEVELS, format_func=lambda v: t(f"level_{v}")
+        ),
         "roles": st.column_config.TextColumn(t("recipients_roles")),
         "users": st.column_config.TextColumn(t("recipients_users")),
         "channels": st.column_config.TextColumn(t("channels")),
@@ -170,7 +186,16 @@ if b1.button(t("test_rule"), key=f"{key}_test"):
         show_error(exc)
     else:
         st.success(t("matches", count=count))
-        st.dataframe(sample, hide_index=True, width="stretch")
+        st.dataframe(
+            sample,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "_id": None,
+                "key": st.column_config.TextColumn(t("record")),
+                "message": st.column_config.TextColumn(t("sample_message")),
+            },
+        )
 if b2.button(t("save"), type="primary", key=f"{key}_save"):
     try:
         updated, _ = checked_rule(ws, _rule())
