@@ -52,7 +52,8 @@ def login() -> None:
 
 
 if "user" not in st.session_state:
-    login()
+    # Only the sign-in page before sign-in: without a navigation Streamlit would list the files in pages/.
+    st.navigation([st.Page(login, title=t("login"), icon=":material/login:")], position="hidden").run()
     st.stop()
 
 names = [(w[0], w[1]) for w in workspaces.list_workspaces(store)]
