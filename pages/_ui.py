@@ -223,6 +223,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Imported: {inserted} new, {updated} updated, {unchanged} unchanged, {rejected} refused, "
         "{flagged} cells to repair",
     ),
+    "created_rows": ("新建 {what}", "created {what}"),
+    "removed_created": ("删除其新建的 {what}", "removed the {what} it created"),
+    "batch_staged": ("待审核", "staged"),
+    "batch_committed": ("已导入", "committed"),
+    "batch_undone": ("已撤销", "undone"),
+    "batch_rejected": ("已驳回", "rejected"),
     "undone_counts": (
         "已撤销: 删除 {removed} 行, 恢复 {restored} 行, {left} 行之后被修改过而保留",
         "Undone: {removed} rows removed, {restored} restored, {left} edited since and left alone",

@@ -249,7 +249,8 @@ for batch in list_batches(store, ws, limit=20):
     summary = json.loads(batch["summary"])
     with st.container(border=True):
         st.markdown(
-            f"**#{batch['id']}** {batch['file_name']} · {batch['table_name']} · {batch['status']} · "
+            f"**#{batch['id']}** {batch['file_name']} · {label_of(ws.require_table(batch['table_name']), lang())}"
+            f" · {t('batch_' + batch['status'])} · "
             f"{batch['operator']} {batch['created_at']:%Y-%m-%d %H:%M}  \n"
             + t("preview_counts", **_counts(summary))
         )
@@ -289,7 +290,11 @@ for batch in list_batches(store, ws, limit=20):
                     except EngineError as exc:
                         show_error(exc)
                     else:
-                        st.session_state["imp_done"] = t("committed_counts", **done)
+                        st.session_state["imp_done"] = t("committed_counts", **done) + (
+                            f" · {t('created_rows', what=_creates(done['created']))}"
+                            if done.get("created")
+                            else ""
+                        )
                         st.rerun()
                 if b3.button(t("reject"), key=f"imp_reject_{batch['id']}"):
                     reject(store, ws, batch["id"], me)
@@ -304,14 +309,18 @@ for batch in list_batches(store, ws, limit=20):
             except EngineError as exc:
                 show_error(exc)
             else:
-                st.success(
-                    t(
-                        "undone_counts",
-                        removed=result["removed"],
-                        restored=result["restored"],
-                        left=len(result["left_alone"]),
-                    )
+                # Said after the rerun, where the batch already shows as undone (and offers no second undo).
+                st.session_state["imp_done"] = t(
+                    "undone_counts",
+                    removed=result["removed"],
+                    restored=result["restored"],
+                    left=len(result["left_alone"]),
+                ) + (
+                    f" · {t('removed_created', what=_creates(created))}"
+                    if (created := result.get("removed_created"))
+                    else ""
                 )
+                st.rerun()
 
 st.subheader(t("repairs"))
 queue = open_repairs(store, ws, me, limit=200)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PHASES = {"read": "读取文件", "check": "逐格检查", "stage": "写入暂存"}
+MIN_ELAPSED_S = 0.5
 
 
 @dataclass
@@ -26,12 +27,14 @@ class ProgressMeter:
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase != self.phase:
             self.phase, self.started = phase, self.clock()
-        elapsed = max(self.clock() - self.started, 1e-9)
+        elapsed = self.clock() - self.started
         self.fraction = done / total if total else 0.0
         label = PHASES.get(phase, phase)
-        rate = done / elapsed
+        # A rate over a few milliseconds says nothing (it read "61,614,272,829 行/秒"): shown after half a second.
+        rate = done / elapsed if elapsed >= MIN_ELAPSED_S else None
+        speed = f" · {rate:,.0f} 行/秒" if rate else ""
         if not total:  # a file read as it streams: its row count is known only at the end
-            self.line = f"{label} {done:,} 行 · {rate:,.0f} 行/秒" if done else f"{label}…"
+            self.line = f"{label} {done:,} 行{speed}" if done else f"{label}…"
             return
-        left = (total - done) / rate if rate > 0 else 0.0
-        self.line = f"{label} {done:,} / {total:,} 行 · {rate:,.0f} 行/秒 · 剩余约 {left:,.0f} 秒"
+        left = f" · 剩余约 {(total - done) / rate:,.0f} 秒" if rate else ""
+        self.line = f"{label} {done:,} / {total:,} 行{speed}{left}"

@@ -52,7 +52,7 @@ def test_upload_stage_and_commit(app_env) -> None:
         .fetchone()[0]
     )
     assert imported == 2
-    assert at.success[0].value.startswith("已导入: 新增 2")
+    assert at.success[0].value.startswith("已导入: 新增 2") and "新建 2 × 客户" in at.success[0].value
     order = find_by_key(store, ws, "orders", "SO990001", SYSTEM)
     assert (order["order_no"], order["status"]) == (
         "SO990001",
@@ -67,3 +67,13 @@ def test_upload_stage_and_commit(app_env) -> None:
     assert not at.error, [e.value for e in at.error]
     assert find_by_key(store, ws, "orders", "SO990002", SYSTEM)["phone"] == "13900139000"
     assert any("没有待修复的单元格" in c.value for c in at.caption)
+
+    # The commit said what it created; the batch reads 已导入. Undo is said after the page has moved on:
+    # the batch then reads 已撤销 and offers no second undo; the message stays until the next action.
+    assert any(f"#{batch_id}**" in m.value and "已导入" in m.value for m in at.markdown)
+    at.button(key=f"imp_undo_{batch_id}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    said = at.success[0].value
+    assert said.startswith("已撤销: 删除 1 行") and "删除其新建的 1 × 客户" in said, said
+    assert any(f"#{batch_id}**" in m.value and "已撤销" in m.value for m in at.markdown)
+    assert not [b for b in at.button if b.key == f"imp_undo_{batch_id}"]
