@@ -223,6 +223,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "Imported: {inserted} new, {updated} updated, {unchanged} unchanged, {rejected} refused, "
         "{flagged} cells to repair",
     ),
+    "import_refused_rows": (
+        "批次 #{id} 有 {n} 行因主键(如订单号)缺失或有误被拒收: 请下载错误报告修正, 或勾选仅导入无错误的行; 未写入任何数据",
+        "{n} rows of batch #{id} are refused (their key is missing or bad): fix them from the error report or "
+        "import the other rows only; nothing was written",
+    ),
+    "import_no_valid_row": (
+        "批次 #{id} 没有可导入的行: {n} 行都因主键(如订单号)缺失或有误被拒收 (见错误报告); 未写入任何数据",
+        "No row of batch #{id} can be imported: all {n} are refused for their key (see the error report); "
+        "nothing was written",
+    ),
     "created_rows": ("新建 {what}", "created {what}"),
     "removed_created": ("删除其新建的 {what}", "removed the {what} it created"),
     "batch_staged": ("待审核", "staged"),

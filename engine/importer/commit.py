@@ -44,7 +44,8 @@ def commit(
     if failing and not valid_only:
         raise DataError(
             f"{failing} row(s) of import batch #{batch_id} are refused (their business key is missing or bad); "
-            "fix them (download the error report) or import the other rows only; nothing was written"
+            "fix them (download the error report) or import the other rows only; nothing was written",
+            text=("import_refused_rows", {"n": failing, "id": batch_id}),
         )
     staged = (
         store.cursor()
@@ -75,7 +76,8 @@ def commit(
     if staged.is_empty():
         raise DataError(
             f"no row of import batch #{batch_id} can be imported: all {failing} are refused for their business "
-            "key (see the error report); nothing was written"
+            "key (see the error report); nothing was written",
+            text=("import_no_valid_row", {"n": failing, "id": batch_id}),
         )
     fields = null_cells(staged.drop(SHEET, SOURCE_ROW, *related), staged_flags)
     raw = store.cursor().execute(compose("SELECT * FROM {raw}", raw=raw_name(batch_id))).pl()

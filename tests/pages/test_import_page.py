@@ -77,3 +77,31 @@ def test_upload_stage_and_commit(app_env) -> None:
     assert said.startswith("已撤销: 删除 1 行") and "删除其新建的 1 × 客户" in said, said
     assert any(f"#{batch_id}**" in m.value and "已撤销" in m.value for m in at.markdown)
     assert not [b for b in at.button if b.key == f"imp_undo_{batch_id}"]
+
+
+def test_importing_only_valid_rows_when_there_is_none_says_so(app_env) -> None:
+    store = get_store()
+    at = signed_in()
+    at.switch_page("pages/importer.py").run()
+    # Both order numbers were rounded by Excel: each row is refused for its key, none can land.
+    text = (
+        "订单号,客户,手机\n3.515313147329358E+18,王总,13800138000\n3.515313147329359E+18,李姐,13900139000\n"
+    )
+    path = keep_upload(store.path, "无单号.csv", text.encode("utf-8"))
+    at.session_state["imp_path"] = str(path)
+    at.session_state["imp_name"] = "无单号.csv"
+    at.run()
+    next(b for b in at.button if b.label == "检查并暂存").click().run()
+    assert not at.exception, at.exception
+    said = [s.value for s in at.success] + [e.value for e in at.error] + [w.value for w in at.warning]
+    batch_id = int(next(s for s in said if s.startswith("已暂存批次")).split("#")[1])
+    at.checkbox(key=f"imp_valid_{batch_id}").check().run()
+    at.button(key=f"imp_commit_{batch_id}").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"批次 #{batch_id} 没有可导入的行: 2 行都因主键(如订单号)缺失或有误被拒收 (见错误报告); 未写入任何数据"
+    ]
+    (status,) = (
+        store.cursor().execute("SELECT status FROM _import_batches WHERE id = ?", [batch_id]).fetchone()
+    )
+    assert status == "staged"  # nothing written, the batch still there to fix or reject
