@@ -33,7 +33,9 @@ def _metric(w: WidgetData, key: str) -> None:
     value = m.get("value")
     delta = None if m.get("change") is None else f"{m['change']:+,.2f}".rstrip("0").rstrip(".")
     shown = "—" if value is None else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}")
-    st.metric(w.title, shown, delta, help=t("vs_previous", days=m.get("days", "")))
+    # A rise is shown red where lower is better (more late orders), green where higher is.
+    colour = "inverse" if m.get("better") == "lower" else "normal"
+    st.metric(w.title, shown, delta, delta_color=colour, help=t("vs_previous", days=m.get("days", "")))
 
 
 def _table(w: WidgetData, key: str) -> None:

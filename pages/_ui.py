@@ -324,6 +324,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "set_rate_condition": ("占比的条件", "Condition of the rate"),
     "set_date_field": ("日期字段", "Date field"),
     "set_days": ("最近天数", "Last N days"),
+    "set_better": ("数值越…越好 (higher / lower)", "Better when (higher / lower)"),
     "set_columns": ("显示列", "Columns"),
     "set_sort": ("排序字段", "Sort by"),
     "set_descending": ("倒序", "Descending"),

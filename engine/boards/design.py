@@ -154,7 +154,7 @@ def board_doc(ws: Workspace, name: str) -> tuple[Doc, Doc]:
 # Controls: choice (the model's allowed values), field / date / number (a field of the widget's table, any /
 # date / numeric), fields (several), int, bool, condition (the drag-and-drop builder).
 FORM: dict[str, list[tuple[str, str]]] = {
-    "metric": [("measure", "choice"), ("field", "number"), ("rate_condition", "condition"), ("date_field", "date"), ("days", "int")],
+    "metric": [("measure", "choice"), ("field", "number"), ("rate_condition", "condition"), ("date_field", "date"), ("days", "int"), ("better", "choice")],
     "table": [("columns", "fields"), ("sort", "field"), ("descending", "bool"), ("limit", "int")],
     "bar": [("group_by", "field"), ("bucket", "choice"), ("measure", "choice"), ("field", "number"), ("rate_condition", "condition"), ("split", "field"), ("days", "int"), ("limit", "int")],
     "funnel": [],

@@ -51,6 +51,9 @@ class MetricWidget(WidgetBase):
     )
     date_field: str = "ordered_at"
     days: int = Field(30, ge=1, le=3660, description="The period; the comparison is the period before it.")
+    better: Literal["higher", "lower"] = Field(
+        "higher", description="Which way is good: more late orders is bad (lower), more paid orders good."
+    )
 
 
 class TableWidget(WidgetBase):

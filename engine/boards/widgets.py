@@ -102,7 +102,14 @@ def metric(ctx: Context, w: MetricWidget, path: str) -> WidgetData:
         {"period": ["current", "previous"], "value": [current, previous]},
         schema={"period": pl.String, "value": pl.Float64},
     )
-    meta = {"value": current, "previous": previous, "change": change, "change_pct": pct, "days": w.days}
+    meta = {
+        "value": current,
+        "previous": previous,
+        "change": change,
+        "change_pct": pct,
+        "days": w.days,
+        "better": w.better,
+    }
     return WidgetData(w.id, w.type, w.title, frame, meta)
 
 
