@@ -43,11 +43,14 @@ def _table(w: WidgetData, key: str) -> None:
     table = w.meta.get("table", "orders")
     keycol = w.meta.get("key", "_id")
     links = [record_link(table, i, k) for i, k in zip(frame["_id"], frame[keycol], strict=True)]
+    headings = w.meta.get("headings", {})
+    # A field's label column stands in for its value (淘宝, not taobao), under the field's heading.
     shown = frame.with_columns(pl.Series("link", links)).drop(
         [c for c in frame.columns if f"{c}_label" in frame.columns]
     )
+    names = {c: headings.get(c.removesuffix("_label"), c) for c in shown.columns if c not in ("_id", "link")}
     st.dataframe(
-        shown.to_pandas(),
+        shown.rename(names).to_pandas(),
         hide_index=True,
         column_config={"link": st.column_config.LinkColumn(t("open"), display_text=t("open")), "_id": None},
         key=key,
@@ -74,7 +77,19 @@ def _funnel(w: WidgetData, key: str) -> None:
     fig = go.Figure(go.Funnel(y=frame["label"].to_list(), x=frame["now_in"].to_list(), textinfo="value"))
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(fig, config=PNG, key=key)
-    st.dataframe(frame.select("label", "now_in", "reached", "median_hours").to_pandas(), hide_index=True)
+    st.dataframe(
+        frame.select("label", "now_in", "reached", "median_hours")
+        .rename(
+            {
+                "label": t("funnel_state"),
+                "now_in": t("funnel_now_in"),
+                "reached": t("funnel_reached"),
+                "median_hours": t("funnel_median_hours"),
+            }
+        )
+        .to_pandas(),
+        hide_index=True,
+    )
 
 
 def _heatmap(w: WidgetData, key: str) -> None:

@@ -29,6 +29,7 @@ from engine.boards.model import (
 )
 from engine.boards.scope import BUCKETS, Context, Scope, flow_states, labelled, scope
 from engine.fields import ComputedField, DecimalField, MoneyField
+from engine.forms import label_of
 from engine.registry import Registry
 from engine.storage.sql import Fragment, Sql, compose, quote_ident
 
@@ -142,7 +143,9 @@ def table(ctx: Context, w: TableWidget, path: str) -> WidgetData:
     frame = s.select(columns, tail=compose("{order} LIMIT {n}", order=order, n=int(w.limit)))
     for n in names:
         frame = labelled(frame, s.table, n, n) if frame.schema[n] == pl.String else frame
-    return WidgetData(w.id, w.type, w.title, frame, {"key": key, "table": s.table.name})
+    # The column headings people read: each field's label in the viewer's language.
+    headings = {n: label_of(f, ctx.lang) if (f := s.table.field(n)) is not None else n for n in names}
+    return WidgetData(w.id, w.type, w.title, frame, {"key": key, "table": s.table.name, "headings": headings})
 
 
 @renders("bar", "line")
@@ -187,12 +190,19 @@ def funnel(ctx: Context, w: FunnelWidget, path: str) -> WidgetData:
         ctx.store.cursor()
         .execute(
             compose(
-                "{stays} SELECT to_state AS state, count(DISTINCT record_id) AS reached, "
-                "median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - moved_at)) / 3600.0 AS median_hours "
-                "FROM h GROUP BY 1",
+                # A record now in a state has reached it, whether or not a move into it was recorded (rows
+                # loaded in bulk have no history): "reached" is never below "now in".
+                "{stays}, now_in AS (SELECT {status} AS state, t._id AS record_id FROM {source} WHERE {where}) "
+                "SELECT r.state, count(DISTINCT r.record_id) AS reached, any_value(m.median_hours) AS median_hours "
+                "FROM (SELECT to_state AS state, record_id FROM h UNION SELECT state, record_id FROM now_in) r "
+                "LEFT JOIN (SELECT to_state AS state, median(epoch(coalesce(left_at, CAST(? AS TIMESTAMP)) - "
+                "moved_at)) / 3600.0 AS median_hours FROM h GROUP BY 1) m ON m.state = r.state GROUP BY 1",
                 stays=stays,
+                status=status,
+                source=s.source,
+                where=s.where,
             ),
-            [*stays.params, ctx.now],
+            [*stays.params, *status.params, *s.source.params, *s.where.params, ctx.now],
         )
         .pl()
     )

@@ -41,5 +41,9 @@ def test_unshipped_widgets_leave_out_cancelled_orders(store, template):
     # None of the cancelled orders is listed as late (before: they were).
     assert not set(late["order_no"].to_list()) & {n for (n,) in cancelled} if late.height else True
     assert "cancelled" not in (late["status"].to_list() if late.height else [])
+    # The list's headings are the fields' labels, not order_no / order_no_label.
+    headings = rendered["late_orders"].meta["headings"]
+    assert headings["order_no"] == ws.require_table("orders").field("order_no").label
+    assert all(not h.isascii() for h in headings.values()), headings
     assert rendered["unshipped_24h"].meta["better"] == "lower"
     assert rendered["paid_orders"].meta["better"] == "higher"

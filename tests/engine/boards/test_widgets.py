@@ -142,7 +142,11 @@ def test_funnel_counts_states_and_median_hours_from_the_history(shop) -> None:
     moved["placed"] -= len(ids)
     moved["reviewed"] = moved.get("reviewed", 0) + len(ids)
     assert {s: rows[s]["now_in"] for s in rows if rows[s]["now_in"]} == {k: v for k, v in moved.items() if v}
-    assert rows["reviewed"]["reached"] == len(ids) and rows["reviewed"]["median_hours"] == pytest.approx(5.0)
+    # Reached: the 20 moved there, and those loaded in it without a recorded move (bulk-loaded rows).
+    assert rows["reviewed"]["reached"] == moved["reviewed"] and rows["reviewed"][
+        "median_hours"
+    ] == pytest.approx(5.0)
+    assert all(r["reached"] >= r["now_in"] for r in rows.values())
 
 
 def test_kpi_on_time_and_first_time_right(shop) -> None:
