@@ -23,7 +23,8 @@ DEFAULT_TABLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "operator": ("read", "create", "update"),
     "warehouse": ("read", "update"),
     "finance": ("read", "update"),
-    "temp_worker": ("read", "update"),
+    # A day's temporary worker moves orders on (where a table grants it); elsewhere they may only look.
+    "temp_worker": ("read",),
 }
 
 # The one action-permission table: which roles may take each action beyond a table's rows (those are in the

@@ -71,3 +71,32 @@ def test_may_applies_the_schemas_field_overrides(home_ws) -> None:
     assert auth.may(temp, "update", orders) and not auth.may(temp, "delete", orders)
     with pytest.raises(KeyError):
         auth.may(temp, "delete", price)  # a field has no delete: a typo fails loudly
+
+
+@pytest.mark.parametrize("template", ["home_ecommerce", "auto_parts_chain", "hardware_wholesale"])
+def test_a_temp_worker_ships_orders_and_reads_no_customer(store, template) -> None:
+    from engine.records.single import get_record, update_record
+    from engine.workspaces import create_from_template
+    from hub.seed import seed_workspace
+    from tests.conftest import NOW, TEMP
+
+    ws = create_from_template(store, template, ADMIN, name=f"t_{template}", now=NOW)
+    seed_workspace(store, ws, ADMIN, orders=200, days=30, seed=3, now=NOW)
+    orders, customers = ws.require_table("orders"), ws.require_table("customers")
+    assert auth.table_actions(TEMP, orders) >= {"read", "update"}
+    assert auth.table_actions(TEMP, customers) == set()  # every buyer's phone is not theirs to read
+    assert auth.table_actions(TEMP, ws.require_table("skus")) == {
+        "read"
+    }  # they look SKUs up, never change them
+    assert auth.is_hidden(TEMP, orders.by_name["phone"])
+    (order_id,) = store.cursor().execute(f"SELECT min(_id) FROM {ws.name}.orders").fetchone()
+    assert "phone" not in get_record(store, ws, "orders", order_id, TEMP)
+    (customer_id, version) = (
+        store.cursor()
+        .execute(f"SELECT _id, _version FROM {ws.name}.customers ORDER BY _id LIMIT 1")
+        .fetchone()
+    )
+    with pytest.raises(RefusedError):
+        get_record(store, ws, "customers", customer_id, TEMP)
+    with pytest.raises(RefusedError):
+        update_record(store, ws, "customers", customer_id, {"name": "改"}, version, TEMP, NOW)
