@@ -78,7 +78,7 @@ def test_a_builders_board_is_seen_by_managers_only(server, browser, tmp_path) ->
     _add_user(page, "clerk", "operator")
     go(page, "看板设计")
     assert_no_exception(page)
-    fill(page, "看板标识(英文)", "carriers")
+    fill(page, "看板标识(英文, 可留空)", "carriers")
     fill(page, "标题", "承运商看板")
     page.get_by_role("button", name="创建看板").click()
     settle(page)

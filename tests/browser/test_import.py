@@ -38,7 +38,7 @@ def test_upload_stage_commit_and_see_the_cell_to_repair(server, browser, tmp_pat
     page.get_by_role("button", name="提交入库").first.click()
     settle(page)
     assert_no_exception(page)
-    page.get_by_text(re.compile(r"· committed ·")).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"· 已导入 ·")).first.wait_for(timeout=30_000)
     page.get_by_text(re.compile(r"已导入: 新增 3")).first.wait_for(timeout=30_000)
     assert page.get_by_text("待修复的单元格").count() >= 1
     go(page, "数据表")
