@@ -63,8 +63,10 @@ def cmd_bootstrap(args: argparse.Namespace) -> dict[str, Any]:
     first = ensure_ready(_store(args), args.orders)
     out: dict[str, Any] = {"database": resolve_path(args.db), "demo_workspace": first.demo_workspace}
     if first.admin_password:
-        out["admin"] = {"username": "admin", "password": first.admin_password}
-        if not args.json:
+        # Said once: in the JSON for a script, else in one line for a person (not again in the summary).
+        if args.json:
+            out["admin"] = {"username": "admin", "password": first.admin_password}
+        else:
             print(f"OrderHub first start: sign in as 'admin' with password {first.admin_password}")
     return out
 

@@ -124,6 +124,8 @@ def test_bootstrap_prints_the_first_login_once(tmp_path, capsys, monkeypatch) ->
     assert main(["bootstrap", "--db", db, "--orders", "300"]) == 0
     out = capsys.readouterr().out
     assert "OrderHub first start: sign in as 'admin' with password" in out
+    password = out.split("with password ")[1].split()[0]
+    assert out.count(password) == 1  # once, not again inside the JSON summary
     assert main(["bootstrap", "--db", db, "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert "admin" not in again and again["demo_workspace"] is None
