@@ -155,13 +155,20 @@ def new_files(ctx: Context, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]
     return out
 
 
-def read_sheet_rows(path: Path) -> pl.DataFrame:
+def _sheet_cells(path: Path) -> pl.DataFrame:
     frames = [chunk.frame for chunk in read_chunks(path)]
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     text = [c for c, d in frame.schema.items() if d == pl.String]
-    cleaned = frame.with_columns(unprotect(pl.col(c)).alias(c) for c in text)
+    return frame.with_columns(unprotect(pl.col(c)).alias(c) for c in text)
+
+
+def _with_raw(frame: pl.DataFrame) -> pl.DataFrame:
     # The row as the file had it, for tracing a record back to its source.
-    return cleaned.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
+    return frame.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
+
+
+def read_sheet_rows(path: Path) -> pl.DataFrame:
+    return _with_raw(_sheet_cells(path))
 
 
 def read_records(path: Path) -> pl.DataFrame:
@@ -252,17 +259,16 @@ def _read_group(group: Group, notes: list[str]) -> pl.DataFrame:
         path = group.orders
         if path.suffix.lower() in JSON_FILES:
             return read_records(path)
-        if (key := item_key(path)) is None:
-            return read_sheet_rows(path)
-        lines = numbered(read_sheet_rows(path).drop("_raw"), key)  # its order list is not in the folder
-        return lines.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
-    orders, items = (read_sheet_rows(p).drop("_raw") for p in group.paths)
+        cells = _sheet_cells(path)
+        key = item_key(path)  # an item list whose order list is not in the folder: its lines numbered
+        return _with_raw(cells if key is None else numbered(cells, key))
+    orders, items = (_sheet_cells(p) for p in group.paths)
     joined = combine(orders, items, group.pair.key)
     notes.append(
         f"{group.pair.label}: {group.orders.name} ({orders.height} rows) and {group.items.name} "
         f"({items.height} rows) joined on {group.pair.key} into {joined.height} lines"
     )
-    return joined.with_columns(pl.struct(pl.all()).struct.json_encode().alias("_raw"))
+    return _with_raw(joined)
 
 
 # connectors/chat.py adds the chat fetcher (it parses messages, which needs the sources' readers).
