@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from engine import auth, workspaces
+from engine import auth, sessions, workspaces
+from engine.auth import Actor, may
 from engine.errors import EngineError
-from pages._ui import get_store, show_error, t
+from engine.forms import can
+from pages._ui import current_workspace, get_store, show_error, t
 
-st.set_page_config(page_title="订单中枢 OrderHub", page_icon=":material/inventory_2:", layout="wide")
+st.set_page_config(
+    page_title="订单中枢 OrderHub",
+    page_icon=":material/inventory_2:",
+    layout="wide",
+    initial_sidebar_state="auto",
+)
 store = get_store()
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -30,8 +39,23 @@ with st.sidebar:
     )
 
 
+def _pixel(url: str) -> str:
+    """An invisible image: the browser's request for it carries and sets the session cookie."""
+    return f'<img src="{url}" alt="" width="1" height="1" style="opacity:0">'
+
+
+def _sign_in(user: auth.User) -> None:
+    st.session_state["user"] = {
+        "username": user.username,
+        "roles": list(user.roles),
+        "name": user.display_name,
+    }
+
+
 def login() -> None:
     st.title(t("app"))
+    if st.session_state.pop("session_end", False):
+        st.markdown(_pixel("/api/session/end"), unsafe_allow_html=True)
     with st.form("login"):
         username = st.text_input(t("username"), key="login_user")
         password = st.text_input(t("password"), type="password", key="login_password")
@@ -43,17 +67,82 @@ def login() -> None:
         except EngineError as exc:
             show_error(exc)
             return
-        st.session_state["user"] = {
-            "username": user.username,
-            "roles": list(user.roles),
-            "name": user.display_name,
-        }
+        _sign_in(user)
+        # The browser redeems this grant for a session cookie, so its other tabs are signed in too.
+        st.session_state["session_grant"] = sessions.grant(store, user.username)
         st.rerun()
 
 
 if "user" not in st.session_state:
-    # Only the sign-in page before sign-in: without a navigation Streamlit would list the files in pages/.
-    st.navigation([st.Page(login, title=t("login"), icon=":material/login:")], position="hidden").run()
+    # A new tab of a signed-in browser (a link from a board) carries the session cookie.
+    known = sessions.user_of(store, st.context.cookies.get(sessions.COOKIE))
+    if known is not None:
+        _sign_in(known)
+else:
+    # Roles changed or the user deactivated since sign-in: the next page run already knows.
+    try:
+        fresh = auth.get_user(store, st.session_state["user"]["username"])
+    except EngineError:
+        fresh = None
+    if fresh is None or not fresh.active:
+        st.session_state.clear()
+    else:
+        _sign_in(fresh)
+
+# (file, url path, title key, icon, who sees it); Home is the default page at "/".
+PageRule = Callable[[Actor, list], bool]
+PAGES: list[tuple[str, str, str, str, PageRule]] = [
+    ("pages/home.py", "", "home", "home", lambda me, tables: True),
+    ("pages/designer.py", "designer", "designer", "construction", lambda me, tables: may(me, "edit_schema")),
+    (
+        "pages/flow_designer.py",
+        "flow",
+        "flow_designer",
+        "account_tree",
+        lambda me, tables: may(me, "edit_schema"),
+    ),
+    ("pages/alert_rules.py", "rules", "alert_rules", "rule", lambda me, tables: may(me, "edit_schema")),
+    (
+        "pages/board_builder.py",
+        "builder",
+        "board_builder",
+        "space_dashboard",
+        lambda me, tables: may(me, "edit_schema"),
+    ),
+    ("pages/boards.py", "boards", "boards", "dashboard", lambda me, tables: True),
+    ("pages/records.py", "records", "records", "table", lambda me, tables: True),
+    (
+        "pages/form.py",
+        "form",
+        "form",
+        "edit_note",
+        lambda me, tables: any(can(me, tb, "create") for tb in tables),
+    ),
+    (
+        "pages/importer.py",
+        "import",
+        "import",
+        "upload_file",
+        lambda me, tables: any(can(me, tb, "create") for tb in tables),
+    ),
+    (
+        "pages/connectors.py",
+        "connectors",
+        "connectors",
+        "hub",
+        lambda me, tables: may(me, "run_syncs") or may(me, "review_chat"),
+    ),
+    ("pages/alerts.py", "alerts", "alerts", "notifications", lambda me, tables: True),
+    ("pages/jobs.py", "jobs", "jobs", "schedule", lambda me, tables: may(me, "run_jobs")),
+    ("pages/users.py", "users", "users", "group", lambda me, tables: may(me, "manage_users")),
+]
+
+if "user" not in st.session_state:
+    # Only the sign-in page before sign-in (without a navigation Streamlit would list the files in pages/),
+    # at every page's address: a link to /records?… signs in there and then shows that page.
+    login_pages = [st.Page(login, title=t("login"), icon=":material/login:", default=True)]
+    login_pages += [st.Page(login, title=t("login"), url_path=path) for _, path, *_ in PAGES if path]
+    st.navigation(login_pages, position="hidden").run()
     st.stop()
 
 names = [(w[0], w[1]) for w in workspaces.list_workspaces(store)]
@@ -67,37 +156,27 @@ with st.sidebar:
         st.session_state["workspace"] = st.selectbox(
             t("workspace"), list(labels), index=index, format_func=labels.get
         )
+    grant = st.session_state.pop("session_grant", None)
+    if grant:
+        st.markdown(_pixel(f"/api/session/grant?code={grant}"), unsafe_allow_html=True)
     if st.button(t("logout")):
+        sessions.end(store, st.context.cookies.get(sessions.COOKIE))
         st.session_state.clear()
+        # A tab that signed in after it opened never saw the cookie: the browser ends the session itself.
+        st.session_state["session_end"] = True
         st.rerun()
 
+me = Actor(user["username"], frozenset(user["roles"]))
+ws = current_workspace(store) if names else None
+tables = list(ws.tables) if ws is not None else []
 pages = [
-    st.Page("pages/home.py", title=t("home"), icon=":material/home:", default=True),
-    st.Page("pages/boards.py", title=t("boards"), icon=":material/dashboard:", url_path="boards"),
-    st.Page("pages/records.py", title=t("records"), icon=":material/table:", url_path="records"),
-    st.Page("pages/form.py", title=t("form"), icon=":material/edit_note:", url_path="form"),
-    st.Page("pages/importer.py", title=t("import"), icon=":material/upload_file:", url_path="import"),
-    st.Page("pages/connectors.py", title=t("connectors"), icon=":material/hub:", url_path="connectors"),
-    st.Page("pages/alerts.py", title=t("alerts"), icon=":material/notifications:", url_path="alerts"),
-    st.Page("pages/jobs.py", title=t("jobs"), icon=":material/schedule:", url_path="jobs"),
+    st.Page(
+        path,
+        title=t(title),
+        icon=f":material/{icon}:",
+        **({"url_path": url} if url else {"default": True}),
+    )
+    for path, url, title, icon, shown in PAGES
+    if shown(me, tables)
 ]
-if set(st.session_state["user"]["roles"]) & {"admin", "builder"}:
-    pages[1:1] = [
-        st.Page(
-            "pages/designer.py", title=t("designer"), icon=":material/construction:", url_path="designer"
-        ),
-        st.Page(
-            "pages/flow_designer.py",
-            title=t("flow_designer"),
-            icon=":material/account_tree:",
-            url_path="flow",
-        ),
-        st.Page("pages/alert_rules.py", title=t("alert_rules"), icon=":material/rule:", url_path="rules"),
-        st.Page(
-            "pages/board_builder.py",
-            title=t("board_builder"),
-            icon=":material/space_dashboard:",
-            url_path="builder",
-        ),
-    ]
 st.navigation(pages).run()

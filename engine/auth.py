@@ -59,13 +59,17 @@ def _check_roles(roles: list[str]) -> None:
         raise DataError(
             f"unknown role(s) {unknown!r}; roles are {', '.join(ROLES)}"
             if unknown
-            else "give at least one role"
+            else "give at least one role",
+            text=("user_unknown_roles", {"roles": ", ".join(unknown)}) if unknown else ("user_no_role", {}),
         )
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise DataError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise DataError(
+            f"password too short: at least {MIN_PASSWORD} characters",
+            text=("password_short", {"n": MIN_PASSWORD}),
+        )
 
 
 def require_user_admin(actor: Actor) -> None:
@@ -86,12 +90,15 @@ def add_user(
     """Create a local user with a hashed password."""
     require_user_admin(actor)
     if not re.match(USERNAME_PATTERN, username):
-        raise DataError(f"username {username!r} is not valid: 2–64 letters, digits, _ . @ -")
+        raise DataError(
+            f"username {username!r} is not valid: 2–64 letters, digits, _ . @ -",
+            text=("username_bad", {"user": username}),
+        )
     _check_roles(roles)
     _check_password(password)
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM _users WHERE username = ?", [username]).fetchone():
-            raise DataError(f"user {username!r} already exists")
+            raise DataError(f"user {username!r} already exists", text=("user_exists", {"user": username}))
         cur.execute(
             "INSERT INTO _users VALUES (?, ?, ?, ?, TRUE, ?)",
             [username, display_name or username, _hasher.hash(password), roles, now or datetime.now()],
@@ -109,6 +116,38 @@ def set_password(store: Store, username: str, password: str, actor: Actor) -> No
         cur.execute(
             "UPDATE _users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username]
         )
+        _end_sessions(cur, username)
+
+
+def _end_sessions(cur: object, username: str) -> None:
+    # A new password or a deactivation signs the user out of every browser (engine/sessions.py).
+    cur.execute(  # type: ignore[attr-defined]
+        "UPDATE _sessions SET ended_at = now() WHERE username = ? AND ended_at IS NULL", [username]
+    )
+
+
+def _active_admins(cur: object, other_than: str) -> int:
+    row = cur.execute(  # type: ignore[attr-defined]
+        "SELECT count(*) FROM _users WHERE active AND list_contains(roles, 'admin') AND username <> ?",
+        [other_than],
+    ).fetchone()
+    return int(row[0])
+
+
+def set_active(store: Store, username: str, active: bool, actor: Actor) -> None:
+    """Deactivate a user (they can no longer sign in; their sessions end) or activate them again."""
+    require_user_admin(actor)
+    with store.transaction() as cur:
+        row = _get_user(cur, username)
+        if not active and username == actor.username:
+            raise RefusedError("you cannot deactivate yourself", text=("user_self_deactivate", {}))
+        if not active and "admin" in row[3] and not _active_admins(cur, username):
+            raise RefusedError(
+                f"{username} is the last active admin", text=("user_last_admin", {"user": username})
+            )
+        cur.execute("UPDATE _users SET active = ? WHERE username = ?", [active, username])
+        if not active:
+            _end_sessions(cur, username)
 
 
 def set_roles(store: Store, username: str, roles: list[str], actor: Actor) -> None:
@@ -116,7 +155,11 @@ def set_roles(store: Store, username: str, roles: list[str], actor: Actor) -> No
     require_user_admin(actor)
     _check_roles(roles)
     with store.transaction() as cur:
-        _get_user(cur, username)
+        row = _get_user(cur, username)
+        if "admin" in row[3] and "admin" not in roles and row[4] and not _active_admins(cur, username):
+            raise RefusedError(
+                f"{username} is the last active admin", text=("user_last_admin", {"user": username})
+            )
         cur.execute("UPDATE _users SET roles = ? WHERE username = ?", [roles, username])
 
 
@@ -148,7 +191,7 @@ def get_user(store: Store, username: str) -> User:
 
 def authenticate(store: Store, username: str, password: str) -> User:
     """Check a password; the same message whether the user or the password is wrong."""
-    refused = RefusedError("wrong username or password")
+    refused = RefusedError("wrong username or password", text=("login_wrong", {}))
     row = (
         store.cursor()
         .execute(

@@ -61,8 +61,9 @@ class RefusedError(EngineError):
         problems: list[Problem] | None = None,
         affected_rows: int = 0,
         sample: list[object] | None = None,
+        text: tuple[str, dict] | None = None,
     ) -> None:
-        super().__init__(message, problems)
+        super().__init__(message, problems, text)
         self.affected_rows = affected_rows
         self.sample = list(sample or [])
 
@@ -70,8 +71,10 @@ class RefusedError(EngineError):
 class ConflictError(EngineError):
     """A write was based on a stale record version; nothing was written."""
 
-    def __init__(self, message: str, expected: int | str, actual: int | str) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, expected: int | str, actual: int | str, text: tuple[str, dict] | None = None
+    ) -> None:
+        super().__init__(message, text=text)
         self.expected = expected
         self.actual = actual
 

@@ -42,12 +42,13 @@ ACTION_ROLES: Registry[frozenset[str]] = Registry(
     },
 )
 
-ROLE_LABELS: dict[str, str] = {
-    "admin": "管理员",
-    "builder": "搭建者",
-    "manager": "经理",
-    "operator": "客服/运营",
-    "warehouse": "仓库",
-    "finance": "财务",
-    "temp_worker": "临时工",
+# (zh-CN, English) names people read for each role.
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "admin": ("管理员", "Administrator"),
+    "builder": ("搭建者", "Builder"),
+    "manager": ("经理", "Manager"),
+    "operator": ("客服/运营", "Operator"),
+    "warehouse": ("仓库", "Warehouse"),
+    "finance": ("财务", "Finance"),
+    "temp_worker": ("临时工", "Temporary worker"),
 }

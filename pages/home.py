@@ -1,14 +1,13 @@
-"""Home: the workspace overview, creating a workspace from a template, and (for admins) users."""
+"""Home: the workspace overview and creating a workspace from a template (users have their own page)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from engine import auth, overview, workspaces
+from engine import overview, workspaces
 from engine.auth import may
 from engine.errors import EngineError
 from engine.forms import label_of
-from engine.roles import ROLE_LABELS, ROLES
 from hub.seed import seed_workspace
 from pages._ui import actor, current_workspace, get_store, lang, show_error, t
 
@@ -69,26 +68,3 @@ def create_workspace_form() -> None:
 
 if may(me, "edit_schema"):
     create_workspace_form()
-
-if me.is_admin:
-    st.subheader(t("users"))
-    st.dataframe(
-        [
-            {t("username"): u.username, t("roles"): ", ".join(u.roles), "active": u.active}
-            for u in auth.list_users(store)
-        ],
-        hide_index=True,
-    )
-    with st.form("add_user", clear_on_submit=True):
-        username = st.text_input(t("username"), key="new_user")
-        password = st.text_input(t("password"), type="password", key="new_password")
-        roles = st.multiselect(
-            t("roles"), ROLES, format_func=lambda r: f"{ROLE_LABELS[r]} {r}", key="new_roles"
-        )
-        if st.form_submit_button(t("add_user")):
-            try:
-                auth.add_user(store, username, password, roles, me)
-            except EngineError as exc:
-                show_error(exc)
-            else:
-                st.success(f"{t('created')}: {username}")

@@ -23,12 +23,18 @@ from pages._widgets import changed_values, render_fields
 store, me, ws = page_context()
 st.title(t("records"))
 link = st.query_params.to_dict()
-if link.get("id") and link.get("table") in ws.by_name and st.session_state.get("_opened_link") != link:
+if (
+    str(link.get("id", "")).isdigit()
+    and link.get("table") in ws.by_name
+    and st.session_state.get("_opened_link") != link
+):
     # Arrived from a link (a board, an alert): that table, searched by the record's key, its detail open.
     st.session_state["_opened_link"] = link
     st.session_state["rec_table"] = link["table"]
     st.session_state[f"search_{link['table']}"] = link.get("key", "")
     st.session_state["detail"] = {"table": link["table"], "id": int(link["id"])}
+    st.session_state["detail_pick"] = int(link["id"])
+    st.session_state["detail_kept"] = {"id": int(link["id"]), "listing": None}
 table = choose_table(ws, "read", "rec_table")
 table_name = table.name
 fields = {f.name: f for f in form_fields(table, me, lang())}
@@ -152,6 +158,8 @@ key_field = table.business_key
 key_of = dict(zip(ids, page.rows[key_field].to_list(), strict=True)) if key_field in page.rows.columns else {}
 listing = repr((table_name, search, filters, sort_field, descending, page_no, page_size))
 kept = st.session_state.get("detail_kept")
+if kept and kept["listing"] is None:
+    kept["listing"] = listing  # a linked record stays offered until the list itself is changed
 if kept and kept["listing"] == listing and kept["id"] not in ids:
     # The record this session just moved left the filtered list (打包 → 质检): it stays open, not its
     # neighbour, until the list itself is changed.

@@ -159,6 +159,11 @@ SYSTEM_DDL = (
         connector VARCHAR NOT NULL, message_id VARCHAR NOT NULL, sender VARCHAR, text VARCHAR NOT NULL,
         received_at TIMESTAMP NOT NULL, parsed VARCHAR NOT NULL, confidence DOUBLE NOT NULL, reason VARCHAR NOT NULL,
         status VARCHAR NOT NULL DEFAULT 'open', decided_by VARCHAR, decided_at TIMESTAMP)""",
+    # Sign-in sessions shared by the tabs of one browser (a cookie holds the token; only its hash is kept)
+    # and the one-time grants that hand a fresh sign-in's token to the browser.
+    """CREATE TABLE IF NOT EXISTS _sessions (
+        token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS _archived_values (
         workspace VARCHAR NOT NULL, table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, version INTEGER NOT NULL,
         archived_at TIMESTAMP NOT NULL, record_id BIGINT NOT NULL, value VARCHAR)""",

@@ -34,7 +34,7 @@ def _widget_shots(page: Page, tmp_path: Path, board: str) -> int:
 
 
 def _add_user(page: Page, username: str, role: str) -> None:
-    go(page, "首页")
+    go(page, "用户管理")
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="添加用户"))
     form.get_by_label("用户名", exact=True).fill(username)
     form.get_by_label("密码", exact=True).fill("pass-12345678")

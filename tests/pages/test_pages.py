@@ -31,7 +31,7 @@ def test_wrong_password_is_refused(app_env) -> None:
     at.text_input(key="login_user").set_value("admin")
     at.text_input(key="login_password").set_value("nope-nope")
     at.button[0].click().run()
-    assert errors(at) == ["wrong username or password"]
+    assert errors(at) == ["用户名或密码错误"]
     assert "user" not in at.session_state
 
 
