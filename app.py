@@ -89,6 +89,15 @@ else:
     else:
         _sign_in(fresh)
 
+FOLD_SIDEBAR_ON_PHONES = """<script>
+/* page: {page} */
+if (window.innerWidth < 768) {{
+  const open = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  const fold = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (open && fold) {{ fold.click(); }}
+}}
+</script>"""
+
 # (file, url path, title key, icon, who sees it); Home is the default page at "/".
 PageRule = Callable[[Actor, list], bool]
 PAGES: list[tuple[str, str, str, str, PageRule]] = [
@@ -179,4 +188,10 @@ pages = [
     for path, url, title, icon, shown in PAGES
     if shown(me, tables)
 ]
-st.navigation(pages).run()
+current = st.navigation(pages)
+if st.session_state.get("_page") != current.url_path:
+    # On a phone the sidebar covers the page: after choosing a page, fold it away (wide screens keep it).
+    st.session_state["_page"] = current.url_path
+    # (the page in the text makes each one a new element, so its script runs again)
+    st.html(FOLD_SIDEBAR_ON_PHONES.format(page=current.url_path or "home"), unsafe_allow_javascript=True)
+current.run()

@@ -106,3 +106,10 @@ def settings_changes(field: Doc, edited: Doc) -> Doc:
     """Changes that turn a field's type-specific settings into `edited` (removed keys map to None)."""
     current = type_settings(field)
     return {**{k: None for k in current if k not in edited}, **edited}
+
+
+def merged_options(current: list[Doc], edited: list[Doc]) -> list[Doc]:
+    """Options as edited (value and label, in the new order), each keeping what the editor does not show of
+    the option with the same value (its colour, its English label): saving unchanged changes nothing."""
+    by_value = {o["value"]: o for o in current}
+    return [by_value.get(o["value"], {}) | o for o in edited]

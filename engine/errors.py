@@ -15,6 +15,8 @@ class Problem:
 
     path: str
     message: str
+    # The UI's text for it (translation key, values), when the engine knows one; message stays for logs.
+    text: tuple[str, dict] | None = None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -8,6 +8,7 @@ from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import DataError
 from engine.fields import AutonumberField
+from engine.flow.backfill import backfill
 from engine.records.bulk import bulk_upsert
 from engine.schema import Workspace
 from engine.storage.store import Store
@@ -41,7 +42,10 @@ def seed_workspace(
         "orders": data.orders,
         "after_sales": data.after_sales,
     }
-    return {
+    counts = {
         name: bulk_upsert(store, ws, name, frames[name], actor, moment, source="sample").summary()
         for name in SEED_TABLES
     }
+    # The orders' times become their status history, so the funnel and time-in-status rules have data.
+    counts["orders"]["moves"] = backfill(store, ws, "orders", actor, "sample", entered="ordered_at")
+    return counts

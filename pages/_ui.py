@@ -12,9 +12,10 @@ import streamlit as st
 
 from engine import workspaces
 from engine.auth import Actor
-from engine.errors import ConflictError, EngineError, RefusedError
+from engine.errors import ConflictError, EngineError, Problem, RefusedError
 from engine.forms import can, label_of
 from engine.jobs import ensure_scheduler
+from engine.roles import ROLE_LABELS
 from engine.schema import Table, Workspace
 from engine.storage.store import Store, shared_store
 from hub.bootstrap import ensure_ready
@@ -80,6 +81,37 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "user_exists": ("用户 {user} 已存在", "User {user} already exists"),
     "login_wrong": ("用户名或密码错误", "Wrong username or password"),
+    "move_asks": ("请填写后确认", "fill in, then confirm"),
+    "moved_to": ("{record} 已{move}，现为「{state}」", "{record}: {move} done, now “{state}”"),
+    "reason_roles": ("只有{roles}可以{move}", "Only {roles} may {move}"),
+    "reason_guard": ("「{move}」的条件不满足", "The condition of “{move}” does not hold"),
+    "reason_required": ("进入「{state}」前需填写{field}", "{field} is needed to enter “{state}”"),
+    "reason_stock_fields": (
+        "需要{relation}和{quantity}才能占用库存",
+        "{relation} and {quantity} are needed for the stock",
+    ),
+    "reason_stock_unknown": ("{key} 不在库存表中", "{key} is not in the stock table"),
+    "reason_stock_short": (
+        "{key} 库存不足：剩 {left}，需要 {needed}",
+        "Not enough stock of {key}: {left} left, {needed} needed",
+    ),
+    "refused_move_values": (
+        "这一步只能填写它要求的字段，不能改{fields}",
+        "This move lets you fill in only what it asks for, not {fields}",
+    ),
+    "refused_edit_records": (
+        "你的角色只能流转记录，不能修改字段",
+        "Your role may move records on but not edit their fields",
+    ),
+    "problems_fix": ("有 {n} 处需要修改，尚未保存", "{n} field(s) need fixing; nothing was saved"),
+    "problem_required": ("必填", "Required"),
+    "problem_value": ("「{value}」不是有效的{field}", "“{value}” is not a valid {field}"),
+    "problem_unique": (
+        "「{value}」已被另一条记录使用 (#{id})",
+        "“{value}” is already used by another record (#{id})",
+    ),
+    "problem_no_row": ("{table}中没有「{value}」", "No {table} “{value}”"),
+    "error_details": ("详情(给搭建者)", "Details (for builders)"),
     "user_self_deactivate": ("不能停用自己的账号", "You cannot deactivate yourself"),
     "user_last_admin": (
         "{user} 是最后一个启用的管理员，不能停用或去掉管理员角色",
@@ -325,6 +357,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "export_matrix": ("导出矩阵 (.xlsx)", "Export the matrix (.xlsx)"),
     "cell_orders": ("{x} · {y}: {n} 单", "{x} · {y}: {n} orders"),
     "open": ("打开", "Open"),
+    "open_help": ("勾选一行，在下方打开这条记录", "Tick a row to open that record below"),
     "vs_previous": ("与之前 {days} 天相比", "Compared with the {days} days before"),
     "no_data": ("暂无数据", "No data yet"),
     "last_days": ("近 {days} 天", "Last {days} days"),
@@ -521,16 +554,44 @@ def choose_table(ws: Workspace, action: str, key: str) -> Table:
     return ws.require_table(st.selectbox(t("table"), list(labels), format_func=labels.get, key=key))
 
 
+def reason_text(key: str, values: dict[str, Any]) -> str:
+    """An engine reason in the UI language: lists joined, role names as people read them."""
+    shown = {
+        k: "、".join(role_label(x) if k == "roles" else str(x) for x in v)
+        if isinstance(v, list | tuple)
+        else v
+        for k, v in values.items()
+    }
+    return t(key, **shown) if key in TEXT else key
+
+
+def role_label(role: str) -> str:
+    """A role's name in the UI language."""
+    zh, en = ROLE_LABELS.get(role, (role, role))
+    return en if lang() == "en" else zh
+
+
+def problem_text(problem: Problem) -> str:
+    """One problem in the UI language (its English message when the engine gave no text for it)."""
+    return reason_text(*problem.text) if problem.text is not None else problem.message
+
+
 def show_error(exc: EngineError) -> None:
-    """Render an engine error: its message, then each problem (field or path: message)."""
+    """Render an engine error in the UI language, then each problem (with its field's label); the engine's
+    own message, with paths and names, stays in a collapsed details line for builders."""
     if exc.text is not None and exc.text[0] in TEXT:
-        st.error(t(exc.text[0], **exc.text[1]), icon="❌")
-        return
-    if isinstance(exc, ConflictError):
+        icon = "⛔" if isinstance(exc, RefusedError) else "❌"
+        st.error(reason_text(*exc.text), icon=icon)
+    elif isinstance(exc, ConflictError):
         st.error(f"{t('conflict')}: {exc.message}", icon="⚠️")
     elif isinstance(exc, RefusedError):
         st.error(exc.message, icon="⛔")
     else:
         st.error(exc.message, icon="❌")
     for problem in exc.problems:
-        st.markdown(f"- `{problem.path}` {problem.message}")
+        text = problem_text(problem)
+        where = problem.text[1].get("field") if problem.text else problem.path
+        st.markdown(f"- {where}: {text}" if where and where not in text else f"- {text}")
+    if exc.text is not None or exc.problems:
+        with st.expander(t("error_details")):
+            st.code(str(exc), language=None)

@@ -15,6 +15,7 @@ from streamlit_sortables import sort_items
 from engine import workspaces
 from engine.designer import (
     add_field,
+    merged_options,
     remove_field,
     reorder_fields,
     settings_changes,
@@ -162,7 +163,7 @@ with tab_edit:
             "readonly_for": readonly,
         }
         if new_options is not None:
-            changes["options"] = parse_options(new_options)
+            changes["options"] = merged_options(current.get("options", []), parse_options(new_options))
         try:
             edited = json.loads(settings or "{}")
         except json.JSONDecodeError as exc:

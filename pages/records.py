@@ -17,8 +17,11 @@ from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records.history import record_history
 from engine.records.single import get_record, update_record
-from pages._ui import choose_table, lang, page_context, show_error, t
+from pages._ui import choose_table, lang, page_context, reason_text, show_error, t
 from pages._widgets import changed_values, render_fields
+
+# The grid's first column: tick a row to open it below.
+OPEN = "_open"
 
 store, me, ws = page_context()
 st.title(t("records"))
@@ -96,15 +99,23 @@ st.caption(t("total", total=f"{page.total:,}", pages=page.pages))
 
 
 grid = grid_frame(table, page.rows, me).to_pandas()
+grid.insert(0, OPEN, False)
 rows = page.rows.select("_id", "_version").to_dicts()
 editable = {n for n, f in fields.items() if not f.readonly and f.widget not in ("multiselect", "readonly")}
-grid_key = f"grid_{ws.name}_{table_name}_{page_no}"
+if not can(me, table, "update"):
+    editable = set()
+generation = st.session_state.get("grid_generation", 0)
+grid_key = f"grid_{ws.name}_{table_name}_{page_no}_{generation}"
+# The record's number and its state first: a phone shows only the first few columns.
+leading = [c for c in (table.business_key, table.flow.field if table.flow else None) if c in grid.columns]
 st.data_editor(
     grid,
     key=grid_key,
     hide_index=True,
-    disabled=[c for c in grid.columns if c not in editable] if can(me, table, "update") else True,
+    column_order=[OPEN, *leading, *(c for c in grid.columns if c not in {OPEN, *leading})],
+    disabled=[c for c in grid.columns if c not in editable and c != OPEN],
     column_config={
+        OPEN: st.column_config.CheckboxColumn(t("open"), help=t("open_help"), width="small"),
         **{n: f.label for n, f in fields.items()},
         **{
             n: st.column_config.SelectboxColumn(f.label, options=[label for _, label in f.options])
@@ -114,12 +125,23 @@ st.data_editor(
     },
     width="stretch",
 )
-edits = st.session_state.get(grid_key, {}).get("edited_rows", {})
+changed = st.session_state.get(grid_key, {}).get("edited_rows", {})
+opened = [int(k) for k, v in changed.items() if v.get(OPEN)]
+edits = {int(k): {c: x for c, x in v.items() if c != OPEN} for k, v in changed.items()}
+edits = {k: v for k, v in edits.items() if v}
+if opened and rows[opened[-1]]["_id"] != st.session_state.get("detail", {}).get("id"):
+    # A ticked row opens below; the tick clears itself unless unsaved edits would be lost with it.
+    st.session_state["detail"] = {"table": table_name, "id": rows[opened[-1]]["_id"]}
+    st.session_state["detail_pick"] = rows[opened[-1]]["_id"]
+    st.session_state.pop("detail_version", None)
+    if not edits:
+        st.session_state["grid_generation"] = generation + 1
+        st.rerun()
 if edits and st.button(t("save_edits"), key="save_grid"):
-    outcomes = apply_grid_edits(store, ws, table_name, rows, {int(k): v for k, v in edits.items()}, me)
+    outcomes = apply_grid_edits(store, ws, table_name, rows, edits, me)
     # Show the results over a fresh page: the saved rows have new versions, so the edits are cleared.
     st.session_state["grid_outcomes"] = outcomes
-    del st.session_state[grid_key]
+    st.session_state["grid_generation"] = generation + 1
     st.session_state.pop("detail_version", None)  # this session's own saves: the detail reloads their version
     st.rerun()
 for outcome in st.session_state.pop("grid_outcomes", []):
@@ -151,6 +173,52 @@ if table.flow is not None and can(me, table, "update"):
                         [{"_id": k, "reasons": "; ".join(v)} for k, v in result.refused.items()],
                         hide_index=True,
                     )
+
+
+def shown_value(f: Any, value: Any) -> str:
+    """A value as people read it: an option's label, not its stored code."""
+    labels = dict(f.options)
+    if isinstance(value, list):
+        return "、".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value))
+
+
+def moved(record: dict[str, Any], after: dict[str, Any], move: Any) -> None:
+    """Confirm a move over the next page run: which record went where."""
+    key = record.get(table.business_key) or f"#{record['_id']}"
+    st.session_state["move_done"] = t("moved_to", record=key, move=move.label, state=move.to_label)
+    st.session_state["detail_version"] = after["_version"]
+    st.session_state["detail_kept"] = {"id": int(record["_id"]), "listing": listing}
+    st.rerun()
+
+
+def show_moves(record: dict[str, Any], version: int) -> None:
+    """Each move out of the record's state: a button, a short form for what it still needs (a tracking
+    number to ship), or why it is not possible now, in words."""
+    for move in moves(store, ws, table_name, int(record["_id"]), me):
+        title = f"→ {move.to_label} ({move.label})"
+        values: dict[str, Any] = {}
+        if move.allowed_once_filled:
+            with st.form(f"move_form_{move.index}"):
+                st.markdown(f"**{title}** · {t('move_asks')}")
+                asked = [fields[n] for n in move.asks if n in fields]
+                values = render_fields(asked, f"move{move.index}_{record['_id']}", record, {})
+                clicked = st.form_submit_button(title, type="primary")
+            values = {k: v for k, v in values.items() if v not in (None, "")}
+        else:
+            clicked = st.button(title, key=f"move_{move.index}", disabled=not move.allowed)
+            if not move.allowed:
+                st.caption("；".join(reason_text(r.key, r.values) for r in move.why))
+        if clicked:
+            try:
+                after = transition(
+                    store, ws, table_name, int(record["_id"]), move.to, version, me, values=values
+                )
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                moved(record, after, move)
+
 
 st.subheader(t("detail"))
 ids = page.rows["_id"].to_list()
@@ -186,39 +254,37 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
     st.caption(
         f"#{record['_id']} · v{version} · {record['_updated_by']} {record['_updated_at']:%Y-%m-%d %H:%M}"
     )
-    with st.form("detail_form"):
-        form = list(fields.values())
-        entered = render_fields(form, f"edit_{record['_id']}", record, {})
-        submitted = st.form_submit_button(t("save"), disabled=not can(me, table, "update"))
-    if submitted:
-        changes = changed_values(
-            {k: v for k, v in entered.items() if may(me, "update", table.by_name[k])}, record
-        )
-        try:
-            after = update_record(store, ws, table_name, int(record["_id"]), changes, int(version), me)
-        except EngineError as exc:
-            show_error(exc)
-        else:
-            st.session_state["detail_version"] = after["_version"]
-            st.success(f"{t('saved')} v{after['_version']}")
+    if done := st.session_state.pop("move_done", None):
+        st.success(done, icon="✅")
     if table.flow is not None:
-        for i, move in enumerate(moves(store, ws, table_name, int(record["_id"]), me)):
-            help_text = "; ".join(move.reasons) or None
-            column = st.columns(4)[i % 4]
-            if column.button(
-                f"→ {move.to_label} ({move.label})",
-                key=f"move_{move.index}",
-                disabled=not move.allowed,
-                help=help_text,
-            ):
-                try:
-                    after = transition(store, ws, table_name, int(record["_id"]), move.to, int(version), me)
-                except EngineError as exc:
-                    show_error(exc)
-                else:
-                    st.session_state["detail_version"] = after["_version"]
-                    st.session_state["detail_kept"] = {"id": int(record["_id"]), "listing": listing}
-                    st.rerun()
+        show_moves(record, int(version))
+    if can(me, table, "update") and may(me, "edit_records"):
+        with st.form("detail_form"):
+            form = list(fields.values())
+            entered = render_fields(form, f"edit_{record['_id']}", record, {})
+            submitted = st.form_submit_button(t("save"))
+        if submitted:
+            changes = changed_values(
+                {k: v for k, v in entered.items() if may(me, "update", table.by_name[k])}, record
+            )
+            try:
+                after = update_record(store, ws, table_name, int(record["_id"]), changes, int(version), me)
+            except EngineError as exc:
+                show_error(exc)
+            else:
+                st.session_state["detail_version"] = after["_version"]
+                st.success(f"{t('saved')} v{after['_version']}")
+    else:
+        # Someone who only looks or moves records on (a temporary worker) reads the values, no edit form.
+        st.dataframe(
+            [
+                {t("field"): f.label, t("value"): shown_value(f, record.get(n))}
+                for n, f in fields.items()
+                if record.get(n) not in (None, "", [])
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     if table.flow is not None:
         timeline = status_timeline(store, ws, table_name, int(record["_id"]))
         if timeline:

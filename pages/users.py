@@ -7,17 +7,12 @@ import streamlit as st
 
 from engine import auth
 from engine.errors import EngineError
-from engine.roles import ROLE_LABELS, ROLES
-from pages._ui import actor, get_store, lang, show_error, t
+from engine.roles import ROLES
+from pages._ui import actor, get_store, role_label, show_error, t
 
 store = get_store()
 me = actor()
 st.title(t("users"))
-
-
-def role_label(role: str) -> str:
-    zh, en = ROLE_LABELS[role]
-    return en if lang() == "en" else zh
 
 
 def _done(message: str) -> None:

@@ -56,12 +56,12 @@ def test_pages_hold_no_role_sets() -> None:
     ("roles", "allowed"),
     [
         ({"admin"}, set(ACTION_ROLES)),
-        ({"builder"}, {"edit_schema"}),
-        ({"manager"}, {"review_chat", "review_imports", "run_jobs", "run_syncs"}),
-        ({"operator"}, {"review_chat"}),
-        ({"warehouse"}, set()),
+        ({"builder"}, {"edit_schema", "edit_records"}),
+        ({"manager"}, {"review_chat", "review_imports", "run_jobs", "run_syncs", "edit_records"}),
+        ({"operator"}, {"review_chat", "edit_records"}),
+        ({"warehouse"}, {"edit_records"}),
         ({"temp_worker"}, set()),
-        ({"operator", "builder"}, {"review_chat", "edit_schema"}),
+        ({"operator", "builder"}, {"review_chat", "edit_schema", "edit_records"}),
     ],
 )
 def test_the_action_permission_table(roles: set[str], allowed: set[str]) -> None:

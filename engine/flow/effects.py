@@ -53,18 +53,37 @@ def stock_target(ws: Workspace, table: Table, effect: StockEffect) -> Table:
     return ws.require_table(relation.table)
 
 
+def stock_reason(
+    table: Table, effect: StockEffect, key: Any, qty: Any, stock: Any, found: bool
+) -> tuple[str, str, dict[str, Any]] | None:
+    """Why a record's stock effect cannot run, as (English text, UI text key, its values), or None."""
+    if key is None or qty is None:
+        names = f"{table.by_name[effect.relation].label} and {table.by_name[effect.quantity].label}"
+        return (
+            f"{names} are needed to {effect.type.replace('_', ' ')}",
+            "reason_stock_fields",
+            {
+                "relation": table.by_name[effect.relation].label,
+                "quantity": table.by_name[effect.quantity].label,
+            },
+        )
+    if not found:
+        return f"{key} is not in the stock table", "reason_stock_unknown", {"key": key}
+    if effect.type == "reserve_stock" and (stock or 0) < qty:
+        return (
+            f"not enough stock of {key}: {stock or 0} left, {qty} needed",
+            "reason_stock_short",
+            {"key": key, "left": stock or 0, "needed": qty},
+        )
+    return None
+
+
 def stock_problem(
     table: Table, effect: StockEffect, key: Any, qty: Any, stock: Any, found: bool
 ) -> str | None:
     """Why a record's stock effect cannot run, or None."""
-    if key is None or qty is None:
-        names = f"{table.by_name[effect.relation].label} and {table.by_name[effect.quantity].label}"
-        return f"{names} are needed to {effect.type.replace('_', ' ')}"
-    if not found:
-        return f"{key} is not in the stock table"
-    if effect.type == "reserve_stock" and (stock or 0) < qty:
-        return f"not enough stock of {key}: {stock or 0} left, {qty} needed"
-    return None
+    reason = stock_reason(table, effect, key, qty, stock, found)
+    return reason[0] if reason else None
 
 
 def _stock_row(
@@ -235,7 +254,7 @@ def run_effects(ctx: EffectContext) -> None:
 
 def effect_reasons(
     store: Store, ws: Workspace, table: Table, tr: Transition, record: dict[str, Any]
-) -> list[str]:
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Why the transition's effects would refuse now (e.g. not enough stock), for the buttons' reasons."""
     stock_effects = [e for e in tr.effects if isinstance(e, StockEffect)]
     if not stock_effects or takes_no_stock(ws, table, record):
@@ -246,7 +265,7 @@ def effect_reasons(
         key, qty = record.get(effect.relation), record.get(effect.quantity)
         target = stock_target(ws, table, effect)
         row = _stock_row(cur, ws, target, effect, key) if key is not None else None
-        problem = stock_problem(table, effect, key, qty, row[1] if row else None, row is not None)
-        if problem:
-            reasons.append(problem)
+        reason = stock_reason(table, effect, key, qty, row[1] if row else None, row is not None)
+        if reason:
+            reasons.append(reason)
     return reasons

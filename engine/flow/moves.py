@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.alerts.actions import request_acknowledgements
 from engine.audit import StatusMove
-from engine.auth import Actor, require_table, table_actions
+from engine.auth import Actor, is_readonly, may, require_table, table_actions
 from engine.clock import as_naive
 from engine.conditions.context import load_context, record_fields
 from engine.conditions.records import evaluate_condition
@@ -34,18 +34,38 @@ from engine.storage.store import Store
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a move is refused: English text (logs, the CLI) and the UI's text key with the values it names."""
+
+    text: str
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Move:
-    """A transition out of the record's current state, and the reasons it is not allowed now (if any)."""
+    """A transition out of the record's current state, the reasons it is not allowed now (if any), and the
+    fields it still needs that the person may fill in on the way (a tracking number to ship)."""
 
     index: int
     label: str
     to: str
     to_label: str
-    reasons: list[str] = field(default_factory=list)
+    why: list[Reason] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r.text for r in self.why]
 
     @property
     def allowed(self) -> bool:
-        return not self.reasons
+        return not self.why
+
+    @property
+    def allowed_once_filled(self) -> bool:
+        """Whether filling in the asked fields is all the move lacks."""
+        return all(r.key == "reason_required" for r in self.why) and bool(self.asks)
 
 
 def _flow(table: Table) -> Flow:
@@ -80,23 +100,40 @@ def _reasons(
     actor: Actor,
     now: datetime,
     values: dict[str, Any],
-) -> list[str]:
+) -> list[Reason]:
     flow = _flow(table)
     target = flow.state(tr.to)
     target_label = target.label if target else tr.to
     reasons = []
     if tr.roles and not actor.is_admin and not actor.roles & set(tr.roles):
         reasons.append(
-            f"only {', '.join(tr.roles)} may {tr.label} ({actor.username} is {', '.join(sorted(actor.roles))})"
+            Reason(
+                f"only {', '.join(tr.roles)} may {tr.label} ({actor.username} is {', '.join(sorted(actor.roles))})",
+                "reason_roles",
+                {"roles": tr.roles, "move": tr.label},
+            )
         )
     if tr.guard is not None and not guard_holds(store, ws, table, tr.guard, record, now):
-        reasons.append(f"the condition of {tr.label!r} does not hold: {tr.guard}")
+        reasons.append(
+            Reason(
+                f"the condition of {tr.label!r} does not hold: {tr.guard}", "reason_guard", {"move": tr.label}
+            )
+        )
     after = record | values | {k: set_value(v, actor, now) for k, v in tr.set_fields.items()}
-    for name in tr.require_fields:
-        if after.get(name) in (None, "", []):
-            fld = table.by_name[name]
-            reasons.append(f"{fld.label} ({name}) is required to enter {target_label}")
-    return reasons + effect_reasons(store, ws, table, tr, after)
+    for name in _missing(tr, after):
+        fld = table.by_name[name]
+        reasons.append(
+            Reason(
+                f"{fld.label} ({name}) is required to enter {target_label}",
+                "reason_required",
+                {"field": fld.label, "state": target_label},
+            )
+        )
+    return reasons + [Reason(*r) for r in effect_reasons(store, ws, table, tr, after)]
+
+
+def _missing(tr: Transition, after: dict[str, Any]) -> list[str]:
+    return [name for name in tr.require_fields if after.get(name) in (None, "", [])]
 
 
 def moves(
@@ -113,6 +150,8 @@ def moves(
     for i, tr in enumerate(flow.transitions):
         if not tr.automatic and ("*" in tr.from_ or current in tr.from_):
             state = flow.state(tr.to)
+            after = record | {k: set_value(v, actor, moment) for k, v in tr.set_fields.items()}
+            asks = [n for n in _missing(tr, after) if not is_readonly(actor, table.by_name[n])]
             out.append(
                 Move(
                     i,
@@ -120,6 +159,7 @@ def moves(
                     tr.to,
                     state.label if state else tr.to,
                     _reasons(store, ws, table, tr, record, actor, moment, {}),
+                    asks,
                 )
             )
     return out
@@ -154,6 +194,7 @@ def transition(
         )
     moment = as_naive(now, ws.timezone)
     values = dict(values or {})
+    _check_values_asked(table, to, values, actor)
     with store.transaction() as cur:
         record = read_row(cur, ws, table, record_id, _columns_for(ws, table, to, values), MOVE_SYSTEM_FIELDS)
         if record["_version"] != expected_version:
@@ -168,6 +209,20 @@ def transition(
         if after_write(move.write, [record_id]):
             after = read_row(cur, ws, table, record_id)
     return visible_row(table, actor, after)
+
+
+def _check_values_asked(table: Table, to: str, values: dict[str, Any], actor: Actor) -> None:
+    """Someone who may not edit records (a temporary worker) fills in only what the move asks for."""
+    if not values or may(actor, "edit_records"):
+        return
+    asked = {n for tr in _flow(table).transitions if tr.to == to for n in tr.require_fields}
+    extra = sorted(set(values) - asked)
+    if extra:
+        labels = "、".join(table.by_name[n].label if n in table.by_name else n for n in extra)
+        raise RefusedError(
+            f"{actor.username} may fill in only what the move asks for, not {', '.join(extra)}",
+            text=("refused_move_values", {"fields": labels}),
+        )
 
 
 # A move reads only what it checks and reports: fewer columns make the read of a hot path cheaper.
@@ -221,7 +276,7 @@ def _first_allowed(move: MoveContext, record: dict[str, Any], to: str) -> dict[s
         reasons = _reasons(store, ws, table, tr, record, w.actor, w.now, move.values)
         if not reasons:
             return _apply(move, record, index)
-        refusals += [Problem(tr.label, r) for r in reasons]
+        refusals += [Problem(tr.label, r.text) for r in reasons]
     raise RefusedError(f"cannot move {table.label} #{record['_id']} from {here} to {there}", refusals)
 
 

@@ -14,6 +14,7 @@ import polars as pl
 from engine.auth import Actor
 from engine.clock import as_naive
 from engine.errors import ConflictError, DataError
+from engine.flow.backfill import history_from_times
 from engine.importer.batches import drop_staged, raw_name, reviewable, staged_name
 from engine.importer.buyers import with_buyers
 from engine.importer.relations import create_targets, missing_targets, related_columns
@@ -22,8 +23,8 @@ from engine.importer.sources import SHEET
 from engine.records.bulk import upsert_in
 from engine.records.cells import ROW, null_cells
 from engine.records.repairs import store_flags
-from engine.schema import Table, Workspace
-from engine.storage.sql import Sql, compose, listing, qualified, quote_ident
+from engine.schema import Workspace
+from engine.storage.sql import Fragment, Sql, compose, qualified, quote_ident
 from engine.storage.store import Store
 
 
@@ -145,7 +146,10 @@ def commit(
             "SELECT max(seq) FROM _audit_log WHERE workspace = ? AND table_name = ? AND note = ?",
             [ws.name, table.name, f"import:{batch_id}"],
         ).fetchone()  # type: ignore[misc]
-        _history_from_timestamps(cur, ws, table, batch_id, actor)
+        inserted = Fragment(
+            "SELECT record_id FROM _import_rows WHERE batch_id = ? AND action = 'insert'", (batch_id,)
+        )
+        history_from_times(cur, ws, table, inserted, actor, "import", f"import:{batch_id}")
         done = result.summary() | {
             "rejected": result.rejected + failing,
             "flagged": flagged,
@@ -160,70 +164,3 @@ def commit(
         )
         drop_staged(cur, batch_id)
     return done
-
-
-def status_times(table: Table) -> list[tuple[str, str]]:
-    """(state, datetime field) pairs the flow itself defines: a transition into `shipped` sets shipped_at."""
-    if table.flow is None:
-        return []
-    pairs = {
-        (tr.to, name)
-        for tr in table.flow.transitions
-        for name, value in tr.set_fields.items()
-        if value == {"now": []} and table.field(name) is not None
-    }
-    return sorted(pairs)
-
-
-def _history_from_timestamps(cur: Any, ws: Workspace, table: Table, batch_id: int, actor: Actor) -> None:
-    """Status history for the rows a batch inserted, from the times the file has (shipped_at, signed_at…),
-    so time-in-status rules and dashboards work on backfilled orders."""
-    pairs = status_times(table)
-    if not pairs:
-        return
-    flow = table.flow
-    assert flow is not None
-    target = qualified(ws.name, table.name)
-    moves = listing(
-        (
-            compose(
-                "SELECT t._id, ? AS state, t.{field} AS moved_at FROM {target} t "
-                "JOIN _import_rows r ON r.record_id = t._id AND r.batch_id = ? AND r.action = 'insert' "
-                "WHERE t.{field} IS NOT NULL",
-                field=quote_ident(field),
-                target=target,
-            )
-            for _, field in pairs
-        ),
-        " UNION ALL ",
-    )
-    params: list[Any] = [p for state, _ in pairs for p in (state, batch_id)]
-    cur.execute(
-        compose(
-            "INSERT INTO _status_moves SELECT ?, ?, _id, coalesce(lag(state) OVER w, ?), state, moved_at, ?, 'import', ? "
-            "FROM ({moves}) WINDOW w AS (PARTITION BY _id ORDER BY moved_at)",
-            moves=moves,
-        ),
-        [ws.name, table.name, flow.initial, actor.username, f"import:{batch_id}", *params],
-    )
-    # The file's times tell the way; the status column tells the end. A cancelled or refunded order that had
-    # shipped ends on its status, not on shipped: one closing move at its last known time.
-    cur.execute(
-        compose(
-            "INSERT INTO _status_moves SELECT ?, ?, m.record_id, m.to_state, t.{status}, m.moved_at, ?, 'import', ? "
-            "FROM (SELECT record_id, arg_max(to_state, moved_at) AS to_state, max(moved_at) AS moved_at "
-            "FROM _status_moves WHERE workspace = ? AND table_name = ? AND note = ? GROUP BY record_id) m "
-            "JOIN {target} t ON t._id = m.record_id WHERE t.{status} IS NOT NULL AND t.{status} <> m.to_state",
-            status=quote_ident(flow.field),
-            target=target,
-        ),
-        [
-            ws.name,
-            table.name,
-            actor.username,
-            f"import:{batch_id}",
-            ws.name,
-            table.name,
-            f"import:{batch_id}",
-        ],
-    )

@@ -51,7 +51,13 @@ def coerce_values(
         if field.name in values:
             coerced = results[field.name]
             if not coerced.ok:
-                problems.append(Problem(field.name, f"{field.label}: {coerced.problem}"))
+                problems.append(
+                    Problem(
+                        field.name,
+                        f"{field.label}: {coerced.problem}",
+                        ("problem_value", {"field": field.label, "value": values[field.name]}),
+                    )
+                )
                 continue
             out[field.name] = coerced.value
         elif creating and field.default is not None:
@@ -59,12 +65,22 @@ def coerce_values(
         if (field.required and field.name in out and out[field.name] is None) or (
             creating and field.required and field.name not in out and not field.generated
         ):
-            problems.append(Problem(field.name, f"{field.label} ({field.name}) is required"))
+            problems.append(
+                Problem(
+                    field.name,
+                    f"{field.label} ({field.name}) is required",
+                    ("problem_required", {"field": field.label}),
+                )
+            )
     return out, problems
 
 
 def _needs_fixing(table: Table, problems: list[Problem]) -> DataError:
-    return DataError(f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved", problems)
+    return DataError(
+        f"{table.label}: {len(problems)} field(s) need fixing; nothing was saved",
+        problems,
+        text=("problems_fix", {"n": len(problems)}),
+    )
 
 
 def validated(table: Table, values: dict[str, Any], actor: Actor, creating: bool) -> dict[str, Any]:
@@ -101,7 +117,13 @@ def _db_problems(
         ).fetchone()
         if hit:
             label = table.by_name[name].label
-            problems.append(Problem(name, f"{label} {value!r} is already used by another row (id {hit[0]})"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{label} {value!r} is already used by another row (id {hit[0]})",
+                    ("problem_unique", {"field": label, "value": value, "id": hit[0]}),
+                )
+            )
     for field in table.stored_fields():
         if isinstance(field, RelationField) and values.get(field.name) is not None:
             other = ws.require_table(field.table)
@@ -115,7 +137,14 @@ def _db_problems(
             ).fetchone()
             if not found:
                 problems.append(
-                    Problem(field.name, f"{field.label}: no {other.label} {values[field.name]!r}")
+                    Problem(
+                        field.name,
+                        f"{field.label}: no {other.label} {values[field.name]!r}",
+                        (
+                            "problem_no_row",
+                            {"field": field.label, "table": other.label, "value": values[field.name]},
+                        ),
+                    )
                 )
     return problems
 
@@ -201,6 +230,10 @@ def update_record(
     """
     table = ws.require_table(table_name)
     require_table(actor, table, "update")
+    if not may(actor, "edit_records"):
+        raise RefusedError(
+            f"{actor.username} may move records on but not edit them", text=("refused_edit_records", {})
+        )
     if table.flow and table.flow.field in changes:
         label = table.by_name[table.flow.field].label
         raise RefusedError(f"{label} ({table.flow.field}) changes only through the status flow's transitions")

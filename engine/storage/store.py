@@ -255,7 +255,7 @@ def open_store(path: str | os.PathLike[str] | None = None, read_only: bool = Fal
             pid = _LOCK_PID.search(text)
             holder = f" (PID {pid.group(1)})" if pid else ""
             raise DatabaseBusyError(
-                f"database {resolved} is in use by another process{holder}: stop the app, or run this from its Jobs page"
+                f"database {resolved} is in use by another process{holder}: stop the app, or do this in the app (users: its Users page; jobs: its Jobs page)"
             ) from None
         raise EngineError(f"cannot open database {resolved}: {text.splitlines()[0]}") from None
     if not read_only:

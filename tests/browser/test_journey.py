@@ -119,9 +119,9 @@ def test_inline_grid_edit_is_saved_with_a_new_version(server, browser) -> None:
     settle(page)
     grid = page.get_by_test_id("stDataFrame").first.bounding_box()
     assert grid is not None
-    page.mouse.click(grid["x"] + 60, grid["y"] + 55)  # first row, 订单号
+    page.mouse.click(grid["x"] + 120, grid["y"] + 55)  # first row, 订单号 (after the narrow 打开 column)
     page.wait_for_timeout(300)  # the grid is a canvas: give it a moment to take focus and open editors
-    for _ in range(3):  # → 渠道 → 客户编号 → 客户名称
+    for _ in range(4):  # → 状态 → 渠道 → 客户编号 → 客户名称
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
     page.wait_for_timeout(300)

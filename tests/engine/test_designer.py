@@ -79,3 +79,18 @@ def test_type_settings_round_trip(small_ws) -> None:
     assert changes["maximum"] == 500 and changes["minimum"] is None
     edited = update_field(doc, "orders", "qty", changes)["tables"][0]["fields"][3]
     assert edited.get("maximum") == 500 and "minimum" not in edited
+
+
+def test_edited_options_keep_what_the_editor_does_not_show() -> None:
+    from engine.designer import merged_options
+
+    current = [
+        {"value": "sf", "label": "顺丰", "color": "#ff0000", "label_en": "SF Express"},
+        {"value": "zto", "label": "中通", "color": "#00ff00"},
+    ]
+    edited = [{"value": "zto", "label": "中通快递"}, {"value": "yto", "label": "圆通"}]
+    assert merged_options(current, edited) == [
+        {"value": "zto", "label": "中通快递", "color": "#00ff00"},
+        {"value": "yto", "label": "圆通"},
+    ]
+    assert merged_options(current, [{"value": o["value"], "label": o["label"]} for o in current]) == current

@@ -76,8 +76,11 @@ def test_form_entry_creates_a_record_and_shows_field_errors(app_env) -> None:
     at.number_input(key="new_orders_unit_price").set_value(99.5)
     at.text_input(key="new_orders_ordered_at").set_value("2026-11-20 10:00")
     at.button[0].click().run()
-    assert any("need fixing" in e for e in errors(at))
-    assert any("is not a phone number" in m.value for m in at.markdown)
+    # One line on top in the UI's language; the problem itself under the phone field, with the value typed.
+    assert errors(at) == ["有 1 处需要修改，尚未保存"]
+    under = [m.value for m in at.markdown if m.value.startswith(":red[")]
+    assert under == [":red[「12345」不是有效的手机号]"]
+    assert at.text_input(key="new_orders_phone").value == "12345"  # the typed values are kept
     at.text_input(key="new_orders_phone").set_value("139 1234 5678")
     at.button[0].click().run()
     assert not errors(at), errors(at)

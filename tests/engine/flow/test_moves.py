@@ -153,3 +153,62 @@ def test_status_timeline_labels_and_durations(store, home_ws, order) -> None:
     assert [(s["sla_hours"], s["late"]) for s in timeline] == [(4, False), (24, False)]
     late = status_timeline(store, home_ws, "orders", order["_id"], NOW + timedelta(hours=30))
     assert late[1]["late"] is True
+
+
+TEMP = Actor("temp1", frozenset({"temp_worker"}))
+
+
+def test_a_move_asks_for_what_it_lacks_and_says_why_in_the_ui_language(store, home_ws, order) -> None:
+    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
+    transition(
+        store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"}
+    )
+    ship = next(m for m in moves(store, home_ws, "orders", order["_id"], TEMP, NOW) if m.to == "shipped")
+    assert ship.asks == ["carrier", "tracking_no"]  # the warehouse is known already
+    assert [(r.key, r.values["field"]) for r in ship.why] == [
+        ("reason_required", "承运商"),
+        ("reason_required", "运单号"),
+    ]
+    assert ship.allowed_once_filled and not ship.allowed
+    cancel = next(m for m in moves(store, home_ws, "orders", order["_id"], TEMP, NOW) if m.to == "cancelled")
+    assert [r.key for r in cancel.why] == ["reason_roles"] and not cancel.allowed_once_filled
+    assert cancel.why[0].values["roles"] == ["operator", "manager"]
+
+
+def test_a_temporary_worker_ships_with_what_the_move_asks_and_edits_nothing_else(
+    store, home_ws, order
+) -> None:
+    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
+    transition(
+        store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"}
+    )
+    with pytest.raises(RefusedError) as info:
+        update_record(store, home_ws, "orders", order["_id"], {"remark": "改一下"}, 3, TEMP, NOW)
+    assert info.value.text == ("refused_edit_records", {})
+    with pytest.raises(RefusedError) as info:
+        transition(
+            store,
+            home_ws,
+            "orders",
+            order["_id"],
+            "shipped",
+            3,
+            TEMP,
+            NOW,
+            values={"carrier": "sf", "tracking_no": "SF1234567890", "unit_price": "1"},
+        )
+    assert info.value.text == ("refused_move_values", {"fields": "单价"})
+    row = transition(
+        store,
+        home_ws,
+        "orders",
+        order["_id"],
+        "shipped",
+        3,
+        TEMP,
+        NOW,
+        values={"carrier": "sf", "tracking_no": "SF1234567890"},
+    )
+    assert row["status"] == "shipped"
+    after = get_record(store, home_ws, "orders", order["_id"], ADMIN)
+    assert after["tracking_no"] == "SF1234567890" and str(after["unit_price"]) == "3200.00"

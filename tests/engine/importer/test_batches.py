@@ -178,8 +178,8 @@ def test_undo_restores_updated_rows_to_their_values_before_the_import(store: Sto
 
 
 def test_status_history_comes_from_the_files_timestamps(store: Store, shop: Workspace, tmp_path) -> None:
+    from engine.flow.backfill import status_times
     from engine.flow.moves import status_history
-    from engine.importer.commit import status_times
 
     assert status_times(shop.require_table("orders")) == [("shipped", "shipped_at"), ("signed", "signed_at")]
     path = tmp_path / "history.csv"
