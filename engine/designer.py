@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import FIELD_TYPES, suggest
+from engine.identifiers import identifier_from_label
 
 Doc = dict[str, Any]
 
@@ -37,15 +38,18 @@ def new_field_id() -> str:
 
 
 def add_field(doc: Doc, table: str, field: Doc) -> Doc:
-    """Append a field (given a fresh id) to a table."""
+    """Append a field (given a fresh id, and an identifier from its label when it has none) to a table."""
     if field.get("type") not in FIELD_TYPES:
         raise AuthoringError(
             f"type: unknown type {field.get('type')!r}{suggest(str(field.get('type')), list(FIELD_TYPES))}"
         )
     out = copy.deepcopy(doc)
-    _table(out, table)["fields"].append(
-        {"id": new_field_id(), **{k: v for k, v in field.items() if v not in (None, "", [])}}
-    )
+    fields = _table(out, table)["fields"]
+    field = dict(field)
+    if not str(field.get("name") or "").strip():
+        # No identifier typed: one is made from the label (是否含定制件 → shi_fou_han_ding_zhi_jian).
+        field["name"] = identifier_from_label(str(field.get("label", "")), {f["name"] for f in fields})
+    fields.append({"id": new_field_id(), **{k: v for k, v in field.items() if v not in (None, "", [])}})
     return out
 
 

@@ -112,6 +112,34 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "problem_no_row": ("{table}中没有「{value}」", "No {table} “{value}”"),
     "error_details": ("详情(给搭建者)", "Details (for builders)"),
+    "category_open": ("进行中", "Open"),
+    "category_done": ("已完成", "Done"),
+    "category_cancelled": ("已取消", "Cancelled"),
+    "type_autonumber": ("自动编号", "Auto number"),
+    "type_boolean": ("是/否", "Yes / no"),
+    "type_computed": ("计算字段", "Computed"),
+    "type_date": ("日期", "Date"),
+    "type_datetime": ("日期时间", "Date and time"),
+    "type_decimal": ("小数", "Decimal"),
+    "type_email": ("邮箱", "Email"),
+    "type_integer": ("整数", "Whole number"),
+    "type_link": ("链接", "Link"),
+    "type_long_text": ("多行文本", "Long text"),
+    "type_lookup": ("引用字段", "Lookup"),
+    "type_money": ("金额", "Money"),
+    "type_multi_select": ("多选", "Multiple choice"),
+    "type_phone": ("手机号", "Phone"),
+    "type_relation": ("关联表", "Relation"),
+    "type_single_select": ("单选", "Single choice"),
+    "type_text": ("单行文本", "Text"),
+    "value_map_help": (
+        "文件里的值 → 选项，用分号隔开，如：交易成功 → 签收; 交易关闭 → 已取消",
+        "The file's value → the option, separated by semicolons, e.g. 交易成功 → 签收; 交易关闭 → 已取消",
+    ),
+    "value_map_bad": (
+        "「{column}」的值对照看不懂：{why}。写法如：交易成功 → 签收; 交易关闭 → 已取消",
+        "The value map of “{column}” cannot be read: {why}. Write it like 交易成功 → 签收; 交易关闭 → 已取消",
+    ),
     "user_self_deactivate": ("不能停用自己的账号", "You cannot deactivate yourself"),
     "user_last_admin": (
         "{user} 是最后一个启用的管理员，不能停用或去掉管理员角色",
@@ -155,6 +183,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "label": ("显示名称", "Label"),
     "label_en": ("英文名称", "English label"),
     "name": ("字段标识(小写英文)", "Field name (lowercase)"),
+    "name_auto": ("可留空：按显示名称自动生成", "May stay empty: made from the label"),
     "type": ("类型", "Type"),
     "required": ("必填", "Required"),
     "unique": ("唯一", "Unique"),
@@ -563,6 +592,11 @@ def reason_text(key: str, values: dict[str, Any]) -> str:
         for k, v in values.items()
     }
     return t(key, **shown) if key in TEXT else key
+
+
+def type_label(kind: str) -> str:
+    """A field type's name in the UI language (the identifier when the table has none for it)."""
+    return t(f"type_{kind}") if f"type_{kind}" in TEXT else kind
 
 
 def role_label(role: str) -> str:

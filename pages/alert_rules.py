@@ -27,7 +27,7 @@ from engine.notify.outbox import channels
 from engine.roles import ROLES
 from engine.rule_design import checked_rule, escalation_steps, remove_rule
 from engine.schema_load import dump_workspace
-from pages._ui import lang, page_context, show_error, t
+from pages._ui import lang, page_context, role_label, show_error, t
 
 LEVELS = ["info", "yellow", "red"]
 NEW = "__new__"
@@ -75,6 +75,7 @@ c1, c2, c3 = st.columns(3)
 roles = c1.multiselect(
     t("recipients_roles"),
     ROLES,
+    format_func=role_label,
     default=list(rule.roles) if rule else [],
     placeholder=t("choose"),
     key=f"{key}_roles",

@@ -35,7 +35,7 @@ from engine.roles import ROLES
 from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace
 from pages._charts import draw
-from pages._ui import lang, page_context, show_error, t
+from pages._ui import lang, page_context, role_label, show_error, t
 
 NEW = "__new__"
 store, me, ws = page_context()
@@ -77,7 +77,7 @@ board["title_en"] = c2.text_input(
     "Title (English)", value=board.get("title_en", ""), key=f"{draft_key}_title_en"
 )
 board["roles"] = c3.multiselect(
-    t("share_roles"), ROLES, default=board.get("roles", []), key=f"{draft_key}_roles"
+    t("share_roles"), ROLES, default=board.get("roles", []), format_func=role_label, key=f"{draft_key}_roles"
 )
 
 # -- add, reorder ----------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from engine.fields import FIELD_TYPES
 from engine.forms import label_of
 from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace_json
-from pages._ui import lang, page_context, show_error, t
+from pages._ui import lang, page_context, role_label, show_error, t, type_label
 
 store, me, ws = page_context()
 st.title(t("designer"))
@@ -69,7 +69,7 @@ st.dataframe(
             "id": f["id"],
             t("name"): f["name"],
             t("label"): f["label"],
-            t("type"): f["type"],
+            t("type"): type_label(f["type"]),
             t("required"): f.get("required", False),
             t("unique"): f.get("unique", False),
             t("hidden_for"): ", ".join(f.get("hidden_for", [])),
@@ -87,8 +87,8 @@ tab_add, tab_edit, tab_order, tab_json, tab_versions = st.tabs(
 
 with tab_add, st.form("add_field"):
     label = st.text_input(t("label"), key="add_label")
-    name = st.text_input(t("name"), key="add_name", placeholder="has_custom_parts")
-    type_ = st.selectbox(t("type"), sorted(FIELD_TYPES), key="add_type")
+    name = st.text_input(t("name"), key="add_name", placeholder=t("name_auto"))
+    type_ = st.selectbox(t("type"), sorted(FIELD_TYPES), format_func=type_label, key="add_type")
     required = st.checkbox(t("required"), key="add_required")
     options = st.text_area(t("options"), key="add_options", placeholder="rush:加急\nvip:VIP")
     extra = st.text_area(
@@ -133,10 +133,18 @@ with tab_edit:
             t("required"), value=current.get("required", False), key=f"edit_req_{field_id}"
         )
         hidden = st.multiselect(
-            t("hidden_for"), ROLES, default=current.get("hidden_for", []), key=f"edit_hidden_{field_id}"
+            t("hidden_for"),
+            ROLES,
+            default=current.get("hidden_for", []),
+            format_func=role_label,
+            key=f"edit_hidden_{field_id}",
         )
         readonly = st.multiselect(
-            t("readonly_for"), ROLES, default=current.get("readonly_for", []), key=f"edit_ro_{field_id}"
+            t("readonly_for"),
+            ROLES,
+            default=current.get("readonly_for", []),
+            format_func=role_label,
+            key=f"edit_ro_{field_id}",
         )
         new_options = (
             st.text_area(t("options"), value=options_text(current), key=f"edit_opts_{field_id}")

@@ -32,7 +32,7 @@ from engine.flow.design import (
 from engine.forms import label_of
 from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace
-from pages._ui import lang, page_context, show_error, t
+from pages._ui import lang, page_context, role_label, show_error, t
 
 CATEGORIES = ["open", "done", "cancelled"]
 NEW_EDGE = "st-flow-edge_"
@@ -160,7 +160,12 @@ if choice.startswith("s:"):
         c1, c2, c3, c4 = st.columns(4)
         label = c1.text_input(t("label"), s["label"])
         color = c2.color_picker(t("color"), s.get("color", "#9e9e9e"))
-        category = c3.selectbox(t("category"), CATEGORIES, index=CATEGORIES.index(s.get("category", "open")))
+        category = c3.selectbox(
+            t("category"),
+            CATEGORIES,
+            index=CATEGORIES.index(s.get("category", "open")),
+            format_func=lambda c: t(f"category_{c}"),
+        )
         sla = c4.number_input(t("sla"), min_value=0.0, value=float(s.get("sla_hours") or 0))
         save, drop = st.columns(2)
         if save.form_submit_button(t("save")):
@@ -180,7 +185,7 @@ else:
         label = c1.text_input(t("label"), tr["label"])
         sources = c2.multiselect(t("from_states"), ["*", *states], default=tr["from"])
         c1, c2 = st.columns(2)
-        roles = c1.multiselect(t("roles"), ROLES, default=tr.get("roles", []))
+        roles = c1.multiselect(t("roles"), ROLES, default=tr.get("roles", []), format_func=role_label)
         required = c2.multiselect(
             t("required_fields"), list(fields), default=tr.get("require_fields", []), format_func=fields.get
         )
@@ -197,7 +202,7 @@ else:
         set_text = st.text_area(t("set_fields"), json.dumps(tr.get("set_fields", {}), ensure_ascii=False))
         effects_text = st.text_area(t("effects"), json.dumps(tr.get("effects", []), ensure_ascii=False))
         c1, c2, c3 = st.columns(3)
-        ack = c1.multiselect(t("ack_roles"), ROLES, default=tr.get("acknowledge", []))
+        ack = c1.multiselect(t("ack_roles"), ROLES, default=tr.get("acknowledge", []), format_func=role_label)
         ack_minutes = c2.number_input(
             t("ack_minutes"), min_value=0.0, value=float(tr.get("acknowledge_minutes") or 0)
         )
@@ -230,9 +235,11 @@ else:
 
 with st.expander(t("add_state")), st.form("fd_add_state"):
     c1, c2, c3 = st.columns(3)
-    new_name = c1.text_input(t("name"), key="fd_new_name")
-    new_label = c2.text_input(t("label"), key="fd_new_label")
-    new_category = c3.selectbox(t("category"), CATEGORIES, key="fd_new_category")
+    new_label = c1.text_input(t("label"), key="fd_new_label")
+    new_name = c2.text_input(t("name"), key="fd_new_name", placeholder=t("name_auto"))
+    new_category = c3.selectbox(
+        t("category"), CATEGORIES, format_func=lambda c: t(f"category_{c}"), key="fd_new_category"
+    )
     if st.form_submit_button(t("add_state")):
         _apply(add_state, {"name": new_name.strip(), "label": new_label.strip(), "category": new_category})
 with st.expander(t("insert_between")), st.form("fd_insert"):
@@ -241,8 +248,8 @@ with st.expander(t("insert_between")), st.form("fd_insert"):
         t("before"), list(states), format_func=lambda n: states[n]["label"], key="fd_before"
     )
     after = c2.selectbox(t("after"), list(states), format_func=lambda n: states[n]["label"], key="fd_after")
-    between_name = c3.text_input(t("name"), key="fd_between_name")
-    between_label = c4.text_input(t("label"), key="fd_between_label")
+    between_label = c3.text_input(t("label"), key="fd_between_label")
+    between_name = c4.text_input(t("name"), key="fd_between_name", placeholder=t("name_auto"))
     if st.form_submit_button(t("insert_between")):
         _apply(
             insert_state_between,

@@ -156,7 +156,7 @@ if path_text:
             "fit": st.column_config.ProgressColumn(t("fit"), min_value=0.0, max_value=1.0, format="percent"),
             "reason": st.column_config.TextColumn(t("why"), disabled=True, width="medium"),
             "sample": st.column_config.TextColumn(t("sample"), disabled=True),
-            "value_map": st.column_config.TextColumn(t("value_map"), help='{"交易成功": "signed"}'),
+            "value_map": st.column_config.TextColumn(t("value_map"), help=t("value_map_help")),
             "date_format": st.column_config.TextColumn(t("date_format"), help="%d/%m/%Y %H:%M"),
         },
         column_order=("column", "field", "reason", "confidence", "fit", "sample", "value_map", "date_format"),
@@ -182,7 +182,7 @@ if path_text:
         st.caption(t("derived", what="; ".join(_derivation(d, fields) for d in derived)))
     try:
         mapping = mapping_from_rows(
-            table.name, pick, [{**r, "field": None if r["field"] == SKIP else r["field"]} for r in edited]
+            table, pick, [{**r, "field": None if r["field"] == SKIP else r["field"]} for r in edited]
         )
     except EngineError as exc:
         show_error(exc)

@@ -13,6 +13,7 @@ from engine.boards.model import WIDGET_TYPES, Board, Widget
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
 from engine.fields.base import NAME_PATTERN
+from engine.identifiers import identifier_from_label
 from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace, parse_workspace
 
@@ -59,7 +60,7 @@ def create_board(doc: Doc, name: str, title: str) -> tuple[Doc, str]:
     from the title when left empty. An existing name is refused: creating never replaces a board."""
     boards = doc.get("boards", [])
     taken = {b["name"]: b.get("title", "") for b in boards}
-    name = name.strip() or _slug(title, set(taken))
+    name = name.strip() or identifier_from_label(title, set(taken), "board")
     if not re.fullmatch(NAME_PATTERN, name):
         raise AuthoringError(
             f"board name {name!r}: use lowercase letters, digits and _, starting with a letter",
@@ -71,16 +72,6 @@ def create_board(doc: Doc, name: str, title: str) -> tuple[Doc, str]:
             text=("board_exists", {"name": name, "title": taken[name]}),
         )
     return upsert_board(doc, {"name": name, "title": title.strip(), "widgets": []}), name
-
-
-def _slug(title: str, taken: set[str]) -> str:
-    """An identifier from a title's Latin letters and digits (早会看板 has none: board, board_2…)."""
-    stem = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40]
-    stem = stem if re.match(r"^[a-z]", stem) else f"board_{stem}".rstrip("_")
-    name, n = stem, 2
-    while name in taken:
-        name, n = f"{stem}_{n}", n + 1
-    return name
 
 
 def remove_board(doc: Doc, name: str) -> Doc:

@@ -14,6 +14,7 @@ from engine.designer import _table
 from engine.errors import AuthoringError, NotFoundError
 from engine.fields import suggest
 from engine.flow.graph import graph_problems
+from engine.identifiers import identifier_from_label
 from engine.schema import Flow
 
 Doc = dict[str, Any]
@@ -36,12 +37,20 @@ def add_state(doc: Doc, table: str, state: Doc) -> Doc:
     """Add a state (name, label, colour, category, SLA) and the matching option of the status field."""
     out, t = _flow(doc, table)
     names = [s["name"] for s in t["flow"]["states"]]
+    state = _named(state, names)
     if state["name"] in names:
         raise AuthoringError(f"state {state['name']!r} exists already")
     t["flow"]["states"].append(state)
     options = _status_field(t).setdefault("options", [])
     options.append({"value": state["name"], "label": state["label"], "color": state.get("color", "#9e9e9e")})
     return out
+
+
+def _named(state: Doc, taken: list[str]) -> Doc:
+    """The state with an identifier made from its label when none was typed (质检 → zhi_jian)."""
+    if str(state.get("name") or "").strip():
+        return state
+    return state | {"name": identifier_from_label(str(state.get("label", "")), taken, "state")}
 
 
 def update_state(doc: Doc, table: str, name: str, changes: Doc) -> Doc:
@@ -130,6 +139,7 @@ def insert_state_between(doc: Doc, table: str, before: str, after: str, state: D
     The moves before → after now lead into the new state, and a new move from it to `after` takes over their
     requirements, field updates and effects (what entering `after` needs stays with entering `after`).
     """
+    state = _named(state, [s["name"] for s in _flow(doc, table)[1]["flow"]["states"]])
     out = add_state(doc, table, state)
     t = _table(out, table)
     moved = [tr for tr in t["flow"].get("transitions", []) if tr["to"] == after and before in tr["from"]]

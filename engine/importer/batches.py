@@ -32,7 +32,7 @@ from engine.importer.relations import (
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET, read_chunks, sheet_names
 from engine.records.bulk import preview_upsert
-from engine.records.cells import ROW, Progress, split_problems
+from engine.records.cells import AS_WRITTEN, ROW, Progress, split_problems
 from engine.schema import Table, Workspace
 from engine.storage.sql import compose, qualified, quote_ident, row_dicts
 from engine.storage.store import Store
@@ -76,7 +76,7 @@ def mapped_frame(
     frames, skipped = [], []
     for sheet in sheets:
         for chunk in read_chunks(path, sheet):
-            frames.append(apply_mapping(mapping, chunk.frame, keep=(SHEET, SOURCE_ROW)))
+            frames.append(apply_mapping(mapping, chunk.frame, keep=(SHEET, SOURCE_ROW), as_written=True))
             skipped += [{"sheet": chunk.sheet, "row": row, "reason": why} for row, why in chunk.skipped]
             if progress is not None:
                 progress("read", sum(f.height for f in frames), 0)
@@ -116,7 +116,8 @@ def stage(
             f"{file_name or path.name}: the header is there but no data rows below it; nothing was staged"
         )
     related = related_columns(frame.columns)
-    fields = frame.drop(SHEET, SOURCE_ROW, *related)
+    written = [c for c in frame.columns if c.startswith(AS_WRITTEN)]
+    fields = frame.drop(SHEET, SOURCE_ROW, *related, *written)
     plan = preview_upsert(store, ws, table.name, fields, actor, now, progress)
     moment = as_naive(now, ws.timezone)
     odd = pl.concat([implausible_dates(table, plan.typed, moment), damaged_keys(table, fields)])

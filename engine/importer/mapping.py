@@ -26,6 +26,7 @@ from engine.importer.vocabulary import (
     STATUS_WORDS,
     SYNONYMS,
 )
+from engine.records.cells import AS_WRITTEN
 from engine.schema import Flow, Table
 
 # A receiver in one cell: name，(86-)phone，address (full-width or ASCII commas, a trailing comma).
@@ -159,12 +160,17 @@ def unprotect(column: pl.Expr) -> pl.Expr:
     return pl.when(cleaned.is_in(list(PLACEHOLDERS))).then(None).otherwise(cleaned)
 
 
-def apply_mapping(mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
-    """The source frame as field columns (text, ready for the field registry), plus the `keep` columns."""
+def apply_mapping(
+    mapping: Mapping, frame: pl.DataFrame, keep: tuple[str, ...] = (), as_written: bool = False
+) -> pl.DataFrame:
+    """The source frame as field columns (text, ready for the field registry), plus the `keep` columns; with
+    `as_written`, also the file's own text of every column the mapping rewrites (AS_WRITTEN + field)."""
     columns: dict[str, pl.Expr] = {k: pl.col(k) for k in keep}
     for cm in mapping.columns:
         if cm.field is None or cm.column not in frame.columns:
             continue
+        if as_written and (cm.value_map or cm.date_format or cm.field == "tracking_no"):
+            columns[AS_WRITTEN + cm.field] = pl.col(cm.column).cast(pl.String)
         value = unprotect(pl.col(cm.column).cast(pl.String))
         if cm.field == "tracking_no":
             value = tracking_number(value)
@@ -265,8 +271,9 @@ def with_value_maps(table: Table, mapping: Mapping, samples: dict[str, list[str]
 
 
 def editor_rows(table: Table, mapping: Mapping, samples: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """The mapping as rows of the page's editor: column, field, confidence, sample values, value map (JSON,
-    suggested for select fields from the column's distinct values) and date format."""
+    """The mapping as rows of the page's editor: column, field, confidence, sample values, value map (in
+    option labels, "交易成功 → 签收; 已关闭 → 已取消", suggested for select fields from the column's values) and
+    date format."""
     return [
         {
             "column": cm.column,
@@ -274,34 +281,74 @@ def editor_rows(table: Table, mapping: Mapping, samples: dict[str, list[str]]) -
             "confidence": cm.confidence,
             "fit": cm.fit,
             "sample": ", ".join(str(v) for v in samples.get(cm.column, [])[:3]),
-            "value_map": json.dumps(cm.value_map, ensure_ascii=False) if cm.value_map else "",
+            "value_map": value_map_text(table, cm.field, cm.value_map),
             "date_format": cm.date_format or "",
         }
         for cm in with_value_maps(table, mapping, samples).columns
     ]
 
 
-def mapping_from_rows(table: str, name: str, rows: list[dict[str, Any]]) -> Mapping:
-    """A mapping from the editor's rows; a value map that is not a JSON object is refused naming its column."""
+ARROW = re.compile(r"\s*(?:→|->|=>|=|：|:)\s*")
+
+
+def value_map_text(table: Table, field: str | None, value_map: dict[str, str]) -> str:
+    """A value map as people read it: each source value → the option's label."""
+    labels = _option_labels(table, field)
+    return "; ".join(f"{k} → {labels.get(v, v)}" for k, v in value_map.items())
+
+
+def _option_labels(table: Table, field: str | None) -> dict[str, str]:
+    target = table.field(field) if field else None
+    return dict(target.lookup_map_labels()) if target is not None and target.has_options else {}
+
+
+def parse_value_map(table: Table, column: str, field: str | None, text: str) -> dict[str, str]:
+    """Read a value map typed as "source → option" pairs (; or new lines between them; the option by its
+    label or its stored value) or as a JSON object; an unreadable one is refused naming its column."""
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _bad_map(column, f"not JSON ({exc.msg})") from None
+        if not isinstance(loaded, dict):
+            raise _bad_map(column, "a JSON value map is an object of source value → option")
+        pairs = [(str(k), str(v)) for k, v in loaded.items()]
+    else:
+        pairs = []
+        for part in re.split(r"[;；\n]+", text):
+            if not part.strip():
+                continue
+            pieces = ARROW.split(part.strip(), maxsplit=1)
+            if len(pieces) != 2 or not pieces[0] or not pieces[1]:
+                raise _bad_map(column, f"“{part.strip()}” has no → between the file's value and the option")
+            pairs.append((pieces[0], pieces[1]))
+    by_label = {label: value for value, label in _option_labels(table, field).items()}
+    return {source: by_label.get(target, target) for source, target in pairs}
+
+
+def _bad_map(column: str, why: str) -> AuthoringError:
+    return AuthoringError(
+        f"{column}: value map {why}, e.g. 交易成功 → 签收; 交易关闭 → 已取消",
+        text=("value_map_bad", {"column": column, "why": why}),
+    )
+
+
+def mapping_from_rows(table: Table, name: str, rows: list[dict[str, Any]]) -> Mapping:
+    """A mapping from the editor's rows; a value map that cannot be read is refused naming its column."""
     columns = []
     for row in rows:
-        text = (row.get("value_map") or "").strip()
-        try:
-            value_map = json.loads(text) if text else {}
-        except json.JSONDecodeError as exc:
-            raise AuthoringError(
-                f'{row["column"]}: value map is not JSON ({exc.msg}), e.g. {{"交易成功": "signed"}}'
-            ) from None
-        if not isinstance(value_map, dict):
-            raise AuthoringError(f"{row['column']}: a value map is a JSON object of source value → option")
+        field = row.get("field") or None
         columns.append(
             ColumnMap(
                 column=row["column"],
-                field=row.get("field") or None,
-                value_map={str(k): str(v) for k, v in value_map.items()},
+                field=field,
+                value_map=parse_value_map(table, row["column"], field, row.get("value_map") or ""),
                 date_format=(row.get("date_format") or "").strip() or None,
                 confidence=float(row.get("confidence") or 0.0),
                 fit=None if row.get("fit") is None else float(row["fit"]),
             )
         )
-    return Mapping(name=name.strip(), table=table, columns=columns)
+    return Mapping(name=name.strip(), table=table.name, columns=columns)

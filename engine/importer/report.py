@@ -13,7 +13,7 @@ from engine.importer.batches import batch_errors, batch_info, raw_name
 from engine.importer.mapping import Mapping
 from engine.importer.sources import ROW as SOURCE_ROW
 from engine.importer.sources import SHEET
-from engine.records.cells import ROW
+from engine.records.cells import AS_WRITTEN, ROW
 from engine.schema import Workspace
 from engine.storage.sql import compose
 from engine.storage.store import Store
@@ -33,8 +33,19 @@ def error_report(store: Store, ws: Workspace, batch_id: int) -> bytes:
         )
     mapping = Mapping.model_validate_json(info["mapping"])
     errors = batch_errors(store, batch_id)
-    reasons = errors.group_by("row_no", maintain_order=True).agg(
-        pl.concat_str([pl.col("field"), pl.lit(": "), pl.col("message")]).str.join("; ").alias(ERROR_COLUMN)
+    table = ws.require_table(mapping.table)
+    labels = {f.name: f.label for f in table.fields}
+    # A message that names its field's label already reads as is; others get the label in front.
+    reasons = (
+        errors.with_columns(pl.col("field").replace_strict(labels, default=pl.col("field")).alias("label"))
+        .group_by("row_no", maintain_order=True)
+        .agg(
+            pl.when(pl.col("message").str.starts_with(pl.col("label")))
+            .then(pl.col("message"))
+            .otherwise(pl.concat_str([pl.col("label"), pl.lit(": "), pl.col("message")]))
+            .str.join("; ")
+            .alias(ERROR_COLUMN)
+        )
     )
     staged = store.cursor().execute(compose("SELECT * FROM {raw}", raw=raw_name(batch_id))).pl()
     failing = staged.join(reasons, left_on=ROW, right_on="row_no", how="inner").sort(ROW)
@@ -46,7 +57,8 @@ def error_report(store: Store, ws: Workspace, batch_id: int) -> bytes:
     sheet.write_row(0, 0, header, book.add_format({"bold": True}))
     red = book.add_format({"font_color": "#c0392b"})
     for i, row in enumerate(failing.iter_rows(named=True), start=1):
-        sheet.write_row(i, 0, [row[f] for _, f in columns])
+        # What the person wrote (交易成功, 03/04/2026), not what the mapping made of it (signed, ISO time).
+        sheet.write_row(i, 0, [row.get(AS_WRITTEN + f, row[f]) for _, f in columns])
         sheet.write(i, len(columns), row[ERROR_COLUMN], red)
         sheet.write_row(i, len(columns) + 1, [row[SHEET], row[SOURCE_ROW]])
     book.close()

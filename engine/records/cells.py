@@ -187,3 +187,8 @@ def relation_checks(cur: Cursor, ws: Workspace, table: Table, typed: pl.DataFram
             msg = pl.concat_str([pl.lit(f"{field.label}: no {other.label} "), pl.col(field.name)])
             out.append(errors_where(typed, missing, field.name, msg))
     return out
+
+
+# The file's own text of a cell an import mapping rewrote (a value map, a date format): a column of this prefix
+# and the field's name travels with the failing rows, for the error report and the repair queue.
+AS_WRITTEN = "_as_written:"

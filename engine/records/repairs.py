@@ -16,7 +16,7 @@ import polars as pl
 from engine.auth import Actor, may, require_table
 from engine.clock import as_naive
 from engine.errors import DataError, NotFoundError
-from engine.records.cells import ROW
+from engine.records.cells import AS_WRITTEN, ROW
 from engine.records.single import update_record
 from engine.schema import Table, Workspace
 from engine.storage.sql import compose, listing, name_literal, qualified, quote_ident, row_dicts
@@ -39,8 +39,14 @@ def store_flags(
     if not flags.height:
         return 0
     key = str(table.business_key)
-    texts = raw.select(ROW, *[c for c in raw.columns if c != ROW and c in table.by_name]).with_columns(
-        pl.all().exclude(ROW).cast(pl.String)
+    # The file's own text where the mapping rewrote it (a value map, a date format).
+    texts = raw.select(
+        ROW,
+        *[
+            pl.col(AS_WRITTEN + c if AS_WRITTEN + c in raw.columns else c).cast(pl.String).alias(c)
+            for c in raw.columns
+            if c != ROW and c in table.by_name
+        ],
     )
     long = texts.unpivot(index=ROW, variable_name="field", value_name="raw") if texts.width > 1 else None
     rows = flags.join(keys.select(ROW, pl.col(key).alias("_key")), on=ROW)

@@ -74,8 +74,8 @@ def test_every_widget_type_renders_on_the_default_boards(server, browser, tmp_pa
 
 def test_a_builders_board_is_seen_by_managers_only(server, browser, tmp_path) -> None:
     page = sign_in(browser, server)
-    _add_user(page, "boss", "manager")
-    _add_user(page, "clerk", "operator")
+    _add_user(page, "boss", "经理")
+    _add_user(page, "clerk", "客服/运营")
     go(page, "看板设计")
     assert_no_exception(page)
     fill(page, "看板标识(英文, 可留空)", "carriers")
@@ -91,7 +91,7 @@ def test_a_builders_board_is_seen_by_managers_only(server, browser, tmp_path) ->
     heat = page.get_by_test_id("stExpander").filter(has_text="承运商 × 日期 · heatmap")
     heat.get_by_text("承运商 × 日期 · heatmap").first.click()
     select(page, heat, "纵轴(分组字段)", "承运商")
-    pick(page, page, "可查看的角色(空 = 所有人)", "manager")
+    pick(page, page, "可查看的角色(空 = 所有人)", "经理")
     heat.get_by_role("button", name="预览").click()
     settle(page)
     assert_no_exception(page)

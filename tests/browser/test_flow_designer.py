@@ -76,7 +76,7 @@ def test_quality_check_state_from_the_flow_designer(server, browser, tmp_path) -
     assert_no_exception(page)
     select(page, page, "编辑", "流转: packed → qc (质检)")
     form = page.get_by_test_id("stForm").filter(has_text="前置条件 (JSON)")
-    pick(page, form, "角色", "warehouse")
+    pick(page, form, "角色", "仓库")
     pick(page, form, "进入前必填字段", "备注")
     form.get_by_label("前置条件 (JSON)").fill('{">": [{"var": "qty"}, 0]}')
     form.get_by_role("button", name="保存", exact=True).click()

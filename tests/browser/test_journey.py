@@ -61,7 +61,7 @@ def test_first_user_journey_and_stale_second_session(server, browser, tmp_path) 
     go(page, "表单设计")
     fill(page, "显示名称", "是否含定制件")
     fill(page, "字段标识(小写英文)", "has_custom_parts")
-    choose(page, "类型", "boolean")
+    choose(page, "类型", "是/否")
     page.get_by_role("button", name="添加字段").click()
     settle(page)
     assert page.get_by_text(re.compile(r"已保存: v2")).count() == 1

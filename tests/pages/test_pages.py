@@ -105,6 +105,17 @@ def test_designer_adds_a_custom_field(app_env) -> None:
     assert any(c.label == "是否含定制件" for c in at.checkbox)
 
 
+def test_a_field_added_without_an_identifier_gets_one_from_its_label(app_env) -> None:
+    at = signed_in()
+    at.switch_page("pages/designer.py").run()
+    at.text_input(key="add_label").set_value("安装师傅")
+    at.selectbox(key="add_type").set_value("text")
+    at.button[0].click().run()
+    assert not errors(at), errors(at)
+    ws = workspaces.get_workspace(get_store(), "home_ecommerce")
+    assert ws.require_table("orders").field("an_zhuang_shi_fu").label == "安装师傅"
+
+
 def test_designer_reports_bad_field_names(app_env) -> None:
     at = signed_in()
     at.switch_page("pages/designer.py").run()

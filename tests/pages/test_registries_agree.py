@@ -48,3 +48,12 @@ def test_the_pages_registries_refuse_a_duplicate_name() -> None:
         name = next(iter(registry))
         with pytest.raises(DuplicateNameError, match="registered twice"):
             registry.add(name, registry[name])
+
+
+def test_every_field_type_and_role_has_a_name_in_both_languages() -> None:
+    from engine.roles import ROLE_LABELS, ROLES
+    from pages._ui import TEXT
+
+    assert {k for k in FIELD_TYPES if f"type_{k}" not in TEXT} == set()
+    assert set(ROLE_LABELS) == set(ROLES)
+    assert all(zh and en and zh != en for zh, en in ROLE_LABELS.values())

@@ -30,10 +30,11 @@ def test_a_name_that_cannot_be_saved_is_refused_at_create(name):
 
 def test_an_empty_name_is_made_from_the_title():
     doc, name = create_board(DOC, " ", "Carriers 承运商")
-    assert name == "carriers" and [b["name"] for b in doc["boards"]] == ["morning_meeting", "carriers"]
+    assert name == "carriers_cheng_yun_shang"
+    assert [b["name"] for b in doc["boards"]] == ["morning_meeting", name]
     doc, second = create_board(doc, "", "早会看板")
     doc, third = create_board(doc, "", "早会看板")
-    assert (second, third) == ("board", "board_2")
+    assert (second, third) == ("zao_hui_kan_ban", "zao_hui_kan_ban_2")
 
 
 @given(st.text(max_size=60))

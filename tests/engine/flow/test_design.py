@@ -132,3 +132,17 @@ def test_removing_states_and_bad_edits() -> None:
     )
     with pytest.raises(AuthoringError, match="exists already"):
         add_transition(doc, "orders", "placed", "reviewed")
+
+
+def test_a_state_without_an_identifier_gets_one_from_its_label() -> None:
+    from engine.flow.design import add_state, insert_state_between
+    from engine.workspaces import load_template
+
+    doc = load_template("home_ecommerce")
+    out = insert_state_between(doc, "orders", "picking", "shipped", {"name": "", "label": "质检"})
+    flow = next(t for t in out["tables"] if t["name"] == "orders")["flow"]
+    assert "zhi_jian" in [s["name"] for s in flow["states"]]
+    assert any(tr["from"] == ["zhi_jian"] and tr["to"] == "shipped" for tr in flow["transitions"])
+    again = add_state(out, "orders", {"name": " ", "label": "质检", "category": "doing"})
+    names = [s["name"] for s in next(t for t in again["tables"] if t["name"] == "orders")["flow"]["states"]]
+    assert "zhi_jian_2" in names

@@ -229,11 +229,24 @@ def test_the_error_report_can_be_fixed_and_uploaded_again(store: Store, shop: Wo
     path = tmp_path / "orders.csv"
     path.write_text(
         "订单号,渠道,客户,手机,SKU,单价,下单时间\n"
-        "SO700001,淘宝,王总,13800138000,BP-1001,10,2026-03-01 09:00\n"
-        "SO700002,淘宝,李姐,1390013900,BP-1001,abc,2026-03-02 09:00\n",
+        "SO700001,淘宝,王总,13800138000,BP-1001,10,01/03/2026 09:00\n"
+        "SO700002,淘宝,李姐,1390013900,BP-1001,abc,02/03/2026 09:00\n",
         encoding="utf-8",
     )
     mapping = suggest(shop.require_table("orders"), read_sheet(path).layout.columns)
+    # The shop writes its own channel names and day-first dates: the mapping rewrites both.
+    mapping = mapping.model_copy(
+        update={
+            "columns": [
+                cm.model_copy(update={"value_map": {"淘宝": "taobao"}})
+                if cm.column == "渠道"
+                else cm.model_copy(update={"date_format": "%d/%m/%Y %H:%M"})
+                if cm.column == "下单时间"
+                else cm
+                for cm in mapping.columns
+            ]
+        }
+    )
     batch = stage(store, shop, path, mapping, OPERATOR, now=NOW)
     report = tmp_path / "errors.xlsx"
     report.write_bytes(error_report(store, shop, batch.id))
@@ -251,9 +264,11 @@ def test_the_error_report_can_be_fixed_and_uploaded_again(store: Store, shop: Wo
         "来源工作表",
         "来源行",
     )
-    assert (
-        rows[1][0] == "SO700002" and "phone" in rows[1][7] and "unit_price" in rows[1][7] and rows[1][9] == 3
-    )
+    assert rows[1][0] == "SO700002" and rows[1][9] == 3
+    # The row as the person wrote it, not as the mapping stored it (taobao, an ISO time).
+    assert (rows[1][1], rows[1][6]) == ("淘宝", "02/03/2026 09:00")
+    # What is wrong, by the fields' labels.
+    assert rows[1][7].startswith("手机号: ") and "单价: " in rows[1][7] and "unit_price" not in rows[1][7]
     assert len(rows) == 2
     # The user fixes the two cells and uploads the report itself.
     sheet.cell(2, 4).value, sheet.cell(2, 6).value = "13900139000", "12.5"

@@ -141,14 +141,27 @@ def test_editor_rows_round_trip_and_bad_value_maps_name_their_column(home_ws) ->
     mapping = suggest(table, list(samples))
     rows = editor_rows(table, mapping, samples)
     status = next(r for r in rows if r["column"] == "订单状态")
-    assert status["field"] == "status" and '"交易成功": "signed"' in status["value_map"]
+    # The value map reads in the options' labels, not their stored codes.
+    assert status["field"] == "status" and "交易成功 → 签收" in status["value_map"]
+    assert "signed" not in status["value_map"]
     assert status["sample"] == "交易成功, 已发货"
     rows = [r | {"date_format": "%d/%m/%Y"} if r["column"] == "下单日期" else r for r in rows]
-    back = mapping_from_rows("orders", " 月报 ", rows)
+    back = mapping_from_rows(table, " 月报 ", rows)
     assert (
         back.name == "月报"
         and next(c for c in back.columns if c.column == "订单状态").value_map["已发货"] == "shipped"
     )
     assert next(c for c in back.columns if c.column == "下单日期").date_format == "%d/%m/%Y"
-    with pytest.raises(AuthoringError, match="订单状态: value map is not JSON"):
-        mapping_from_rows("orders", "x", [status | {"value_map": "交易成功=signed"}])
+    # Labels, stored values, several arrows and JSON are all read; the stored map holds the values.
+    for typed in (
+        "交易成功 → 签收；交易关闭=已取消",
+        "交易成功->signed\n交易关闭 : cancelled",
+        '{"交易成功": "signed", "交易关闭": "cancelled"}',
+    ):
+        got = mapping_from_rows(table, "x", [status | {"value_map": typed}]).columns[0].value_map
+        assert got == {"交易成功": "signed", "交易关闭": "cancelled"}, typed
+    with pytest.raises(AuthoringError, match="订单状态: value map “交易成功” has no →") as err:
+        mapping_from_rows(table, "x", [status | {"value_map": "交易成功"}])
+    assert err.value.text[0] == "value_map_bad"
+    with pytest.raises(AuthoringError, match="订单状态: value map not JSON"):
+        mapping_from_rows(table, "x", [status | {"value_map": "{broken"}])
