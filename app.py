@@ -189,9 +189,9 @@ pages = [
     if shown(me, tables)
 ]
 current = st.navigation(pages)
-if st.session_state.get("_page") != current.url_path:
+with st.sidebar:
     # On a phone the sidebar covers the page: after choosing a page, fold it away (wide screens keep it).
-    st.session_state["_page"] = current.url_path
-    # (the page in the text makes each one a new element, so its script runs again)
+    # Always there (the pages' own elements keep their places); its text changes, and its script runs, only
+    # when the page does.
     st.html(FOLD_SIDEBAR_ON_PHONES.format(page=current.url_path or "home"), unsafe_allow_javascript=True)
 current.run()

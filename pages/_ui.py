@@ -140,6 +140,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "「{column}」的值对照看不懂：{why}。写法如：交易成功 → 签收; 交易关闭 → 已取消",
         "The value map of “{column}” cannot be read: {why}. Write it like 交易成功 → 签收; 交易关闭 → 已取消",
     ),
+    "empty_value": ("(空)", "(empty)"),
+    "undo_edit": ("撤销我上一次的修改", "Undo my last change"),
+    "undo_what": ("撤销将改回：{what}", "Undo puts back: {what}"),
+    "undone_edit": ("已撤销，改回：{what}", "Undone, put back: {what}"),
+    "undo_not_last": (
+        "#{seq} 不是你在这里可撤销的最后一次修改",
+        "#{seq} is not your last change here to undo",
+    ),
+    "undo_changed_since": (
+        "{fields} 之后又被修改过，没有撤销",
+        "{fields} changed again since; nothing was undone",
+    ),
     "user_self_deactivate": ("不能停用自己的账号", "You cannot deactivate yourself"),
     "user_last_admin": (
         "{user} 是最后一个启用的管理员，不能停用或去掉管理员角色",

@@ -17,6 +17,7 @@ from engine.forms import can, form_fields, grid_frame, label_of, record_links
 from engine.query import query_records, sub_table_rows
 from engine.records.history import record_history
 from engine.records.single import get_record, update_record
+from engine.records.undo_edit import last_edit, undo_edit
 from pages._ui import choose_table, lang, page_context, reason_text, show_error, t
 from pages._widgets import changed_values, render_fields
 
@@ -178,6 +179,8 @@ if table.flow is not None and can(me, table, "update"):
 def shown_value(f: Any, value: Any) -> str:
     """A value as people read it: an option's label, not its stored code."""
     labels = dict(f.options)
+    if value in (None, "", []):
+        return t("empty_value")
     if isinstance(value, list):
         return "、".join(str(labels.get(v, v)) for v in value)
     return str(labels.get(value, value))
@@ -190,6 +193,28 @@ def moved(record: dict[str, Any], after: dict[str, Any], move: Any) -> None:
     st.session_state["detail_version"] = after["_version"]
     st.session_state["detail_kept"] = {"id": int(record["_id"]), "listing": listing}
     st.rerun()
+
+
+def show_undo(record: dict[str, Any], version: int) -> None:
+    """Undo of my last edit of this record, with what it will put back."""
+    edit = last_edit(store, ws, table_name, int(record["_id"]), me)
+    if edit is None:
+        return
+    what = "; ".join(
+        f"{fields[k].label if k in fields else k}: {shown_value(fields[k], a) if k in fields else a} → "
+        f"{shown_value(fields[k], b) if k in fields else b}"
+        for k, (b, a) in edit.changes.items()
+    )
+    if st.button(f"↶ {t('undo_edit')}", key=f"undo_{edit.seq}", help=what):
+        try:
+            after = undo_edit(store, ws, table_name, int(record["_id"]), edit.seq, version, me)
+        except EngineError as exc:
+            show_error(exc)
+        else:
+            st.session_state["detail_version"] = after["_version"]
+            st.session_state["move_done"] = t("undone_edit", what=what)
+            st.rerun()
+    st.caption(t("undo_what", what=what))
 
 
 def show_moves(record: dict[str, Any], version: int) -> None:
@@ -274,6 +299,7 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
             else:
                 st.session_state["detail_version"] = after["_version"]
                 st.success(f"{t('saved')} v{after['_version']}")
+        show_undo(record, int(version))
     else:
         # Someone who only looks or moves records on (a temporary worker) reads the values, no edit form.
         st.dataframe(

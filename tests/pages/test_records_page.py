@@ -56,3 +56,22 @@ def test_a_temporary_worker_ships_through_a_short_form(app_env) -> None:
     assert (
         row["status"] == "shipped" and row["tracking_no"] == "SF1234567890" and row["_updated_by"] == "temp9"
     )
+
+
+def test_undo_my_last_change_from_the_record(app_env) -> None:
+    store = get_store()
+    ws = workspaces.get_workspace(store, "home_ecommerce")
+    at = signed_in()
+    at.switch_page("pages/records.py").run()
+    rid = at.selectbox(key="detail_pick").value
+    before = get_record(store, ws, "orders", rid, auth.SYSTEM)["remarks"]
+    at.text_area(key=f"edit_{rid}_remarks").set_value("客户要求周末送货")
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert get_record(store, ws, "orders", rid, auth.SYSTEM)["remarks"] == "客户要求周末送货"
+    undo = next(b for b in at.button if b.label == "↶ 撤销我上一次的修改")
+    shown = before if before else "(空)"
+    assert any(c.value == f"撤销将改回：备注: 客户要求周末送货 → {shown}" for c in at.caption)
+    undo.click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert get_record(store, ws, "orders", rid, auth.SYSTEM)["remarks"] == before
+    assert at.success[0].value.startswith("已撤销")
