@@ -152,6 +152,73 @@ TEXT: dict[str, tuple[str, str]] = {
         "{fields} 之后又被修改过，没有撤销",
         "{fields} changed again since; nothing was undone",
     ),
+    "title_en": ("英文标题", "Title (English)"),
+    "col_run": ("运行", "Run"),
+    "col_started": ("开始", "Started"),
+    "col_finished": ("结束", "Finished"),
+    "col_ok": ("成功", "OK"),
+    "col_error": ("错误", "Error"),
+    "col_source": ("来源", "Source"),
+    "col_connector": ("连接器", "Connector"),
+    "col_status": ("状态", "Status"),
+    "col_raw_status": ("原始状态", "Status as sent"),
+    "col_at": ("时间", "At"),
+    "col_id": ("编号", "ID"),
+    "col_name": ("标识", "Name"),
+    "col_saved_at": ("保存时间", "Saved at"),
+    "col_by": ("保存人", "By"),
+    "col_note": ("说明", "Note"),
+    "col_current": ("当前", "Current"),
+    "col_kind": ("类型", "Kind"),
+    "col_url": ("地址", "URL"),
+    "col_signed": ("已签名", "Signed"),
+    "col_active": ("启用", "Active"),
+    "col_seq": ("序号", "Seq"),
+    "col_actor": ("操作人", "By"),
+    "col_action": ("操作", "Action"),
+    "col_changes": ("修改内容", "Changes"),
+    "col_create": ("新建", "Created"),
+    "col_update": ("修改", "Changed"),
+    "col_delete": ("删除", "Deleted"),
+    "col_inserted": ("新增", "Inserted"),
+    "col_updated": ("更新", "Updated"),
+    "col_unchanged": ("未变", "Unchanged"),
+    "col_rejected": ("拒绝", "Rejected"),
+    "col_duplicates": ("重复", "Duplicates"),
+    "col_deferred": ("暂缓", "Deferred"),
+    "col_moved": ("流转", "Moved"),
+    "col_conflicts": ("冲突", "Conflicts"),
+    "col_read": ("读取", "Read"),
+    "col_files": ("文件", "Files"),
+    "options_example": (
+        "每行一个，值:名称，如\nrush:加急\nvip:VIP",
+        "One per line, value:label, e.g.\nrush:Rush\nvip:VIP",
+    ),
+    "json_bad": (
+        "{where}：JSON 写法有误（第 {line} 行第 {col} 列：{msg}）",
+        "{where}: the JSON is not valid (line {line}, column {col}: {msg})",
+    ),
+    "json_object_needed": (
+        '{where}：需要一个 JSON 对象，如 {{"maximum": 999}}',
+        '{where}: a JSON object is needed, e.g. {{"maximum": 999}}',
+    ),
+    "diff_from": ("从版本", "From version"),
+    "diff_to": ("到版本", "To version"),
+    "guard_json": ("前置条件 (JSON)", "Condition (JSON)"),
+    "queue_depth": ("队列 · 待处理", "Queue · waiting"),
+    "queue_lag": ("延迟(秒)", "Lag (s)"),
+    "queue_deferred": ("暂缓", "Deferred"),
+    "filter_value_help": ("“属于 / 介于” 用逗号分隔：a,b", "For “in” / “between”, separate with commas: a,b"),
+    "grid_row_failed": ("#{id}（第 {row} 行）没有保存", "#{id} (row {row}) was not saved"),
+    # (texts without values are shown as written: single braces)
+    "extra_example": (
+        '如 {"url_template": "https://www.kuaidi100.com/chaxun?nu={value}"}',
+        'e.g. {"url_template": "https://www.kuaidi100.com/chaxun?nu={value}"}',
+    ),
+    "settings_example": (
+        '如 {"minimum": 1, "maximum": 999}、{"max_length": 50}、{"pattern": "[A-Z]{2}-[0-9]+"}',
+        'e.g. {"minimum": 1, "maximum": 999}, {"max_length": 50}, {"pattern": "[A-Z]{2}-[0-9]+"}',
+    ),
     "user_self_deactivate": ("不能停用自己的账号", "You cannot deactivate yourself"),
     "user_last_admin": (
         "{user} 是最后一个启用的管理员，不能停用或去掉管理员角色",
@@ -231,7 +298,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "messages": ("消息", "Messages"),
     "mark_read": ("全部标为已读", "Mark all read"),
     "level": ("级别", "Level"),
-    "message": ("消息模板 ({字段})", "Message ({field} placeholders)"),
+    "message": (
+        "消息模板 (用 {order_no} 这样的字段标识插入字段值)",
+        "Message (field names like {order_no} insert their values)",
+    ),
     "recipients_roles": ("接收角色", "Recipient roles"),
     "recipients_users": ("接收用户(逗号分隔)", "Recipient users (comma separated)"),
     "channels": ("通知渠道", "Channels"),
@@ -615,6 +685,16 @@ def role_label(role: str) -> str:
     """A role's name in the UI language."""
     zh, en = ROLE_LABELS.get(role, (role, role))
     return en if lang() == "en" else zh
+
+
+def heading(key: str) -> str:
+    """A column heading or code from the engine (inserted, update) in the UI language, as is when unknown."""
+    return t(f"col_{key}") if f"col_{key}" in TEXT else key
+
+
+def json_error(exc: Any, where: str) -> None:
+    """A JSON text that does not parse, said in the UI language with its line and column."""
+    st.error(t("json_bad", where=where, line=exc.lineno, col=exc.colno, msg=exc.msg), icon="❌")
 
 
 def problem_text(problem: Problem) -> str:

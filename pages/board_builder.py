@@ -73,9 +73,7 @@ board = next(b for b in doc["boards"] if b["name"] == choice)
 
 c1, c2, c3 = st.columns([2, 2, 3])
 board["title"] = c1.text_input(t("title"), value=board.get("title", ""), key=f"{draft_key}_title")
-board["title_en"] = c2.text_input(
-    "Title (English)", value=board.get("title_en", ""), key=f"{draft_key}_title_en"
-)
+board["title_en"] = c2.text_input(t("title_en"), value=board.get("title_en", ""), key=f"{draft_key}_title_en")
 board["roles"] = c3.multiselect(
     t("share_roles"), ROLES, default=board.get("roles", []), format_func=role_label, key=f"{draft_key}_roles"
 )

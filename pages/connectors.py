@@ -19,8 +19,9 @@ from engine.intake.model import SOURCE_LABELS
 from engine.intake.synclog import rejects, runs
 from engine.intake.tokens import callers, issue_token
 from engine.intake.trust import open_conflicts, source_label
+from pages._charts import record_link
 from pages._chat_review import chat_review_tab
-from pages._ui import lang, page_context, show_error, t
+from pages._ui import heading, lang, page_context, show_error, t
 
 store, me, ws = page_context()
 st.title(t("connectors"))
@@ -174,13 +175,13 @@ with tab_list:
         st.dataframe(
             [
                 {
-                    "run": r["id"],
-                    "started": r["started_at"],
-                    "finished": r["finished_at"],
-                    "ok": r["ok"],
-                    "error": r["error"],
+                    t("col_run"): r["id"],
+                    t("col_started"): r["started_at"],
+                    t("col_finished"): r["finished_at"],
+                    t("col_ok"): r["ok"],
+                    t("col_error"): r["error"],
                 }
-                | {k: v for k, v in r["counts"].items() if k != "notes"}
+                | {heading(k): v for k, v in r["counts"].items() if k != "notes"}
                 for r in log
             ],
             hide_index=True,
@@ -198,18 +199,18 @@ with tab_conflicts:
     for c in conflicts:
         with st.container(border=True):
             st.markdown(
-                f"**[{c['record_key']}](records?table={ws.intake_rules.table}&key={c['record_key']})** · "
+                f"**[{c['record_key']}]({record_link(ws.intake_rules.table, '', c['record_key'])})** · "
                 f"{c['effective']} ({source_label(c['effective_source'], lang())}) · "
                 f":orange[{c['advice']}]"
             )
             st.dataframe(
                 [
                     {
-                        "source": source_label(d["source"], lang()),
-                        "connector": d["connector"],
-                        "status": d["status"],
-                        "raw": d["raw_status"],
-                        "at": d["reported_at"],
+                        t("col_source"): source_label(d["source"], lang()),
+                        t("col_connector"): d["connector"],
+                        t("col_status"): d["status"],
+                        t("col_raw_status"): d["raw_status"],
+                        t("col_at"): d["reported_at"],
                     }
                     for d in c["detail"]
                 ],

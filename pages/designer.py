@@ -28,7 +28,7 @@ from engine.fields import FIELD_TYPES
 from engine.forms import label_of
 from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace_json
-from pages._ui import lang, page_context, role_label, show_error, t, type_label
+from pages._ui import json_error, lang, page_context, role_label, show_error, t, type_label
 
 store, me, ws = page_context()
 st.title(t("designer"))
@@ -66,7 +66,7 @@ def options_text(field: dict[str, Any]) -> str:
 st.dataframe(
     [
         {
-            "id": f["id"],
+            t("col_id"): f["id"],
             t("name"): f["name"],
             t("label"): f["label"],
             t("type"): type_label(f["type"]),
@@ -90,11 +90,11 @@ with tab_add, st.form("add_field"):
     name = st.text_input(t("name"), key="add_name", placeholder=t("name_auto"))
     type_ = st.selectbox(t("type"), sorted(FIELD_TYPES), format_func=type_label, key="add_type")
     required = st.checkbox(t("required"), key="add_required")
-    options = st.text_area(t("options"), key="add_options", placeholder="rush:加急\nvip:VIP")
+    options = st.text_area(t("options"), key="add_options", placeholder=t("options_example"))
     extra = st.text_area(
         t("extra"),
         key="add_extra",
-        placeholder='{"url_template": "https://www.kuaidi100.com/chaxun?nu={value}"}',
+        placeholder=t("extra_example"),
     )
     if st.form_submit_button(t("add_field")):
         try:
@@ -109,7 +109,7 @@ with tab_add, st.form("add_field"):
             spec |= json.loads(extra) if extra.strip() else {}
             save(add_field(doc, table_name, spec), f"add field {name}")
         except json.JSONDecodeError as exc:
-            st.error(f"{t('extra')}: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+            json_error(exc, t("extra"))
         except EngineError as exc:
             show_error(exc)
 
@@ -155,7 +155,7 @@ with tab_edit:
             t("extra"),
             value=json.dumps(type_settings(current), ensure_ascii=False),
             key=f"edit_settings_{field_id}",
-            help='{"minimum": 1, "maximum": 999}, {"max_length": 50}, {"pattern": "[A-Z]{2}-[0-9]+"}',
+            help=t("settings_example"),
         )
         c1, c2 = st.columns(2)
         saved = c1.form_submit_button(t("save"))
@@ -175,10 +175,10 @@ with tab_edit:
         try:
             edited = json.loads(settings or "{}")
         except json.JSONDecodeError as exc:
-            st.error(f"{t('extra')}: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+            json_error(exc, t("extra"))
         else:
             if not isinstance(edited, dict):
-                st.error(f'{t("extra")}: a JSON object is needed, e.g. {{"maximum": 999}}')
+                st.error(t("json_object_needed", where=t("extra")))
             else:
                 changes |= settings_changes(current, edited)
                 save(update_field(doc, table_name, field_id, changes), f"edit field {new_name}")
@@ -193,7 +193,7 @@ with tab_order:
 
 with tab_json:
     text = st.text_area(
-        "JSON", value=json.dumps(doc, ensure_ascii=False, indent=2), height=400, key=f"json_{ws.name}"
+        t("json_view"), value=json.dumps(doc, ensure_ascii=False, indent=2), height=400, key=f"json_{ws.name}"
     )
     j1, j2 = st.columns(2)
     if j1.button(t("validate"), key="json_validate"):
@@ -206,7 +206,7 @@ with tab_json:
         try:
             save(json.loads(text), "edit JSON")
         except json.JSONDecodeError as exc:
-            st.error(f"JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+            json_error(exc, t("json_view"))
 
 with tab_versions:
     versions = workspaces.list_versions(store, ws.name)
@@ -214,10 +214,10 @@ with tab_versions:
         [
             {
                 t("version"): v.version,
-                "saved_at": v.saved_at,
-                "by": v.saved_by,
-                "note": v.note,
-                "current": "✓" if v.current else "",
+                t("col_saved_at"): v.saved_at,
+                t("col_by"): v.saved_by,
+                t("col_note"): v.note,
+                t("col_current"): "✓" if v.current else "",
             }
             for v in versions
         ],
@@ -225,8 +225,8 @@ with tab_versions:
     )
     numbers = [v.version for v in versions]
     v1, v2 = st.columns(2)
-    old = v1.selectbox("from", numbers, index=min(1, len(numbers) - 1), key="diff_from")
-    new = v2.selectbox("to", numbers, index=0, key="diff_to")
+    old = v1.selectbox(t("diff_from"), numbers, index=min(1, len(numbers) - 1), key="diff_from")
+    new = v2.selectbox(t("diff_to"), numbers, index=0, key="diff_to")
     st.markdown(f"**{t('diff')}**")
     st.code("\n".join(workspaces.describe_diff(store, ws.name, int(old), int(new))) or "—")
     target = st.selectbox(t("rollback"), numbers, key="rollback_pick")

@@ -32,7 +32,7 @@ from engine.flow.design import (
 from engine.forms import label_of
 from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace
-from pages._ui import lang, page_context, role_label, show_error, t
+from pages._ui import json_error, lang, page_context, role_label, show_error, t
 
 CATEGORIES = ["open", "done", "cancelled"]
 NEW_EDGE = "st-flow-edge_"
@@ -197,7 +197,7 @@ else:
             key=f"fd_guard_{index}",
         )
         guard_text = st.text_area(
-            f"{t('guard')} (JSON)", json.dumps(tr.get("guard"), ensure_ascii=False) if tr.get("guard") else ""
+            t("guard_json"), json.dumps(tr.get("guard"), ensure_ascii=False) if tr.get("guard") else ""
         )
         set_text = st.text_area(t("set_fields"), json.dumps(tr.get("set_fields", {}), ensure_ascii=False))
         effects_text = st.text_area(t("effects"), json.dumps(tr.get("effects", []), ensure_ascii=False))
@@ -225,7 +225,7 @@ else:
                     "automatic": automatic or None,
                 }
             except json.JSONDecodeError as exc:
-                st.error(f"JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+                json_error(exc, t("effects"))
             except EngineError as exc:
                 show_error(exc)
             else:

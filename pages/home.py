@@ -30,7 +30,7 @@ if ws is not None:
         [
             {
                 t("table"): s.label,
-                "name": s.name,
+                t("col_name"): s.name,
                 t("fields"): s.fields,
                 t("rows"): s.rows,
                 t("flow"): "✓" if s.has_flow else "",

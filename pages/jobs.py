@@ -19,9 +19,9 @@ st.title(t("jobs"))
 queue = next((q for q in queue_status(store) if q["workspace"] == ws.name), None)
 if queue is not None:
     q1, q2, q3 = st.columns(3)
-    q1.metric(t("queue") + " · depth", queue["depth"])
-    q2.metric("lag (s)", queue["lag_s"])
-    q3.metric("deferred", queue["deferred"])
+    q1.metric(t("queue_depth"), queue["depth"])
+    q2.metric(t("queue_lag"), queue["lag_s"])
+    q3.metric(t("queue_deferred"), queue["deferred"])
 for status in job_status(store):
     with st.container(border=True):
         c1, c2 = st.columns([4, 1])
@@ -70,11 +70,11 @@ configured = channels(store, ws.name)
 st.dataframe(
     [
         {
-            "name": c.name,
-            "kind": KIND_LABELS.get(c.kind, c.kind),
-            "url": str(c.url),
-            "signed": bool(c.secret),
-            "active": c.active,
+            t("col_name"): c.name,
+            t("col_kind"): KIND_LABELS.get(c.kind, c.kind),
+            t("col_url"): str(c.url),
+            t("col_signed"): bool(c.secret),
+            t("col_active"): c.active,
         }
         for c in configured.values()
     ],

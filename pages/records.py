@@ -18,7 +18,7 @@ from engine.query import query_records, sub_table_rows
 from engine.records.history import record_history
 from engine.records.single import get_record, update_record
 from engine.records.undo_edit import last_edit, undo_edit
-from pages._ui import choose_table, lang, page_context, reason_text, show_error, t
+from pages._ui import choose_table, heading, lang, page_context, problem_text, reason_text, show_error, t
 from pages._widgets import changed_values, render_fields
 
 # The grid's first column: tick a row to open it below.
@@ -58,7 +58,7 @@ with st.expander(t("filters"), expanded=bool(filters)):
         format_func=lambda o: OPERATORS[o].label if lang() == "zh" else OPERATORS[o].label_en,
         key="flt_op",
     )
-    value = c3.text_input(t("value"), key="flt_value", help="in / between: a,b")
+    value = c3.text_input(t("value"), key="flt_value", help=t("filter_value_help"))
     if c4.button(t("add_filter"), key="flt_add"):
         filters.append(filter_from_text(field_name, op, value).model_dump())
         st.rerun()
@@ -149,9 +149,10 @@ for outcome in st.session_state.pop("grid_outcomes", []):
     if outcome.ok:
         st.success(f"{t('saved')}: #{outcome.record_id}")
     else:
-        st.error(f"#{outcome.record_id} (row {outcome.row + 1}): {outcome.message}")
+        st.error(t("grid_row_failed", id=outcome.record_id, row=outcome.row + 1))
         for problem in outcome.problems:
-            st.markdown(f"- `{problem.path}` {problem.message}")
+            where = fields[problem.path].label if problem.path in fields else problem.path
+            st.markdown(f"- {where}: {problem_text(problem)}")
 
 st.divider()
 if table.flow is not None and can(me, table, "update"):
@@ -171,7 +172,7 @@ if table.flow is not None and can(me, table, "update"):
                 st.success(t("moved", moved=len(result.moved), refused=len(result.refused)))
                 if result.refused:
                     st.dataframe(
-                        [{"_id": k, "reasons": "; ".join(v)} for k, v in result.refused.items()],
+                        [{t("col_id"): k, t("why"): "; ".join(v)} for k, v in result.refused.items()],
                         hide_index=True,
                     )
 
@@ -193,6 +194,22 @@ def moved(record: dict[str, Any], after: dict[str, Any], move: Any) -> None:
     st.session_state["detail_version"] = after["_version"]
     st.session_state["detail_kept"] = {"id": int(record["_id"]), "listing": listing}
     st.rerun()
+
+
+def change_text(changes: dict[str, Any]) -> str:
+    """An audited change as people read it: field labels, option labels, before → after."""
+    parts = []
+    for name, value in changes.items():
+        f = fields.get(name)
+        if f is None:
+            continue  # a system column or a field this viewer does not see
+        if isinstance(value, dict) and "after" in value:
+            parts.append(
+                f"{f.label}: {shown_value(f, value.get('before'))} → {shown_value(f, value['after'])}"
+            )
+        else:
+            parts.append(f"{f.label}: {shown_value(f, value)}")
+    return "; ".join(parts)
 
 
 def show_undo(record: dict[str, Any], version: int) -> None:
@@ -329,7 +346,13 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
     entries = record_history(store, ws, table_name, int(record["_id"]), me)
     st.dataframe(
         [
-            {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "changes": str(e.changes)}
+            {
+                t("col_seq"): e.seq,
+                t("col_at"): e.at,
+                t("col_actor"): e.actor,
+                t("col_action"): heading(e.action),
+                t("col_changes"): change_text(e.changes),
+            }
             for e in entries
         ],
         hide_index=True,

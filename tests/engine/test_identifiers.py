@@ -16,6 +16,7 @@ def test_chinese_labels_become_pinyin_and_latin_labels_words() -> None:
     assert identifier_from_label("发货仓 A1") == "fa_huo_cang_a1"
     assert identifier_from_label("承运商（快递）") == "cheng_yun_shang_kuai_di"
     assert identifier_from_label("Delivery date") == "delivery_date"
+    assert identifier_from_label("Carriers 承运商") == "carriers"  # its own Latin words name it
     assert identifier_from_label("2026年目标") == "field_2026_nian_mu_biao"
     assert identifier_from_label("🚚", fallback="state") == "state"
 

@@ -76,8 +76,8 @@ def test_add_preview_edit_and_sync_a_feed(app_env) -> None:
         .fetchone()
     )
     assert status == ("shipped",)
-    log = _frame(at, "run")
-    assert int(log["updated"][0]) == 1
+    log = _frame(at, "运行")
+    assert int(log["更新"][0]) == 1
     rejects = _frame(at, "external_id")
     assert sorted(rejects["external_id"]) == ["SO-NONE", "神秘"]
 

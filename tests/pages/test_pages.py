@@ -156,8 +156,9 @@ def test_records_search_edit_and_stale_version_conflict(app_env) -> None:
         .fetchone()
     )
     assert row == ("别人改的", 3)
-    history = [r["action"] for r in at.dataframe[-1].value.to_dict("records")]
-    assert history[:2] == ["update", "update"]
+    history = at.dataframe[-1].value.to_dict("records")
+    assert [r["操作"] for r in history[:2]] == ["修改", "修改"]
+    assert history[0]["修改内容"].startswith("备注: ") and history[0]["修改内容"].endswith(" → 别人改的")
 
 
 def test_designer_edits_a_fields_validation_settings(app_env) -> None:
@@ -171,7 +172,7 @@ def test_designer_edits_a_fields_validation_settings(app_env) -> None:
     assert ws.require_table("orders").by_name["qty"].maximum == 99
     at.text_area(key="edit_settings_qty").set_value("{not json")
     at.button(key="FormSubmitter:edit_field-保存").click().run()
-    assert any("line 1, column 2" in e for e in errors(at))
+    assert any("第 1 行第 2 列" in e for e in errors(at)), errors(at)
 
 
 def test_records_detail_moves_an_order_through_the_flow(app_env) -> None:
