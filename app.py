@@ -10,7 +10,7 @@ from engine import auth, sessions, workspaces
 from engine.auth import Actor, may
 from engine.errors import EngineError
 from engine.forms import can
-from pages._ui import current_workspace, get_store, show_error, t
+from pages._ui import current_workspace, get_store, role_label, show_error, t
 
 st.set_page_config(
     page_title="订单中枢 OrderHub",
@@ -157,7 +157,7 @@ if "user" not in st.session_state:
 names = [(w[0], w[1]) for w in workspaces.list_workspaces(store)]
 with st.sidebar:
     user = st.session_state["user"]
-    st.write(f":material/person: {user['name']} ({', '.join(user['roles'])})")
+    st.write(f":material/person: {user['name']} ({'、'.join(role_label(r) for r in user['roles'])})")
     if names:
         labels = {n: f"{label} ({n})" for n, label in names}
         current = st.session_state.get("workspace")
@@ -165,7 +165,8 @@ with st.sidebar:
         st.session_state["workspace"] = st.selectbox(
             t("workspace"), list(labels), index=index, format_func=labels.get
         )
-    grant = st.session_state.pop("session_grant", None)
+    # Kept on every run (the same element, fetched once): a page left at once must not cancel the fetch.
+    grant = st.session_state.get("session_grant")
     if grant:
         st.markdown(_pixel(f"/api/session/grant?code={grant}"), unsafe_allow_html=True)
     if st.button(t("logout")):

@@ -152,7 +152,8 @@ def save_workspace(
     note: str = "",
     now: datetime | None = None,
 ) -> int:
-    """Validate, migrate the tables and store a new version; returns its number. Nothing changes on error."""
+    """Validate, migrate the tables and store a new version; returns its number (the current one when the
+    document is unchanged). Nothing changes on error."""
     require_schema_editor(actor)
     ws = document if isinstance(document, Workspace) else parse_workspace(document)
     moment = as_naive(now, ws.timezone)
@@ -161,6 +162,8 @@ def save_workspace(
         if row is None:
             raise NotFoundError(f"no workspace {ws.name!r}; create it first")
         old = get_workspace(store, ws.name, int(row[0]))
+        if dump_workspace(old) == dump_workspace(ws):
+            return int(row[0])  # nothing changed: no new version for an editor saved unchanged
         number = (
             int(
                 cur.execute(

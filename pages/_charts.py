@@ -110,18 +110,29 @@ def _heatmap(w: WidgetData, key: str) -> None:
             y=frame["y_label"].to_list(),
             customdata=[[str(r["x"]), r["y"]] for r in frame.iter_rows(named=True)],
             mode="markers",
-            marker={"symbol": "square", "size": 14, "opacity": 0},
+            marker={"symbol": "square", "size": 24, "opacity": 0},  # a finger-sized target
             hovertemplate="%{x} · %{y}<extra></extra>",
             showlegend=False,
         )
     )
-    fig.update_layout(height=80 + 32 * len(ys), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    # Rows of 44 px: the height a finger needs to hit one (a phone is narrow, not short).
+    fig.update_layout(height=80 + 44 * len(ys), margin={"l": 10, "r": 10, "t": 10, "b": 10})
     event = st.plotly_chart(fig, config=PNG, key=key, on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
     if not points and hasattr(event, "selection"):
         points = event.selection.get("points", [])
     if points and points[0].get("customdata"):
         st.session_state[f"{key}_cell"] = points[0]["customdata"]
+    # On a phone 24 hours leave cells a few pixels wide: the busiest cells are also offered by name.
+    busiest = frame.filter(pl.col("value") > 0).sort("value", descending=True).head(50)
+    cells = {
+        f"{r['y_label']} · {r['x']} ({r['value']:g})": [str(r["x"]), r["y"]]
+        for r in busiest.iter_rows(named=True)
+    }
+    picked = st.selectbox(t("heatmap_pick"), ["", *cells], key=f"{key}_pick", format_func=lambda c: c or "—")
+    if picked and st.session_state.get(f"{key}_picked") != picked:
+        st.session_state[f"{key}_picked"] = picked
+        st.session_state[f"{key}_cell"] = cells[picked]
 
 
 def _pareto(w: WidgetData, key: str) -> None:

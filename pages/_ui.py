@@ -219,6 +219,25 @@ TEXT: dict[str, tuple[str, str]] = {
         '如 {"minimum": 1, "maximum": 999}、{"max_length": 50}、{"pattern": "[A-Z]{2}-[0-9]+"}',
         'e.g. {"minimum": 1, "maximum": 999}, {"max_length": 50}, {"pattern": "[A-Z]{2}-[0-9]+"}',
     ),
+    "wtype_metric": ("指标卡", "Metric card"),
+    "wtype_table": ("明细表", "Table"),
+    "wtype_bar": ("柱状图", "Bar chart"),
+    "wtype_line": ("折线图", "Line chart"),
+    "wtype_funnel": ("状态漏斗", "Status funnel"),
+    "wtype_heatmap": ("热力图", "Heatmap"),
+    "wtype_pareto": ("帕累托图", "Pareto chart"),
+    "wtype_order_health": ("订单健康度", "Order health"),
+    "wtype_health_dimensions": ("三维健康度", "Health dimensions"),
+    "wtype_customer_health": ("客户健康度", "Customer health"),
+    "wtype_kpi": ("KPI 趋势", "KPI trend"),
+    "col_label": ("名称", "Label"),
+    "col_type": ("类型", "Type"),
+    "col_every_min": ("间隔(分钟)", "Every (min)"),
+    "col_enabled": ("启用", "Enabled"),
+    "col_last_sync": ("上次同步", "Last sync"),
+    "col_fetched": ("拉取", "Fetched"),
+    "col_new": ("新建", "New"),
+    "heatmap_pick": ("或按名称选一格，列出其中的订单", "Or choose a cell by name to list its orders"),
     "user_self_deactivate": ("不能停用自己的账号", "You cannot deactivate yourself"),
     "user_last_admin": (
         "{user} 是最后一个启用的管理员，不能停用或去掉管理员角色",
@@ -666,7 +685,11 @@ def choose_table(ws: Workspace, action: str, key: str) -> Table:
 
 
 def reason_text(key: str, values: dict[str, Any]) -> str:
-    """An engine reason in the UI language: lists joined, role names as people read them."""
+    """An engine reason in the UI language: lists joined, role names as people read them, a name's English
+    form (field_en) in English when the engine gave one."""
+    if lang() == "en":
+        values = values | {k[:-3]: v for k, v in values.items() if k.endswith("_en") and v}
+    values = {k: v for k, v in values.items() if not k.endswith("_en")}
     shown = {
         k: "、".join(role_label(x) if k == "roles" else str(x) for x in v)
         if isinstance(v, list | tuple)
@@ -694,7 +717,7 @@ def heading(key: str) -> str:
 
 def json_error(exc: Any, where: str) -> None:
     """A JSON text that does not parse, said in the UI language with its line and column."""
-    st.error(t("json_bad", where=where, line=exc.lineno, col=exc.colno, msg=exc.msg), icon="❌")
+    st.error(t("json_bad", where=where, line=exc.lineno, col=exc.colno, msg=exc.msg), icon=":material/error:")
 
 
 def problem_text(problem: Problem) -> str:
@@ -706,17 +729,18 @@ def show_error(exc: EngineError) -> None:
     """Render an engine error in the UI language, then each problem (with its field's label); the engine's
     own message, with paths and names, stays in a collapsed details line for builders."""
     if exc.text is not None and exc.text[0] in TEXT:
-        icon = "⛔" if isinstance(exc, RefusedError) else "❌"
+        icon = ":material/block:" if isinstance(exc, RefusedError) else ":material/error:"
         st.error(reason_text(*exc.text), icon=icon)
     elif isinstance(exc, ConflictError):
-        st.error(f"{t('conflict')}: {exc.message}", icon="⚠️")
+        st.error(f"{t('conflict')}: {exc.message}", icon=":material/warning:")
     elif isinstance(exc, RefusedError):
-        st.error(exc.message, icon="⛔")
+        st.error(exc.message, icon=":material/block:")
     else:
-        st.error(exc.message, icon="❌")
+        st.error(exc.message, icon=":material/error:")
     for problem in exc.problems:
         text = problem_text(problem)
-        where = problem.text[1].get("field") if problem.text else problem.path
+        named = problem.text[1] if problem.text else {}
+        where = (named.get("field_en") if lang() == "en" else None) or named.get("field") or problem.path
         st.markdown(f"- {where}: {text}" if where and where not in text else f"- {text}")
     if exc.text is not None or exc.problems:
         with st.expander(t("error_details")):

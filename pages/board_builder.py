@@ -35,7 +35,13 @@ from engine.roles import ROLES
 from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace
 from pages._charts import draw
-from pages._ui import lang, page_context, role_label, show_error, t
+from pages._ui import TEXT, lang, page_context, role_label, show_error, t
+
+
+def widget_label(kind: str) -> str:
+    """A widget type's name in the UI language."""
+    return t(f"wtype_{kind}") if f"wtype_{kind}" in TEXT else kind
+
 
 NEW = "__new__"
 store, me, ws = page_context()
@@ -51,7 +57,7 @@ choice = st.selectbox(
 draft_key = f"bb_draft_{ws.name}_{choice}"
 if choice == NEW:
     c1, c2 = st.columns(2)
-    new_name = c1.text_input(t("board_name"), key="bb_new_name", help="a-z, 0-9, _")
+    new_name = c1.text_input(t("board_name"), key="bb_new_name", placeholder=t("name_auto"))
     new_title = c2.text_input(t("title"), key="bb_new_title")
     if st.button(t("create_board"), key="bb_create") and not new_title.strip():
         st.warning(t("name_and_title"))
@@ -80,7 +86,7 @@ board["roles"] = c3.multiselect(
 
 # -- add, reorder ----------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns([2, 3, 1])
-kind = c1.selectbox(t("widget_type"), WIDGET_TYPES, key=f"{draft_key}_kind")
+kind = c1.selectbox(t("widget_type"), WIDGET_TYPES, format_func=widget_label, key=f"{draft_key}_kind")
 title = c2.text_input(t("new_widget_title"), key=f"{draft_key}_new_title")
 if c3.button(t("add_widget"), key=f"{draft_key}_add") and not title.strip():
     st.warning(t("widget_needs_title"))
@@ -188,7 +194,7 @@ def _edit(widget: dict[str, Any], key: str) -> dict[str, Any]:
 
 for widget in list(widgets):
     key = f"{draft_key}_{widget['id']}"
-    with st.expander(f"{widget['title']} · {widget['type']} ({widget['id']})"):
+    with st.expander(f"{widget['title']} · {widget_label(widget['type'])}"):
         edited = _edit(widget, key)
         if edited != widget:
             doc = update_widget(doc, choice, edited)

@@ -5,6 +5,7 @@ as PNG (the camera in its toolbar)."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 import streamlit as st
 
@@ -14,8 +15,23 @@ from engine.boards.render import export_xlsx, heatmap_cell, matrix_xlsx, render_
 from engine.boards.scope import Context
 from engine.clock import as_naive
 from engine.errors import EngineError
+from engine.forms import label_of
+from engine.schema import Table
 from pages._charts import draw, record_link
 from pages._ui import lang, page_context, show_error, t
+
+
+def cell_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """One record behind a heatmap cell as people read it: field labels, option labels, a link to it."""
+    key_label = label_of(table.by_name[table.business_key], lang()) if table.business_key else "#"
+    out: dict[str, Any] = {key_label: row["key"]}
+    for name, value in row.items():
+        field = table.field(name)
+        if field is not None and name != table.business_key:
+            shown = field.label_of(value) if field.has_options and value is not None else value  # type: ignore[attr-defined]
+            out[label_of(field, lang())] = shown
+    return out | {"link": record_link(table.name, row["_id"], row["key"])}
+
 
 store, me, ws = page_context()
 st.title(t("boards"))
@@ -95,13 +111,14 @@ for column, widget, data in placed:
                 except EngineError as exc:
                     show_error(exc)
                 else:
-                    st.caption(t("cell_orders", x=cell[0], y=cell[1], n=len(records)))
+                    across = ws.require_table(widget.table).field(widget.y)
+                    named = across.label_of(cell[1]) if across is not None and across.has_options else cell[1]  # type: ignore[attr-defined]
+                    st.caption(t("cell_orders", x=cell[0], y=named, n=len(records)))
                     st.dataframe(
-                        [{**r, "link": record_link(widget.table, r["_id"], r["key"])} for r in records],
+                        [cell_row(ws.require_table(widget.table), r) for r in records],
                         hide_index=True,
                         column_config={
                             "link": st.column_config.LinkColumn(t("open"), display_text=t("open")),
-                            "_id": None,
                         },
                         key=f"{key}_orders",
                     )

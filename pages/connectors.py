@@ -61,7 +61,9 @@ with tab_list:
             }
         summary.append(entry)
     if summary:
-        st.dataframe(summary, hide_index=True, width="stretch")
+        st.dataframe(
+            [{heading(k): v for k, v in e.items()} for e in summary], hide_index=True, width="stretch"
+        )
     else:
         st.info(t("conn_none"))
 

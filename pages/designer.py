@@ -107,7 +107,9 @@ with tab_add, st.form("add_field"):
             if type_ in ("single_select", "multi_select"):
                 spec["options"] = parse_options(options)
             spec |= json.loads(extra) if extra.strip() else {}
-            save(add_field(doc, table_name, spec), f"add field {name}")
+            added = add_field(doc, table_name, spec)
+            made = next(tb for tb in added["tables"] if tb["name"] == table_name)["fields"][-1]["name"]
+            save(added, f"add field {made}")
         except json.JSONDecodeError as exc:
             json_error(exc, t("extra"))
         except EngineError as exc:

@@ -52,10 +52,16 @@ if draft_key not in st.session_state:
 def _apply(edit: Any, *args: Any) -> None:
     """Run a flow_design edit on the draft; show what is wrong instead when it fails."""
     try:
-        st.session_state[draft_key] = edit(st.session_state[draft_key], table_name, *args)
+        edited = edit(st.session_state[draft_key], table_name, *args)
     except EngineError as exc:
         show_error(exc)
     else:
+        # The draft in the workspace's own canonical form: a form saved unchanged leaves it equal to the
+        # saved workspace (no "unsaved changes" for nothing), a real edit differs.
+        try:
+            st.session_state[draft_key] = dump_workspace(parse_workspace(edited))
+        except AuthoringError:
+            st.session_state[draft_key] = edited
         st.session_state.pop("fd_graph_state", None)
         st.rerun()
 

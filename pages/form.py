@@ -16,9 +16,9 @@ table = choose_table(ws, "create", "form_table")
 table_name = table.name
 errors: dict[str, str] = st.session_state.get("form_errors", {})
 if summary := st.session_state.pop("form_summary", None):
-    st.error(summary, icon="❌")
+    st.error(summary, icon=":material/error:")
 if saved := st.session_state.pop("form_saved", None):
-    st.success(saved, icon="✅")
+    st.success(saved, icon=":material/check_circle:")
 with st.form("entry", clear_on_submit=False):
     fields = [f for f in form_fields(table, me, lang()) if f.widget != "readonly"]
     entered = render_fields(fields, f"new_{table_name}", {}, errors)

@@ -45,7 +45,8 @@ def create_workspace_form() -> None:
     """Create a workspace from a template (builders and admins; the engine refuses anyone else)."""
     st.subheader(t("create_ws"))
     with st.form("create_ws"):
-        template = st.selectbox(t("template"), workspaces.template_names(), key="tpl")
+        labels = {n: workspaces.load_template(n).get("label", n) for n in workspaces.template_names()}
+        template = st.selectbox(t("template"), list(labels), format_func=labels.get, key="tpl")
         name = st.text_input(t("ws_name"), key="tpl_name")
         label = st.text_input(t("ws_label"), key="tpl_label")
         orders = st.number_input(

@@ -155,7 +155,7 @@ for outcome in st.session_state.pop("grid_outcomes", []):
             st.markdown(f"- {where}: {problem_text(problem)}")
 
 st.divider()
-if table.flow is not None and can(me, table, "update"):
+if table.flow is not None and can(me, table, "update") and may(me, "edit_records"):
     with st.expander(t("bulk_move")):
         states = {s.name: s.label for s in table.flow.states}
         row_ids = page.rows["_id"].to_list()
@@ -297,7 +297,7 @@ if detail and detail.get("table") == table_name and detail.get("id") is not None
         f"#{record['_id']} · v{version} · {record['_updated_by']} {record['_updated_at']:%Y-%m-%d %H:%M}"
     )
     if done := st.session_state.pop("move_done", None):
-        st.success(done, icon="✅")
+        st.success(done, icon=":material/check_circle:")
     if table.flow is not None:
         show_moves(record, int(version))
     if can(me, table, "update") and may(me, "edit_records"):

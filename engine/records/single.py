@@ -55,7 +55,10 @@ def coerce_values(
                     Problem(
                         field.name,
                         f"{field.label}: {coerced.problem}",
-                        ("problem_value", {"field": field.label, "value": values[field.name]}),
+                        (
+                            "problem_value",
+                            {"field": field.label, "field_en": field.label_en, "value": values[field.name]},
+                        ),
                     )
                 )
                 continue
@@ -69,7 +72,7 @@ def coerce_values(
                 Problem(
                     field.name,
                     f"{field.label} ({field.name}) is required",
-                    ("problem_required", {"field": field.label}),
+                    ("problem_required", {"field": field.label, "field_en": field.label_en}),
                 )
             )
     return out, problems

@@ -128,8 +128,18 @@ def click_until(page: Page, button: Locator, outcome: Locator, attempts: int = 3
                 raise
 
 
-def sign_in(browser: Browser, url: str, username: str = "admin", password: str = PASSWORD) -> Page:
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN").new_page()
+def sign_in(
+    browser: Browser, url: str, username: str = "admin", password: str = PASSWORD, width: int = 1400
+) -> Page:
+    """A new browser (its own cookies) signed in; at a phone's width (< 500 px) it is a touch phone."""
+    phone = width < 500
+    context = browser.new_context(
+        viewport={"width": width, "height": 844 if phone else 1000},
+        locale="zh-CN",
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page = context.new_page()
     page.goto(url)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
@@ -139,6 +149,9 @@ def sign_in(browser: Browser, url: str, username: str = "admin", password: str =
 
 
 def go(page: Page, title: str) -> None:
+    if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+        page.get_by_test_id("stExpandSidebarButton").click()  # a phone keeps the sidebar folded
+        page.wait_for_timeout(400)
     nav = page.get_by_test_id("stSidebarNav")
     link = nav.get_by_text(title, exact=True)
     more = nav.get_by_text(re.compile(r"^(View \d+ more|查看更多)"))

@@ -52,7 +52,7 @@ def pick(page: Page, scope: Locator | Page, label: str, option: str) -> None:
 
 def test_quality_check_state_from_the_flow_designer(server, browser, tmp_path) -> None:
     page = sign_in(browser, server)
-    select(page, page, "模板", "auto_parts_chain")
+    select(page, page, "模板", "汽配连锁")
     fill(page, "工作区标识(小写英文)", "parts_qc")
     fill(page, "工作区名称", "汽配质检")
     fill(page, "生成示例订单数", "500")

@@ -113,3 +113,16 @@ def test_creating_a_board_never_replaces_one_and_checks_its_name_at_once(app_env
     assert not at.error and "bb_draft_home_ecommerce_carriers" in at.session_state
     after = workspaces.get_workspace(get_store(), "home_ecommerce").board("morning_meeting")
     assert after.model_dump() == before.model_dump() and len(after.widgets) == len(before.widgets) > 0
+
+
+def test_a_heatmap_cell_chosen_by_name_lists_its_orders(app_env) -> None:
+    # A phone's 24 hour columns are too narrow to tap: the busiest cells are offered by name too.
+    at = signed_in()
+    at.switch_page("pages/boards.py").run()
+    pick = at.selectbox(key="w_morning_meeting_delay_by_day_pick")
+    busiest = pick.options[1]  # the cells by name, busiest first (the first option is none)
+    assert " · " in busiest
+    pick.set_value(busiest).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["w_morning_meeting_delay_by_day_cell"]
+    assert any(c.value.endswith(" 单") for c in at.caption)

@@ -39,6 +39,7 @@ def test_a_temporary_worker_ships_through_a_short_form(app_env) -> None:
     at.switch_page("pages/records.py").run()
     at.text_input(key="search_orders").set_value(order_no).run()
     assert not at.exception
+    assert "phone" not in at.dataframe[0].value.columns  # customers' phones are not a temporary worker's
     keys = [w.key or "" for w in [*at.text_input, *at.selectbox, *at.number_input]]
     assert not [k for k in keys if k.startswith("edit_")]  # no 30-field edit form
     asked = [w.label for w in [*at.text_input, *at.selectbox] if (w.key or "").startswith("move")]
