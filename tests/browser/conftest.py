@@ -148,10 +148,28 @@ def sign_in(
     return page
 
 
+_OPEN = (
+    """() => document.querySelector('[data-testid="stSidebar"]').getAttribute('data-collapsed') === 'false'"""
+)
+
+
+def open_sidebar(page: Page) -> None:
+    """Unfold a phone's sidebar and wait for it to slide in (a click during a rerun can be lost: retried)."""
+    for attempt in range(3):
+        if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") != "true":
+            break
+        settle(page)
+        page.get_by_test_id("stExpandSidebarButton").click()
+        try:
+            page.wait_for_function(_OPEN, timeout=5_000)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    page.wait_for_timeout(500)  # it slides in: a click during the slide lands beside the link
+
+
 def go(page: Page, title: str) -> None:
-    if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
-        page.get_by_test_id("stExpandSidebarButton").click()  # a phone keeps the sidebar folded
-        page.wait_for_timeout(400)
+    open_sidebar(page)
     nav = page.get_by_test_id("stSidebarNav")
     link = nav.get_by_text(title, exact=True)
     more = nav.get_by_text(re.compile(r"^(View \d+ more|查看更多)"))

@@ -82,7 +82,7 @@ def test_a_builders_board_is_seen_by_managers_only(server, browser, tmp_path) ->
     fill(page, "标题", "承运商看板")
     page.get_by_role("button", name="创建看板").click()
     settle(page)
-    for kind, title in (("heatmap", "承运商 × 日期"), ("metric", "近30天订单"), ("pareto", "售后原因")):
+    for kind, title in (("热力图", "承运商 × 日期"), ("指标卡", "近30天订单"), ("帕累托图", "售后原因")):
         select(page, page, "组件类型", kind)
         fill(page, "新组件标题", title)
         page.get_by_role("button", name="添加组件").click()

@@ -32,3 +32,25 @@ def signed_in(username: str = "admin", password: str = PASSWORD) -> AppTest:
     at.text_input(key="login_password").set_value(password)
     at.button[0].click().run()
     return at
+
+
+def opened_on(template: str, page: str) -> tuple[str, dict, AppTest]:
+    """A workspace of `template` (the demo one for home_ecommerce), its document as saved, and an admin's
+    session on `page` in it: the start of every editor round-trip test."""
+    from engine import auth, workspaces
+    from engine.schema_load import dump_workspace
+    from pages._ui import get_store
+
+    store = get_store()
+    name = "home_ecommerce"
+    if template != "home_ecommerce":
+        name = f"rt_{template}"
+        workspaces.create_from_template(store, template, auth.SYSTEM, name=name)
+    original = dump_workspace(workspaces.get_workspace(store, name))
+    at = signed_in()
+    at.session_state["workspace"] = name
+    at.switch_page(page).run()
+    return name, original, at
+
+
+TEMPLATES = ["home_ecommerce", "auto_parts_chain", "hardware_wholesale"]

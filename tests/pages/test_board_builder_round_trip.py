@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from engine import auth, workspaces
+from engine import workspaces
 from engine.schema_load import dump_workspace
 from pages._ui import get_store
-from tests.pages.conftest import signed_in
+from tests.pages.conftest import TEMPLATES, opened_on
 
 
-@pytest.mark.parametrize("template", ["home_ecommerce", "auto_parts_chain", "hardware_wholesale"])
+@pytest.mark.parametrize("template", TEMPLATES)
 def test_every_board_opened_and_saved_unchanged_keeps_the_document(app_env, template) -> None:
     store = get_store()
-    name = "home_ecommerce"
-    if template != "home_ecommerce":
-        name = f"rt_{template}"
-        workspaces.create_from_template(store, template, auth.SYSTEM, name=name)
-    original = dump_workspace(workspaces.get_workspace(store, name))
+    name, original, at = opened_on(template, "pages/board_builder.py")
     versions = len(workspaces.list_versions(store, name))
-    at = signed_in()
-    at.session_state["workspace"] = name
-    at.switch_page("pages/board_builder.py").run()
     changed = []
     for board in original["boards"]:
         at.selectbox(key="bb_pick").set_value(board["name"]).run()

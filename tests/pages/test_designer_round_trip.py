@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from engine import auth, workspaces
+from engine import workspaces
 from engine.schema_load import dump_workspace
 from pages._ui import get_store
-from tests.pages.conftest import signed_in
+from tests.pages.conftest import TEMPLATES, opened_on
 
 
-@pytest.mark.parametrize("template", ["home_ecommerce", "auto_parts_chain", "hardware_wholesale"])
+@pytest.mark.parametrize("template", TEMPLATES)
 def test_every_field_saved_unchanged_keeps_the_document(app_env, template) -> None:
     store = get_store()
-    if template != "home_ecommerce":
-        workspaces.create_from_template(store, template, auth.SYSTEM, name=f"rt_{template}")
-    name = "home_ecommerce" if template == "home_ecommerce" else f"rt_{template}"
-    before = dump_workspace(workspaces.get_workspace(store, name))
-    at = signed_in()
-    at.session_state["workspace"] = name
-    at.switch_page("pages/designer.py").run()
+    name, before, at = opened_on(template, "pages/designer.py")
     changed = []
     for table in before["tables"]:
         at.selectbox(key="des_table").set_value(table["name"]).run()

@@ -17,26 +17,6 @@ from tests.conftest import ADMIN, NOW, OPERATOR, WAREHOUSE
 FINANCE = Actor("fin1", frozenset({"finance"}))
 
 
-@pytest.fixture
-def order(store, home_ws):
-    create_record(store, home_ws, "skus", {"sku_code": "SF-1001", "name": "沙发", "stock": 10}, ADMIN, NOW)
-    return create_record(
-        store,
-        home_ws,
-        "orders",
-        {
-            "channel": "淘宝",
-            "customer_name": "王总",
-            "phone": "13800138000",
-            "sku": "SF-1001",
-            "unit_price": "3200",
-            "ordered_at": NOW,
-        },
-        ADMIN,
-        NOW,
-    )
-
-
 def test_a_new_order_starts_in_the_initial_state(order) -> None:
     assert order["status"] == "placed"
 
