@@ -9,6 +9,7 @@ import streamlit as st
 
 from engine.forms import FormField
 from engine.registry import Registry
+from pages._ui import t
 
 
 def _text(f: FormField, key: str, value: Any) -> Any:
@@ -83,6 +84,7 @@ def _multiselect(f: FormField, key: str, value: Any) -> Any:
         format_func=lambda v: labels.get(v, v),
         key=key,
         disabled=f.readonly,
+        placeholder=t("choose"),
     )
 
 

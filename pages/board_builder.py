@@ -81,7 +81,12 @@ c1, c2, c3 = st.columns([2, 2, 3])
 board["title"] = c1.text_input(t("title"), value=board.get("title", ""), key=f"{draft_key}_title")
 board["title_en"] = c2.text_input(t("title_en"), value=board.get("title_en", ""), key=f"{draft_key}_title_en")
 board["roles"] = c3.multiselect(
-    t("share_roles"), ROLES, default=board.get("roles", []), format_func=role_label, key=f"{draft_key}_roles"
+    t("share_roles"),
+    ROLES,
+    default=board.get("roles", []),
+    format_func=role_label,
+    key=f"{draft_key}_roles",
+    placeholder=t("choose"),
 )
 
 # -- add, reorder ----------------------------------------------------------------------------------------
@@ -132,7 +137,12 @@ def _fields(kind: str, setting: str, label: str, table: Table, value: Any, key: 
     labels = {f.name: label_of(f, lang()) for f in table.fields}
     options = field_options(table, "field")
     return st.multiselect(
-        label, options, default=[v for v in value or [] if v in options], format_func=labels.get, key=key
+        label,
+        options,
+        default=[v for v in value or [] if v in options],
+        format_func=labels.get,
+        key=key,
+        placeholder=t("choose"),
     )
 
 

@@ -140,6 +140,7 @@ with tab_edit:
             default=current.get("hidden_for", []),
             format_func=role_label,
             key=f"edit_hidden_{field_id}",
+            placeholder=t("choose"),
         )
         readonly = st.multiselect(
             t("readonly_for"),
@@ -147,6 +148,7 @@ with tab_edit:
             default=current.get("readonly_for", []),
             format_func=role_label,
             key=f"edit_ro_{field_id}",
+            placeholder=t("choose"),
         )
         new_options = (
             st.text_area(t("options"), value=options_text(current), key=f"edit_opts_{field_id}")

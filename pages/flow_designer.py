@@ -189,11 +189,19 @@ else:
     with st.form(f"fd_tr_{index}"):
         c1, c2 = st.columns(2)
         label = c1.text_input(t("label"), tr["label"])
-        sources = c2.multiselect(t("from_states"), ["*", *states], default=tr["from"])
+        sources = c2.multiselect(
+            t("from_states"), ["*", *states], default=tr["from"], placeholder=t("choose")
+        )
         c1, c2 = st.columns(2)
-        roles = c1.multiselect(t("roles"), ROLES, default=tr.get("roles", []), format_func=role_label)
+        roles = c1.multiselect(
+            t("roles"), ROLES, default=tr.get("roles", []), format_func=role_label, placeholder=t("choose")
+        )
         required = c2.multiselect(
-            t("required_fields"), list(fields), default=tr.get("require_fields", []), format_func=fields.get
+            t("required_fields"),
+            list(fields),
+            default=tr.get("require_fields", []),
+            format_func=fields.get,
+            placeholder=t("choose"),
         )
         st.markdown(f"**{t('guard')}**")
         output = condition_tree(
@@ -208,7 +216,13 @@ else:
         set_text = st.text_area(t("set_fields"), json.dumps(tr.get("set_fields", {}), ensure_ascii=False))
         effects_text = st.text_area(t("effects"), json.dumps(tr.get("effects", []), ensure_ascii=False))
         c1, c2, c3 = st.columns(3)
-        ack = c1.multiselect(t("ack_roles"), ROLES, default=tr.get("acknowledge", []), format_func=role_label)
+        ack = c1.multiselect(
+            t("ack_roles"),
+            ROLES,
+            default=tr.get("acknowledge", []),
+            format_func=role_label,
+            placeholder=t("choose"),
+        )
         ack_minutes = c2.number_input(
             t("ack_minutes"), min_value=0.0, value=float(tr.get("acknowledge_minutes") or 0)
         )

@@ -105,7 +105,10 @@ if path_text:
     path = Path(path_text)
     try:
         sheets = sheet_names(path)
-        chosen = st.multiselect(t("sheets"), sheets, default=sheets[:1], key="imp_sheets") or sheets[:1]
+        chosen = (
+            st.multiselect(t("sheets"), sheets, default=sheets[:1], key="imp_sheets", placeholder=t("choose"))
+            or sheets[:1]
+        )
         head = read_head(path, chosen[0])
         layout = find_layout(head.rows, head.merges)
         samples = column_values(path, chosen[0])

@@ -159,7 +159,9 @@ if table.flow is not None and can(me, table, "update") and may(me, "edit_records
     with st.expander(t("bulk_move")):
         states = {s.name: s.label for s in table.flow.states}
         row_ids = page.rows["_id"].to_list()
-        picked_ids = st.multiselect(t("bulk_ids"), row_ids, default=row_ids, key="bulk_ids")
+        picked_ids = st.multiselect(
+            t("bulk_ids"), row_ids, default=row_ids, key="bulk_ids", placeholder=t("choose")
+        )
         b1, b2 = st.columns(2)
         target = b1.selectbox(t("bulk_to"), list(states), format_func=states.get, key="bulk_to")
         report = b2.checkbox(t("bulk_report"), key="bulk_report")

@@ -42,7 +42,9 @@ with st.form("add_user", clear_on_submit=True):
     username = st.text_input(t("username"), key="new_user", help=t("username_help"))
     display = st.text_input(t("display_name"), key="new_display")
     password = st.text_input(t("password"), type="password", key="new_password", help=t("password_help"))
-    roles = st.multiselect(t("roles"), ROLES, format_func=role_label, key="new_roles")
+    roles = st.multiselect(
+        t("roles"), ROLES, format_func=role_label, key="new_roles", placeholder=t("choose")
+    )
     if st.form_submit_button(t("add_user")):
         try:
             auth.add_user(store, username, password, roles, me, display)
@@ -64,7 +66,12 @@ if chosen:
     c1, c2 = st.columns(2)
     with c1, st.form("user_roles"):
         new_roles = st.multiselect(
-            t("roles"), ROLES, default=list(user.roles), format_func=role_label, key=f"roles_{chosen}"
+            t("roles"),
+            ROLES,
+            default=list(user.roles),
+            format_func=role_label,
+            key=f"roles_{chosen}",
+            placeholder=t("choose"),
         )
         if st.form_submit_button(t("save_roles")):
             try:
