@@ -15,7 +15,7 @@ from engine.auth import Actor
 from engine.errors import ConflictError, EngineError, Problem, RefusedError
 from engine.forms import can, label_of
 from engine.jobs import ensure_scheduler
-from engine.roles import ROLE_LABELS
+from engine.roles import ROLE_LABELS, ROLES
 from engine.schema import Table, Workspace
 from engine.storage.store import Store, shared_store
 from hub.bootstrap import ensure_ready
@@ -702,6 +702,13 @@ def reason_text(key: str, values: dict[str, Any]) -> str:
 def type_label(kind: str) -> str:
     """A field type's name in the UI language (the identifier when the table has none for it)."""
     return t(f"type_{kind}") if f"type_{kind}" in TEXT else kind
+
+
+def pick_roles(where: Any, label: str, default: Any, key: str | None = None) -> list[str]:
+    """A multiselect of roles by their names in the UI language (`where`: st, a column or a form)."""
+    return where.multiselect(
+        label, ROLES, default=list(default or []), format_func=role_label, key=key, placeholder=t("choose")
+    )
 
 
 def role_label(role: str) -> str:

@@ -24,10 +24,9 @@ from engine.condition_builder import (
 from engine.errors import EngineError
 from engine.forms import label_of
 from engine.notify.outbox import channels
-from engine.roles import ROLES
 from engine.rule_design import checked_rule, escalation_steps, remove_rule
 from engine.schema_load import dump_workspace
-from pages._ui import lang, page_context, role_label, show_error, t
+from pages._ui import lang, page_context, pick_roles, show_error, t
 
 LEVELS = ["info", "yellow", "red"]
 NEW = "__new__"
@@ -72,14 +71,7 @@ renotify = c2.number_input(
 enabled = c3.checkbox(t("enabled"), value=rule.enabled if rule else True, key=f"{key}_enabled")
 message = st.text_input(t("message"), value=rule.message if rule else "", key=f"{key}_message")
 c1, c2, c3 = st.columns(3)
-roles = c1.multiselect(
-    t("recipients_roles"),
-    ROLES,
-    format_func=role_label,
-    default=list(rule.roles) if rule else [],
-    placeholder=t("choose"),
-    key=f"{key}_roles",
-)
+roles = pick_roles(c1, t("recipients_roles"), rule.roles if rule else [], f"{key}_roles")
 users = c2.text_input(t("recipients_users"), value=", ".join(rule.users) if rule else "", key=f"{key}_users")
 known_channels = sorted({*channels(store, ws.name), *(rule.channels if rule else [])})
 chosen_channels = c3.multiselect(

@@ -31,11 +31,10 @@ from engine.condition_builder import builder_config, builder_logic
 from engine.errors import EngineError
 from engine.forms import label_of
 from engine.registry import Registry
-from engine.roles import ROLES
 from engine.schema import Table, Workspace
 from engine.schema_load import dump_workspace
 from pages._charts import draw
-from pages._ui import TEXT, lang, page_context, role_label, show_error, t
+from pages._ui import TEXT, lang, page_context, pick_roles, show_error, t
 
 
 def widget_label(kind: str) -> str:
@@ -80,14 +79,7 @@ board = next(b for b in doc["boards"] if b["name"] == choice)
 c1, c2, c3 = st.columns([2, 2, 3])
 board["title"] = c1.text_input(t("title"), value=board.get("title", ""), key=f"{draft_key}_title")
 board["title_en"] = c2.text_input(t("title_en"), value=board.get("title_en", ""), key=f"{draft_key}_title_en")
-board["roles"] = c3.multiselect(
-    t("share_roles"),
-    ROLES,
-    default=board.get("roles", []),
-    format_func=role_label,
-    key=f"{draft_key}_roles",
-    placeholder=t("choose"),
-)
+board["roles"] = pick_roles(c3, t("share_roles"), board.get("roles"), f"{draft_key}_roles")
 
 # -- add, reorder ----------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns([2, 3, 1])

@@ -26,9 +26,8 @@ from engine.designer import (
 from engine.errors import EngineError
 from engine.fields import FIELD_TYPES
 from engine.forms import label_of
-from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace_json
-from pages._ui import json_error, lang, page_context, role_label, show_error, t, type_label
+from pages._ui import json_error, lang, page_context, pick_roles, show_error, t, type_label
 
 store, me, ws = page_context()
 st.title(t("designer"))
@@ -134,22 +133,8 @@ with tab_edit:
         new_required = st.checkbox(
             t("required"), value=current.get("required", False), key=f"edit_req_{field_id}"
         )
-        hidden = st.multiselect(
-            t("hidden_for"),
-            ROLES,
-            default=current.get("hidden_for", []),
-            format_func=role_label,
-            key=f"edit_hidden_{field_id}",
-            placeholder=t("choose"),
-        )
-        readonly = st.multiselect(
-            t("readonly_for"),
-            ROLES,
-            default=current.get("readonly_for", []),
-            format_func=role_label,
-            key=f"edit_ro_{field_id}",
-            placeholder=t("choose"),
-        )
+        hidden = pick_roles(st, t("hidden_for"), current.get("hidden_for"), f"edit_hidden_{field_id}")
+        readonly = pick_roles(st, t("readonly_for"), current.get("readonly_for"), f"edit_ro_{field_id}")
         new_options = (
             st.text_area(t("options"), value=options_text(current), key=f"edit_opts_{field_id}")
             if current["type"] in ("single_select", "multi_select")

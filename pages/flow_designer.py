@@ -30,9 +30,8 @@ from engine.flow.design import (
     update_transition,
 )
 from engine.forms import label_of
-from engine.roles import ROLES
 from engine.schema_load import dump_workspace, parse_workspace
-from pages._ui import json_error, lang, page_context, role_label, show_error, t
+from pages._ui import json_error, lang, page_context, pick_roles, show_error, t
 
 CATEGORIES = ["open", "done", "cancelled"]
 NEW_EDGE = "st-flow-edge_"
@@ -193,9 +192,7 @@ else:
             t("from_states"), ["*", *states], default=tr["from"], placeholder=t("choose")
         )
         c1, c2 = st.columns(2)
-        roles = c1.multiselect(
-            t("roles"), ROLES, default=tr.get("roles", []), format_func=role_label, placeholder=t("choose")
-        )
+        roles = pick_roles(c1, t("roles"), tr.get("roles"))
         required = c2.multiselect(
             t("required_fields"),
             list(fields),
@@ -216,13 +213,7 @@ else:
         set_text = st.text_area(t("set_fields"), json.dumps(tr.get("set_fields", {}), ensure_ascii=False))
         effects_text = st.text_area(t("effects"), json.dumps(tr.get("effects", []), ensure_ascii=False))
         c1, c2, c3 = st.columns(3)
-        ack = c1.multiselect(
-            t("ack_roles"),
-            ROLES,
-            default=tr.get("acknowledge", []),
-            format_func=role_label,
-            placeholder=t("choose"),
-        )
+        ack = pick_roles(c1, t("ack_roles"), tr.get("acknowledge"))
         ack_minutes = c2.number_input(
             t("ack_minutes"), min_value=0.0, value=float(tr.get("acknowledge_minutes") or 0)
         )

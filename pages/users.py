@@ -7,8 +7,7 @@ import streamlit as st
 
 from engine import auth
 from engine.errors import EngineError
-from engine.roles import ROLES
-from pages._ui import actor, get_store, role_label, show_error, t
+from pages._ui import actor, get_store, pick_roles, role_label, show_error, t
 
 store = get_store()
 me = actor()
@@ -42,9 +41,7 @@ with st.form("add_user", clear_on_submit=True):
     username = st.text_input(t("username"), key="new_user", help=t("username_help"))
     display = st.text_input(t("display_name"), key="new_display")
     password = st.text_input(t("password"), type="password", key="new_password", help=t("password_help"))
-    roles = st.multiselect(
-        t("roles"), ROLES, format_func=role_label, key="new_roles", placeholder=t("choose")
-    )
+    roles = pick_roles(st, t("roles"), [], "new_roles")
     if st.form_submit_button(t("add_user")):
         try:
             auth.add_user(store, username, password, roles, me, display)
@@ -65,14 +62,7 @@ if chosen:
     user = by_name[chosen]
     c1, c2 = st.columns(2)
     with c1, st.form("user_roles"):
-        new_roles = st.multiselect(
-            t("roles"),
-            ROLES,
-            default=list(user.roles),
-            format_func=role_label,
-            key=f"roles_{chosen}",
-            placeholder=t("choose"),
-        )
+        new_roles = pick_roles(st, t("roles"), user.roles, f"roles_{chosen}")
         if st.form_submit_button(t("save_roles")):
             try:
                 auth.set_roles(store, chosen, new_roles, me)

@@ -138,11 +138,14 @@ def test_status_timeline_labels_and_durations(store, home_ws, order) -> None:
 TEMP = Actor("temp1", frozenset({"temp_worker"}))
 
 
+def _to_picking(store, ws, order) -> None:
+    """Reviewed by an operator, then picked from the east warehouse: the order waits to be shipped."""
+    transition(store, ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
+    transition(store, ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"})
+
+
 def test_a_move_asks_for_what_it_lacks_and_says_why_in_the_ui_language(store, home_ws, order) -> None:
-    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
-    transition(
-        store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"}
-    )
+    _to_picking(store, home_ws, order)
     ship = next(m for m in moves(store, home_ws, "orders", order["_id"], TEMP, NOW) if m.to == "shipped")
     assert ship.asks == ["carrier", "tracking_no"]  # the warehouse is known already
     assert [(r.key, r.values["field"]) for r in ship.why] == [
@@ -158,37 +161,17 @@ def test_a_move_asks_for_what_it_lacks_and_says_why_in_the_ui_language(store, ho
 def test_a_temporary_worker_ships_with_what_the_move_asks_and_edits_nothing_else(
     store, home_ws, order
 ) -> None:
-    transition(store, home_ws, "orders", order["_id"], "reviewed", 1, OPERATOR, NOW)
-    transition(
-        store, home_ws, "orders", order["_id"], "picking", 2, WAREHOUSE, NOW, values={"warehouse": "east"}
-    )
+    _to_picking(store, home_ws, order)
     with pytest.raises(RefusedError) as info:
         update_record(store, home_ws, "orders", order["_id"], {"remark": "改一下"}, 3, TEMP, NOW)
     assert info.value.text == ("refused_edit_records", {})
+    ship = {"carrier": "sf", "tracking_no": "SF1234567890"}
     with pytest.raises(RefusedError) as info:
         transition(
-            store,
-            home_ws,
-            "orders",
-            order["_id"],
-            "shipped",
-            3,
-            TEMP,
-            NOW,
-            values={"carrier": "sf", "tracking_no": "SF1234567890", "unit_price": "1"},
+            store, home_ws, "orders", order["_id"], "shipped", 3, TEMP, NOW, values=ship | {"unit_price": "1"}
         )
     assert info.value.text == ("refused_move_values", {"fields": "单价"})
-    row = transition(
-        store,
-        home_ws,
-        "orders",
-        order["_id"],
-        "shipped",
-        3,
-        TEMP,
-        NOW,
-        values={"carrier": "sf", "tracking_no": "SF1234567890"},
-    )
+    row = transition(store, home_ws, "orders", order["_id"], "shipped", 3, TEMP, NOW, values=ship)
     assert row["status"] == "shipped"
     after = get_record(store, home_ws, "orders", order["_id"], ADMIN)
     assert after["tracking_no"] == "SF1234567890" and str(after["unit_price"]) == "3200.00"
